@@ -1,0 +1,12 @@
+/** Exit codes of every observer command, in one place. Documented in the README. */
+export const ExitCode = {
+  /** All monitors passed (degraded allowed unless --fail-on degraded). */
+  Ok: 0,
+  /** A monitor failed, an SLA was breached, or an anomaly at the failing severity is open. */
+  MonitorFailed: 1,
+  /** Usage or configuration error: nothing was run. */
+  UsageOrConfig: 2,
+  /** The run was aborted by a signal or its deadline before every monitor finished. */
+  Aborted: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,0 +1,3 @@
+export * from './results.js';
+export * from './monitor.js';
+export * from './findings.js';

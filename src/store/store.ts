@@ -1,0 +1,90 @@
+/**
+ * One Store interface, two implementations (sqlite/, postgres/). Callers never see SQL or a driver.
+ * Every write is idempotent on its id: writing the same run, result, finding or alert twice
+ * leaves one row (many runners and the spool may replay writes).
+ */
+import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../model/index.js';
+
+export interface ResultQuery {
+  monitor?: string;
+  location?: string;
+  environment?: string;
+  /** ISO instant; results that started at or after it. */
+  since?: string;
+  /** Newest first when set. */
+  limit?: number;
+}
+
+export interface FindingQuery {
+  status?: 'open' | 'resolved';
+  /** Findings updated at or after this instant. */
+  since?: string;
+  monitor?: string;
+}
+
+/** An alert incident as the alert state machine keeps it. */
+export interface AlertRecord {
+  id: string;
+  /** Dedup key: monitor + cause. */
+  key: string;
+  rule: string;
+  monitor: string;
+  cause: string;
+  severity: string;
+  status: 'open' | 'resolved';
+  openedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  message: string;
+  flaps: number;
+  ack: null | { at: string; verdict: 'true_positive' | 'false_positive'; by?: string };
+  details?: Record<string, unknown>;
+}
+
+/** A message queued for a channel; kept until delivered (outbox). */
+export interface DeliveryRecord {
+  id: string;
+  alertId: string;
+  channel: string;
+  /** `open`, `update`, `resolved`, `reminder`. */
+  event: string;
+  payload: unknown;
+  createdAt: string;
+  attempts: number;
+  deliveredAt: string | null;
+  lastError: string | null;
+}
+
+export interface Store {
+  /** Human name for logs: `sqlite:.observer/observer.db`, `postgres://host/db` (no password). */
+  readonly description: string;
+  /** Apply pending migrations (once, under a lock where several runners share the store). */
+  migrate(): Promise<void>;
+  /** Insert or update a run (idempotent on run.id). */
+  saveRun(run: RunInfo): Promise<void>;
+  /** Insert results with their steps (idempotent on result.id). */
+  saveResults(results: MonitorResult[]): Promise<void>;
+  getRun(id: string): Promise<RunInfo | null>;
+  listRuns(query?: { since?: string; limit?: number }): Promise<RunInfo[]>;
+  /** Results with their steps, oldest first unless `limit` is set (then newest `limit`, newest first). */
+  listResults(query?: ResultQuery): Promise<MonitorResult[]>;
+  /** Upsert findings by id. */
+  saveFindings(findings: Finding[]): Promise<void>;
+  listFindings(query?: FindingQuery): Promise<Finding[]>;
+  /** Opaque JSON state by namespace and key (anomaly baselines per series, alert state machines). */
+  getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>>;
+  /** Upsert state values. */
+  putStates(namespace: string, entries: Map<string, unknown>): Promise<void>;
+  /** All keys of a namespace (small namespaces only). */
+  listStateKeys(namespace: string): Promise<string[]>;
+  addDeployMarker(marker: DeployMarker): Promise<void>;
+  listDeployMarkers(query?: { since?: string; environment?: string }): Promise<DeployMarker[]>;
+  saveAlert(alert: AlertRecord): Promise<void>;
+  getAlert(id: string): Promise<AlertRecord | null>;
+  listAlerts(query?: { status?: 'open' | 'resolved'; since?: string; monitor?: string }): Promise<AlertRecord[]>;
+  /** Queue a delivery; idempotent on id. */
+  enqueueDelivery(delivery: DeliveryRecord): Promise<void>;
+  pendingDeliveries(limit?: number): Promise<DeliveryRecord[]>;
+  markDelivery(id: string, outcome: { deliveredAt: string | null; attempts: number; lastError: string | null }): Promise<void>;
+  close(): Promise<void>;
+}
