@@ -1,0 +1,53 @@
+/**
+ * Terminal progress: one line per monitor as it ends (status, time, error). Colors only on a TTY
+ * outside CI; plain lines otherwise so CI logs stay readable.
+ */
+import type { MonitorResult, RunInfo, Status } from '../model/index.js';
+import type { Reporter, RunReport } from '../reporters/reporter.js';
+
+const MARK: Record<Status, string> = { passed: '✓', degraded: '~', failed: '✗', skipped: '-' };
+const COLOR: Record<Status, string> = { passed: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m', skipped: '\x1b[90m' };
+
+export class ProgressReporter implements Reporter {
+  readonly name = 'progress';
+  private readonly color: boolean;
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env) {
+    this.color = Boolean(out.isTTY) && !env.CI && !env.NO_COLOR;
+  }
+
+  onBegin(run: RunInfo, monitors: readonly unknown[]): void {
+    const shard = run.shard ? `, shard ${run.shard}` : '';
+    this.out.write(`observer run ${run.id}: ${monitors.length} monitor(s), environment ${run.environment}, location ${run.location}${shard}\n`);
+  }
+
+  onMonitorEnd(r: MonitorResult): void {
+    const mark = this.paint(r.status, `${MARK[r.status]} ${r.status.padEnd(8)}`);
+    const time = `${Math.round(r.durationMs)} ms`.padStart(8);
+    const tries = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
+    const error = r.error ? `  ${r.error.class}: ${r.error.message}` : '';
+    this.out.write(`${mark} ${time}  ${r.kind === 'journey' ? 'journey' : 'api    '}  ${r.name}${tries}${error}\n`);
+    if (r.kind === 'journey') {
+      for (const s of r.steps) {
+        const err = s.error ? `  ${s.error.message}` : '';
+        this.out.write(`    ${this.paint(s.status, MARK[s.status])} ${`${Math.round(s.durationMs)} ms`.padStart(8)}  ${s.name}${err}\n`);
+      }
+    }
+  }
+
+  onEnd(report: RunReport): void {
+    const count = (s: Status) => report.results.filter((r) => r.status === s).length;
+    const aborted = report.run.aborted ? ' (aborted)' : '';
+    const findings = report.findings.filter((f) => f.status === 'open');
+    this.out.write(
+      `\n${count('passed')} passed, ${count('degraded')} degraded, ${count('failed')} failed${aborted}` +
+        (findings.length ? `; ${findings.length} open finding(s)` : '') +
+        '\n',
+    );
+    for (const f of findings) this.out.write(`  ! ${f.severity} ${f.kind}: ${f.explanation}\n`);
+  }
+
+  private paint(status: Status, text: string): string {
+    return this.color ? `${COLOR[status]}${text}\x1b[0m` : text;
+  }
+}
