@@ -1,0 +1,52 @@
+/**
+ * Run the demo shop from a shell: `tsx demo/main.ts [--port 4173] [--host 127.0.0.1]`.
+ * Prints its URL on stdout and closes every connection on SIGTERM/SIGINT.
+ */
+import { parseArgs } from 'node:util';
+import { startDemoShop } from './server.js';
+
+const USAGE = 'usage: tsx demo/main.ts [--port 4173] [--host 127.0.0.1]';
+
+async function main(): Promise<void> {
+  let values: { port?: string; host?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const port = values.port === undefined ? 4173 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`--port: expected an integer in [0, 65535], got "${values.port}"\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const shop = await startDemoShop({ port, host: values.host });
+  process.stdout.write(`demo shop listening on ${shop.url}\n`);
+  const stop = (signal: NodeJS.Signals) => {
+    process.stdout.write(`demo shop: ${signal}, closing\n`);
+    shop.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`demo shop: close failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo shop: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
