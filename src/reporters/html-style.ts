@@ -1,0 +1,97 @@
+/** The html report's stylesheet (inlined after uPlot's). Light, dense, status colors from one palette. */
+export const REPORT_CSS = `
+:root {
+  --bg: #f5f7fa; --panel: #ffffff; --text: #0f172a; --muted: #64748b; --line: #e5e9f0; --line-soft: #f1f4f8;
+  --ok: #15803d; --ok-bg: #dcfce7; --warn: #b45309; --warn-bg: #fef3c7; --bad: #b91c1c; --bad-bg: #fee2e2;
+  --info: #1d4ed8; --info-bg: #dbeafe; --na: #64748b; --na-bg: #f1f5f9; --accent: #2563eb; --deploy: #7c3aed;
+}
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+a { color: var(--accent); text-decoration: none; }
+a:hover { text-decoration: underline; }
+.wrap { max-width: 1320px; margin: 0 auto; padding: 0 24px; }
+header.top { background: var(--panel); border-bottom: 1px solid var(--line); border-top: 4px solid var(--na); }
+header.top.status-healthy { border-top-color: var(--ok); }
+header.top.status-degraded { border-top-color: #d97706; }
+header.top.status-down { border-top-color: #dc2626; }
+header.top .wrap { padding-top: 18px; padding-bottom: 18px; }
+.brand { color: var(--muted); font-size: 12px; letter-spacing: .06em; text-transform: uppercase; font-weight: 600; }
+h1 { margin: 6px 0 4px; font-size: 24px; font-weight: 650; display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
+.pill { display: inline-flex; align-items: center; gap: 8px; padding: 3px 12px 3px 10px; border-radius: 999px; font-size: 14px; font-weight: 650; text-transform: uppercase; letter-spacing: .04em; }
+.pill::before { content: ""; width: 9px; height: 9px; border-radius: 50%; background: currentColor; }
+.pill.healthy { color: var(--ok); background: var(--ok-bg); }
+.pill.degraded { color: var(--warn); background: var(--warn-bg); }
+.pill.down { color: var(--bad); background: var(--bad-bg); }
+.meta { color: var(--muted); margin: 0; }
+.meta b { color: var(--text); font-weight: 600; }
+.reasons { margin: 10px 0 0; padding-left: 18px; }
+.reasons li { margin: 2px 0; }
+.counts { margin-top: 10px; display: flex; gap: 8px; flex-wrap: wrap; }
+nav.filters { position: sticky; top: 0; z-index: 5; background: rgba(245,247,250,.94); backdrop-filter: blur(4px); border-bottom: 1px solid var(--line); }
+nav.filters .wrap { display: flex; gap: 16px; align-items: center; padding-top: 10px; padding-bottom: 10px; flex-wrap: wrap; }
+nav.filters label { color: var(--muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; display: flex; gap: 8px; align-items: center; }
+select, button { font: inherit; font-size: 13px; color: var(--text); background: var(--panel); border: 1px solid #cbd5e1; border-radius: 6px; padding: 5px 8px; }
+select { min-width: 160px; }
+button { cursor: pointer; }
+button:hover { background: var(--line-soft); }
+main { padding-bottom: 40px; }
+section { margin-top: 26px; }
+h2 { font-size: 16px; font-weight: 650; margin: 0 0 10px; display: flex; align-items: center; gap: 8px; }
+h2 .count { font-size: 12px; font-weight: 600; color: var(--muted); background: var(--na-bg); border-radius: 999px; padding: 1px 8px; }
+.hint { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
+.empty { color: var(--muted); background: var(--panel); border: 1px dashed var(--line); border-radius: 10px; padding: 14px 16px; margin: 0; }
+.signals { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; }
+.signal { background: var(--panel); border: 1px solid var(--line); border-left: 4px solid var(--na); border-radius: 10px; padding: 12px 14px; }
+.signal.ok { border-left-color: #16a34a; } .signal.warning { border-left-color: #d97706; } .signal.critical { border-left-color: #dc2626; }
+.signal .label { color: var(--muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; display: flex; justify-content: space-between; }
+.signal .value { font-size: 24px; font-weight: 650; margin-top: 4px; font-variant-numeric: tabular-nums; }
+.signal .trend { font-size: 18px; margin-left: 6px; color: var(--muted); }
+.signal .base { color: var(--muted); font-size: 12px; }
+.signal .note { color: var(--muted); font-size: 11.5px; margin-top: 6px; }
+.panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
+.table-scroll { overflow-x: auto; }
+table { width: 100%; border-collapse: collapse; }
+th { text-align: left; font-size: 11.5px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .04em; background: #f8fafc; border-bottom: 1px solid var(--line); padding: 9px 12px; white-space: nowrap; }
+td { padding: 9px 12px; border-bottom: 1px solid var(--line-soft); vertical-align: top; }
+tr:last-child td { border-bottom: 0; }
+tbody tr:hover td { background: #fafbfd; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+td.err { color: #7f1d1d; max-width: 420px; overflow-wrap: anywhere; }
+.sub { color: var(--muted); font-size: 12px; }
+.badge { display: inline-block; font-size: 11.5px; font-weight: 600; padding: 1px 8px; border-radius: 999px; white-space: nowrap; background: var(--na-bg); color: var(--na); }
+.badge.passed, .badge.ok, .badge.healthy { background: var(--ok-bg); color: var(--ok); }
+.badge.degraded, .badge.warning { background: var(--warn-bg); color: var(--warn); }
+.badge.failed, .badge.critical, .badge.down { background: var(--bad-bg); color: var(--bad); }
+.badge.info { background: var(--info-bg); color: var(--info); }
+.badge.kind { background: #eef2ff; color: #4338ca; }
+.badge.tag { background: var(--line-soft); color: #334155; font-weight: 500; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(540px, 1fr)); gap: 14px; }
+@media (max-width: 640px) { .charts { grid-template-columns: 1fr; } .wrap { padding: 0 12px; } }
+.chart-card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px 8px; min-width: 0; }
+.chart-card header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 6px; }
+.chart-card h3 { font-size: 14px; margin: 0; font-weight: 650; overflow-wrap: anywhere; }
+.chart-card .plot { width: 100%; min-height: 230px; }
+.legend-key { display: flex; gap: 16px; flex-wrap: wrap; color: var(--muted); font-size: 12px; margin: 0 0 10px; }
+.legend-key span::before { content: ""; display: inline-block; width: 14px; height: 0; border-top: 2px dashed; vertical-align: middle; margin-right: 6px; }
+.legend-key .k-max::before { border-color: #dc2626; } .legend-key .k-deg::before { border-color: #d97706; } .legend-key .k-dep::before { border-color: var(--deploy); border-top-style: dotted; }
+.legend-key .k-anom::before { width: 9px; height: 9px; border: 0; border-radius: 50%; background: #dc2626; }
+.legend-key .k-fail::before { width: 0; height: 0; border: 0; border-left: 5px solid transparent; border-right: 5px solid transparent; border-bottom: 9px solid #dc2626; }
+.failures { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 14px; }
+.failure { background: var(--panel); border: 1px solid var(--line); border-left: 4px solid #dc2626; border-radius: 10px; padding: 12px 14px; display: flex; gap: 14px; min-width: 0; }
+.failure .shot img { width: 160px; height: 100px; object-fit: cover; object-position: top; border: 1px solid var(--line); border-radius: 6px; display: block; }
+.failure .body { min-width: 0; flex: 1; }
+.failure h3 { margin: 0 0 4px; font-size: 14px; overflow-wrap: anywhere; }
+.failure .msg { color: #7f1d1d; overflow-wrap: anywhere; margin: 6px 0; }
+.failure code { display: block; background: #0f172a; color: #e2e8f0; padding: 6px 8px; border-radius: 6px; margin-top: 6px; overflow-x: auto; white-space: pre; }
+footer { color: var(--muted); font-size: 12px; padding: 18px 0 30px; border-top: 1px solid var(--line); }
+.uplot { font-family: inherit; }
+.u-legend { font-size: 12px; text-align: left; }
+.u-legend .u-marker { border-radius: 2px; }
+.u-legend th { text-transform: none; letter-spacing: 0; background: none; border: 0; padding: 2px 4px; font-weight: 600; color: var(--text); }
+.u-legend td { border: 0; padding: 2px 4px; }
+.u-legend tr:hover td { background: none; }
+`;

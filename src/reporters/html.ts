@@ -1,0 +1,349 @@
+/**
+ * `html`: `index.html`, ONE self-contained file that opens from disk with no server and makes no
+ * network request: the health board (same numbers as status.md), step-duration charts per monitor
+ * and location (uPlot, inlined) with SLA, anomaly, failure and deploy markers, the latest failures
+ * with their screenshot (inlined as a data: thumbnail) and trace, and client-side filters by
+ * monitor, tag and location. A Content-Security-Policy with the hashes of its two scripts forbids
+ * every fetch, so even a mistake cannot make the page call out.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import type { ReportContext, Reporter, RunReport } from './reporter.js';
+import type { ReporterOptions, SlaMap } from './options.js';
+import { affectedOf, buildBoard, type HealthBoard } from './board.js';
+import { buildChartPayload, mergeSla, slaFromMonitors, type ChartPayload, type ChartSpec } from './chart-data.js';
+import { formatAgo, formatInstant, formatMs, formatPct, formatSignalValue, TREND_ARROW } from './format.js';
+import { CLIENT_JS } from './html-client.js';
+import { REPORT_CSS } from './html-style.js';
+import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
+import { redactContext, redactReport } from './redaction.js';
+import { writeReportFile } from './write.js';
+
+const DEFAULT_INLINE_SCREENSHOT_BYTES = 400 * 1024;
+const MAX_FAILURE_CARDS = 12;
+
+export class HtmlReporter implements Reporter {
+  readonly name = 'html';
+  private fromMonitors: SlaMap = {};
+  constructor(private readonly opts: ReporterOptions = {}) {}
+
+  /** Journey step SLAs and API response time limits of the monitors this run executes. */
+  onBegin(_run: RunInfo, monitors: MonitorDefinition[]): void {
+    this.fromMonitors = slaFromMonitors(monitors);
+  }
+
+  async onEnd(report: RunReport, context: ReportContext): Promise<string[]> {
+    const html = await renderHtmlReport(redactReport(report, this.opts.redactor), redactContext(context, this.opts.redactor), {
+      ...this.opts,
+      sla: mergeSla(this.fromMonitors, this.opts.sla),
+    });
+    return [await writeReportFile(context.outDir, 'index.html', html)];
+  }
+}
+
+/** uPlot's script and stylesheet, read from the installed package once per process. */
+let assets: Promise<{ js: string; css: string }> | undefined;
+function uplotAssets(): Promise<{ js: string; css: string }> {
+  assets ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const [js, css] = await Promise.all([
+      readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+      readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    ]);
+    return { js, css };
+  })();
+  assets.catch(() => (assets = undefined));
+  return assets;
+}
+
+/** The whole index.html (reads uPlot and the screenshots to inline; writes nothing). */
+export async function renderHtmlReport(report: RunReport, context: ReportContext, opts: ReporterOptions = {}): Promise<string> {
+  const board = buildBoard(report, context, {
+    ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+  });
+  const history = context.history.length ? context.history : report.results;
+  const payload = buildChartPayload(history, board.anomalies.concat(board.resolved), context.deploys, opts.sla ?? {}, context.generatedAt);
+  const failures = await failureCards(history, context.outDir, opts.html?.maxInlineScreenshotBytes ?? DEFAULT_INLINE_SCREENSHOT_BYTES);
+  const { js, css } = await uplotAssets();
+  const scripts = [scriptSource(js), scriptSource(CLIENT_JS)];
+  const csp = [
+    "default-src 'none'",
+    `script-src ${scripts.map((s) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`).join(' ')}`,
+    "style-src 'unsafe-inline'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const title = opts.html?.title ?? 'production-observer';
+  const tagsOf = tagIndex(history);
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${h(csp)}">
+<meta name="referrer" content="no-referrer">
+<title>${h(`${statusWord(board)} · ${title} · ${board.run.environment}`)}</title>
+<style>${styleSource(css)}</style>
+<style>${styleSource(REPORT_CSS)}</style>
+</head>
+<body>
+${headerHtml(board, title)}
+${filtersHtml(board, payload)}
+<main class="wrap">
+${signalsHtml(board)}
+${anomaliesHtml(board, tagsOf)}
+${chartsHtml(payload)}
+${failuresHtml(failures, board.generatedAt)}
+${monitorsHtml(board)}
+${deploysHtml(board)}
+</main>
+<footer><div class="wrap">Generated by production-observer at ${h(formatInstant(board.generatedAt))} · run ${h(board.run.id)} · one self-contained file: no server, no network.</div></footer>
+<script type="application/json" id="observer-data">${scriptJson(payload)}</script>
+<script>${scripts[0]}</script>
+<script>${scripts[1]}</script>
+</body>
+</html>
+`;
+}
+
+function statusWord(b: HealthBoard): string {
+  return b.status.charAt(0).toUpperCase() + b.status.slice(1);
+}
+
+/** data-* attributes the filters match on. */
+function filterAttrs(monitor: string, locations: string[], tags: string[]): string {
+  return ` data-monitor="${h(monitor)}" data-locations="${h(JSON.stringify(locations))}" data-tags="${h(JSON.stringify(tags))}"`;
+}
+
+function tagIndex(history: readonly MonitorResult[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const r of history) {
+    const set = out.get(r.monitor) ?? new Set<string>();
+    for (const t of r.tags) set.add(t);
+    out.set(r.monitor, set);
+  }
+  return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
+}
+
+function headerHtml(b: HealthBoard, title: string): string {
+  const c = b.counts;
+  const reasons = b.reasons.length ? `<ul class="reasons">${b.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>` : '';
+  return `<header class="top status-${b.status}"><div class="wrap">
+<div class="brand">${h(title)}</div>
+<h1>Production health <span class="pill ${b.status}" id="overall-status">${h(b.status)}</span></h1>
+<p class="meta">As of <b>${h(formatInstant(b.generatedAt))}</b> · environment <b>${h(b.run.environment)}</b> · location <b>${h(b.run.location)}</b> · run <span class="mono">${h(b.run.id)}</span>${b.run.shard ? ` (shard ${h(b.run.shard)})` : ''} · window <b>${h(b.window)}</b></p>
+${reasons}
+<div class="counts"><span class="badge">${c.total} monitor${c.total === 1 ? '' : 's'} this run</span><span class="badge passed">${c.passed} passed</span><span class="badge degraded">${c.degraded} degraded</span><span class="badge failed">${c.failed} failed</span></div>
+</div></header>`;
+}
+
+function filtersHtml(b: HealthBoard, payload: ChartPayload): string {
+  const monitors = new Map<string, string>();
+  const tags = new Set<string>();
+  const locations = new Set<string>();
+  for (const m of b.monitors) {
+    monitors.set(m.monitor, m.name);
+    m.tags.forEach((t) => tags.add(t));
+    locations.add(m.location);
+  }
+  for (const ch of payload.charts) {
+    monitors.set(ch.monitor, ch.name);
+    ch.tags.forEach((t) => tags.add(t));
+    locations.add(ch.location);
+  }
+  const options = (entries: [string, string][]): string =>
+    entries.sort((x, y) => x[1].localeCompare(y[1])).map(([v, label]) => `<option value="${h(v)}">${h(label)}</option>`).join('');
+  return `<nav class="filters"><div class="wrap">
+<label>Monitor <select id="filter-monitor"><option value="">All monitors</option>${options([...monitors])}</select></label>
+<label>Tag <select id="filter-tag"><option value="">All tags</option>${options([...tags].map((t) => [t, t]))}</select></label>
+<label>Location <select id="filter-location"><option value="">All locations</option>${options([...locations].map((l) => [l, l]))}</select></label>
+<button type="button" id="filter-reset">Reset</button>
+</div></nav>`;
+}
+
+function signalsHtml(b: HealthBoard): string {
+  const cards = b.signals
+    .map(
+      (s) => `<div class="signal ${s.status}" data-signal="${s.key}">
+<div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
+<div class="value">${h(formatSignalValue(s, s.current))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
+<div class="base">baseline ${h(formatSignalValue(s, s.baseline))}</div>
+<div class="note">${h(s.note)}</div>
+</div>`,
+    )
+    .join('\n');
+  return `<section id="signals"><h2>Golden signals</h2><div class="signals">${cards}</div>
+<p class="hint">Current: this run (traffic: the last hour). Baseline: the ${h(b.window)} window before it. Arrows compare the two.</p></section>`;
+}
+
+function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {
+  const head = `<h2>Active anomalies <span class="count">${b.anomalies.length}</span></h2>`;
+  if (b.anomalies.length === 0) return `<section id="anomalies">${head}<p class="empty">No active anomalies.</p></section>`;
+  const rows = b.anomalies
+    .map((f) => {
+      const a = affectedOf(f, b.names);
+      const locations = f.locations?.length ? f.locations : [f.series.location];
+      return `<tr${filterAttrs(f.series.monitor, locations, tagsOf.get(f.series.monitor) ?? [])}>
+<td><span class="badge ${f.severity}">${h(f.severity)}</span></td>
+<td class="nowrap">${h(formatInstant(f.startedAt))}<div class="sub">${h(formatAgo(f.startedAt, b.generatedAt))}</div></td>
+<td class="nowrap">${h(f.kind.replace(/_/g, ' '))}</td>
+<td><b>${h(a.monitor)}</b>${a.step ? ` › ${h(a.step)}` : ''}<div class="sub">${h(a.location)} · ${h(f.series.metric)}</div></td>
+<td>${h(f.explanation)}</td>
+</tr>`;
+    })
+    .join('\n');
+  return `<section id="anomalies">${head}<div class="panel table-scroll"><table>
+<thead><tr><th>Severity</th><th>Since</th><th>Kind</th><th>Affected</th><th>Explanation</th></tr></thead>
+<tbody>${rows}</tbody></table></div></section>`;
+}
+
+function chartsHtml(payload: ChartPayload): string {
+  const head = '<h2>Step durations</h2>';
+  if (payload.charts.length === 0) return `<section id="charts">${head}<p class="empty">No results in the window yet.</p></section>`;
+  const key = `<p class="legend-key"><span class="k-deg">degraded SLA</span><span class="k-max">max SLA</span><span class="k-anom">anomaly start</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
+  const cards = payload.charts.map((c) => chartCard(c)).join('\n');
+  return `<section id="charts">${head}${key}<div class="charts">${cards}</div><p class="empty" id="charts-empty" hidden>No chart matches the filters.</p></section>`;
+}
+
+function chartCard(c: ChartSpec): string {
+  const last = c.status[c.status.length - 1];
+  const tags = c.tags.map((t) => `<span class="badge tag">${h(t)}</span>`).join(' ');
+  return `<article class="chart-card" id="${h(c.id)}"${filterAttrs(c.monitor, [c.location], c.tags)}>
+<header><h3>${h(c.name)} <span class="sub">· ${h(c.location)}</span></h3><div><span class="badge kind">${h(c.kind)}</span> <span class="badge ${h(last)}">${h(last)}</span></div></header>
+<div class="plot" id="${h(c.id)}-plot"></div>
+<div class="sub">${c.x.length} run${c.x.length === 1 ? '' : 's'}${c.anomalies.length ? ` · ${c.anomalies.length} anomal${c.anomalies.length === 1 ? 'y' : 'ies'}` : ''} ${tags}</div>
+</article>`;
+}
+
+interface FailureCard {
+  result: MonitorResult;
+  failedStep: StepResult | null;
+  screenshot: { href: string | null; dataUrl: string | null; path: string } | null;
+  trace: { href: string | null; path: string } | null;
+}
+
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
+
+async function failureCards(history: readonly MonitorResult[], outDir: string, maxInline: number): Promise<FailureCard[]> {
+  const latest = new Map<string, MonitorResult>();
+  for (const r of history) {
+    if (r.status !== 'failed') continue;
+    const key = `${r.monitor}\u0000${r.location}`;
+    const seen = latest.get(key);
+    if (!seen || r.startedAt >= seen.startedAt) latest.set(key, r);
+  }
+  const list = [...latest.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_FAILURE_CARDS);
+  return Promise.all(
+    list.map(async (r) => {
+      const shot = r.artifacts?.screenshot;
+      const trace = r.artifacts?.trace;
+      let screenshot: FailureCard['screenshot'] = null;
+      if (shot) {
+        const href = safeRelativeHref(shot);
+        screenshot = { href, path: shot, dataUrl: href ? await inlineImage(path.join(outDir, ...href.split('/').map(decodeURIComponent)), maxInline) : null };
+      }
+      return {
+        result: r,
+        failedStep: firstFailed(r.steps),
+        screenshot,
+        trace: trace ? { href: safeRelativeHref(trace), path: trace } : null,
+      };
+    }),
+  );
+}
+
+/** A data: URL for a small image inside the reports folder; null when missing, too big or not an image. */
+async function inlineImage(file: string, maxBytes: number): Promise<string | null> {
+  const type = IMAGE_TYPES[path.extname(file).toLowerCase()];
+  if (!type) return null;
+  try {
+    const info = await stat(file);
+    if (!info.isFile() || info.size > maxBytes) return null;
+    return `data:${type};base64,${(await readFile(file)).toString('base64')}`;
+  } catch (_) {
+    return null;
+  }
+}
+
+function firstFailed(steps: readonly StepResult[]): StepResult | null {
+  for (const s of steps) {
+    if (s.status === 'failed') return (s.steps && firstFailed(s.steps)) ?? s;
+  }
+  return null;
+}
+
+function failuresHtml(cards: FailureCard[], now: string): string {
+  if (cards.length === 0) return '';
+  const items = cards
+    .map(({ result: r, failedStep, screenshot, trace }) => {
+      let shot = '';
+      if (screenshot?.dataUrl) {
+        shot = `<div class="shot"><a href="${h(screenshot.href)}" title="open the full screenshot"><img alt="${h(`screenshot of ${r.name}`)}" src="${h(screenshot.dataUrl)}"></a></div>`;
+      } else if (screenshot?.href) {
+        shot = `<div class="sub"><a href="${h(screenshot.href)}">screenshot</a></div>`;
+      }
+      const traceHtml = trace
+        ? `<div>${trace.href ? `<a href="${h(trace.href)}">trace</a>` : `trace ${h(trace.path)}`} <span class="sub">(open it from this report's folder:)</span><code>npx playwright show-trace ${h(shellQuote(trace.path))}</code></div>`
+        : '';
+      const where = failedStep ? `step <b>${h(failedStep.name)}</b>${failedStep.location ? ` <span class="sub">${h(failedStep.location)}</span>` : ''}` : '';
+      const loc = r.error?.location && r.error.location !== failedStep?.location ? ` <span class="sub">${h(r.error.location)}</span>` : '';
+      return `<article class="failure"${filterAttrs(r.monitor, [r.location], r.tags)}>
+${screenshot?.dataUrl ? shot : ''}<div class="body">
+<h3>${h(r.name)} <span class="sub">· ${h(r.location)}</span></h3>
+<div class="sub">${h(formatInstant(r.startedAt))} (${h(formatAgo(r.startedAt, now))}) · ${h(r.kind)} · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.httpStatus ? ` · HTTP ${r.httpStatus}` : ''}</div>
+<div class="msg"><span class="badge failed">${h(r.error?.class ?? 'failed')}</span> ${h(r.error?.message ?? '')}${loc}</div>
+${where ? `<div>${where}</div>` : ''}
+${screenshot && !screenshot.dataUrl ? shot : ''}${traceHtml}
+</div></article>`;
+    })
+    .join('\n');
+  return `<section id="failures"><h2>Latest failures <span class="count">${cards.length}</span></h2><div class="failures">${items}</div></section>`;
+}
+
+/** Quote a path for a POSIX shell when it needs it. */
+function shellQuote(p: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`;
+}
+
+function monitorsHtml(b: HealthBoard): string {
+  const head = `<h2>Monitors <span class="count">last ${h(b.window)}</span></h2>`;
+  if (b.monitors.length === 0) return `<section id="monitors">${head}<p class="empty">No results in the window.</p></section>`;
+  const rows = b.monitors
+    .map(
+      (m) => `<tr${filterAttrs(m.monitor, [m.location], m.tags)}>
+<td><b>${h(m.name)}</b>${m.tags.length ? `<div>${m.tags.map((t) => `<span class="badge tag">${h(t)}</span>`).join(' ')}</div>` : ''}</td>
+<td><span class="badge kind">${h(m.kind)}</span></td>
+<td>${h(m.location)}</td>
+<td class="num">${m.runs}</td>
+<td class="num">${h(formatPct(m.successRate))}</td>
+<td class="num">${h(formatMs(m.avgMs))}</td>
+<td class="num">${h(formatMs(m.p95Ms))}</td>
+<td class="nowrap"><span class="badge ${m.lastStatus}">${h(m.lastStatus)}</span><div class="sub">${h(formatAgo(m.lastAt, b.generatedAt))}</div></td>
+<td class="err">${m.lastError ? `<b>${h(m.lastError.class)}</b>: ${h(m.lastError.message)}<div class="sub">${h(formatAgo(m.lastError.at, b.generatedAt))}</div>` : '<span class="sub">—</span>'}</td>
+</tr>`,
+    )
+    .join('\n');
+  return `<section id="monitors">${head}<div class="panel table-scroll"><table>
+<thead><tr><th>Monitor</th><th>Kind</th><th>Location</th><th class="num">Runs</th><th class="num">Success</th><th class="num">Avg</th><th class="num">p95</th><th>Last run</th><th>Last error</th></tr></thead>
+<tbody>${rows}</tbody></table></div></section>`;
+}
+
+function deploysHtml(b: HealthBoard): string {
+  const head = '<h2>Recent deploys</h2>';
+  if (b.deploys.length === 0) return `<section id="deploys">${head}<p class="empty">No deploys in the window.</p></section>`;
+  const rows = b.deploys
+    .map(
+      (d) => `<tr><td class="nowrap">${h(formatInstant(d.at))}<div class="sub">${h(formatAgo(d.at, b.generatedAt))}</div></td>
+<td class="mono">${h(d.version ?? '—')}</td><td>${h(d.environment)}</td><td>${h(d.description ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="deploys">${head}<div class="panel table-scroll"><table>
+<thead><tr><th>When</th><th>Version</th><th>Environment</th><th>Description</th></tr></thead>
+<tbody>${rows}</tbody></table></div></section>`;
+}
