@@ -1,0 +1,214 @@
+/**
+ * AlertManager: the I/O shell around the pure state machine (state.ts, reconcile.ts).
+ *
+ * evaluate(): per monitor in the input, load its state from the store KV (namespace `alerts`),
+ * apply the run's results and finding changes, reconcile each incident against the gate (mute,
+ * maintenance, flapping), save the AlertRecords, queue one delivery per event and channel (the
+ * payload rendered and redacted once), then write the state back.
+ * deliver(): drain the outbox within a time budget (outbox.ts).
+ */
+import type { MonitorResult } from '../model/index.js';
+import type { Clock } from '../runtime/clock.js';
+import { isoAt, systemClock } from '../runtime/clock.js';
+import type { Redactor } from '../runtime/redact.js';
+import type { AlertRecord, Store } from '../store/store.js';
+import type { Channel } from './channels/channel.js';
+import { channelRegistry, isChannelType } from './channels/registry.js';
+import type { AlertsConfig } from './config.js';
+import { AlertsConfigError } from './errors.js';
+import { gateFor, type Gate } from './gate.js';
+import { buildEvent, deliveryId } from './messages.js';
+import { drainOutbox, type DeliveryReport } from './outbox.js';
+import { markAnnounced, reconcile } from './reconcile.js';
+import { applyFindingChange, applyResult, parseState, type Incident, type MonitorState } from './state.js';
+import type { AlertEvent, FindingChange } from './types.js';
+
+/** Store KV namespace of the per-monitor alert states. */
+export const ALERT_STATE_NAMESPACE = 'alerts';
+
+export interface AlertManagerOptions {
+  store: Store;
+  /** The validated section with defaults applied (resolveAlertsConfig). */
+  config: AlertsConfig;
+  redactor: Redactor;
+  clock?: Clock;
+  /** The log channel's output and the manager's own diagnostics (redacted before the call). */
+  log?: (line: string) => void;
+  /** Default per-request timeout for channels that set none (default 5000 ms). */
+  fetchTimeoutMs?: number;
+  /** First retry delay, doubled per retry (default 500 ms). */
+  retryBaseMs?: number;
+  /** Cap of one retry delay (default 5000 ms). */
+  retryMaxMs?: number;
+  /** Total time budget of one deliver() round when the caller sets none (default 10000 ms). */
+  deliveryBudgetMs?: number;
+  /** Attempts across runs after which a delivery is abandoned (default 50). */
+  maxAttempts?: number;
+}
+
+export interface EvaluateInput {
+  results: MonitorResult[];
+  findingChanges: FindingChange[];
+}
+
+export class AlertManager {
+  private readonly store: Store;
+  private readonly config: AlertsConfig;
+  private readonly redactor: Redactor;
+  private readonly clock: Clock;
+  private readonly log: (line: string) => void;
+  private readonly channels = new Map<string, Channel>();
+  private readonly opts: AlertManagerOptions;
+  /** deliver() rounds run one at a time in a process, so no message is sent by two at once. */
+  private delivering: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: AlertManagerOptions) {
+    this.opts = opts;
+    this.store = opts.store;
+    this.config = opts.config;
+    this.redactor = opts.redactor;
+    this.clock = opts.clock ?? systemClock;
+    const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    this.log = (line) => log(this.redactor.redact(line));
+    const deps = { redactor: this.redactor, log: this.log, defaultTimeoutMs: opts.fetchTimeoutMs ?? 5000, defaultRetries: 2 };
+    opts.config.channels.forEach((c, i) => {
+      if (!isChannelType(c.type)) {
+        throw new AlertsConfigError([{ path: `alerts.channels[${i}].type`, message: `unknown channel type "${String(c.type)}"; expected one of ${Object.keys(channelRegistry).join(', ')}` }]);
+      }
+      this.channels.set(c.name, channelRegistry[c.type].create(c, deps));
+    });
+  }
+
+  /** Names of the configured channels. */
+  get channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** Update the state machines with one run's results and finding changes; queue messages. */
+  async evaluate(input: EvaluateInput): Promise<AlertEvent[]> {
+    const nowMs = this.clock.nowMs();
+    const at = isoAt(nowMs);
+    const work = new Map<string, { results: MonitorResult[]; changes: FindingChange[] }>();
+    const entry = (m: string) => work.get(m) ?? work.set(m, { results: [], changes: [] }).get(m)!;
+    // Error messages and explanations go into the stored state and messages: redact them first.
+    for (const r of input.results) {
+      entry(r.monitor).results.push(r.error ? { ...r, error: { ...r.error, message: this.redactor.redact(r.error.message) } } : r);
+    }
+    for (const c of input.findingChanges) entry(c.finding.series.monitor).changes.push(this.redactor.redactDeep(c));
+    if (work.size === 0) return [];
+
+    const stored = await this.store.getStates(ALERT_STATE_NAMESPACE, [...work.keys()]);
+    const events: AlertEvent[] = [];
+    for (const [monitor, { results, changes }] of work) {
+      const state = parseState(monitor, stored.get(monitor));
+      results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+      for (const r of results) applyResult(state, r, this.config.rules, at);
+      for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
+      events.push(...(await this.settle(state, nowMs, at)));
+      await this.store.putStates(ALERT_STATE_NAMESPACE, new Map([[monitor, state]]));
+    }
+    return events;
+  }
+
+  /** Send queued messages (this run's and older undelivered ones) within the budget. */
+  deliver(opts: { budgetMs?: number } = {}): Promise<DeliveryReport> {
+    const round = this.delivering.then(() =>
+      drainOutbox(
+        {
+          store: this.store,
+          channels: this.channels,
+          redactor: this.redactor,
+          clock: this.clock,
+          log: this.log,
+          retryBaseMs: this.opts.retryBaseMs ?? 500,
+          retryMaxMs: this.opts.retryMaxMs ?? 5000,
+          maxAttempts: this.opts.maxAttempts ?? 50,
+        },
+        opts.budgetMs ?? this.opts.deliveryBudgetMs ?? 10_000,
+      ),
+    );
+    this.delivering = round.catch(() => undefined);
+    return round;
+  }
+
+  private async settle(state: MonitorState, nowMs: number, at: string): Promise<AlertEvent[]> {
+    const gate = gateFor(state, this.config, nowMs);
+    const events: AlertEvent[] = [];
+    const incidents: Array<[Incident, () => void]> = [];
+    if (state.down) incidents.push([state.down, () => (state.down = null)]);
+    for (const [cause, inc] of Object.entries(state.findings)) incidents.push([inc, () => delete state.findings[cause]]);
+
+    for (const [inc, drop] of incidents) {
+      const decision = reconcile(inc, gate, this.config.rules, nowMs);
+      let event: AlertEvent | null = null;
+      if (decision.event) {
+        event = this.redactor.redactDeep(buildEvent(inc, state, this.config, decision.event, nowMs, decision.settled, at));
+        markAnnounced(inc, decision.event, nowMs);
+      }
+      await this.saveRecord(inc, state, gate, event, nowMs, at);
+      if (event) {
+        await this.enqueue(event, at);
+        events.push(event);
+      }
+      if (decision.close) drop();
+    }
+    return events;
+  }
+
+  private async enqueue(event: AlertEvent, at: string): Promise<void> {
+    for (const channel of this.channels.values()) {
+      await this.store.enqueueDelivery({
+        id: deliveryId(event.id, channel.name),
+        alertId: event.alertId,
+        channel: channel.name,
+        event: event.type,
+        payload: this.redactor.redactDeep(channel.render(event)),
+        createdAt: at,
+        attempts: 0,
+        deliveredAt: null,
+        lastError: null,
+      });
+    }
+  }
+
+  private async saveRecord(inc: Incident, state: MonitorState, gate: Gate, event: AlertEvent | null, nowMs: number, at: string): Promise<void> {
+    const existing = await this.store.getAlert(inc.alertId);
+    const message = event?.title ?? buildEvent(inc, state, this.config, inc.state === 'open' ? 'open' : 'resolved', nowMs, false, at).title;
+    const rules = this.config.rules;
+    const record: AlertRecord = {
+      id: inc.alertId,
+      key: inc.key,
+      rule: inc.rule,
+      monitor: state.monitor,
+      cause: inc.cause,
+      severity: inc.severity,
+      status: inc.state,
+      openedAt: inc.openedAt,
+      updatedAt: at,
+      resolvedAt: inc.resolvedAt,
+      message: this.redactor.redact(message),
+      flaps: inc.flaps,
+      ack: existing?.ack ?? null,
+      details: this.redactor.redactDeep({
+        monitorName: state.name,
+        version: inc.version,
+        announced: inc.announced,
+        ...(gate.kind !== 'ok' && (inc.announced === null || gate.kind === 'flapping') ? { heldBy: gate.kind } : {}),
+        locations: inc.locations,
+        affected: inc.affected,
+        errorClasses: inc.errorClasses,
+        explanation: inc.explanation,
+        tags: state.tags,
+        ...(inc.finding ? { finding: { id: inc.finding.id, kind: inc.finding.kind, series: inc.finding.series } } : {}),
+        rules: {
+          failureThreshold: rules.failureThreshold,
+          successThreshold: rules.successThreshold,
+          ...(rules.minLocations !== undefined ? { minLocations: rules.minLocations } : {}),
+          findingSeverity: rules.findingSeverity,
+          flapping: rules.flapping,
+        },
+      }),
+    };
+    await this.store.saveAlert(record);
+  }
+}

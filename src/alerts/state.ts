@@ -1,0 +1,265 @@
+/**
+ * The per-monitor alert state machine (pure: no I/O, no clock reads; `nowMs` is passed in).
+ *
+ * A monitor's state holds, per location, the run counters and the last `windowRuns` outcomes
+ * (for flap detection), plus its incidents: at most one `down` incident (opened by the
+ * `failures` or `locations` rule) and one per finding cause. An incident's `state` is the truth;
+ * `announced` is what channels were last told. The reconcile step (reconcile.ts) turns the
+ * difference into at most one event per incident and evaluation.
+ */
+import type { FindingChange, AlertRule } from './types.js';
+import type { AlertRules } from './config.js';
+import type { MonitorResult, Severity } from '../model/index.js';
+import { SEVERITIES } from '../model/index.js';
+import { createHash } from 'node:crypto';
+
+export const STATE_VERSION = 1;
+
+export interface LocationState {
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** `f`/`p` per run, oldest first, at most windowRuns. */
+  history: string;
+  lastFailed: boolean;
+  lastAt: string;
+  lastResultId: string;
+  errorClass?: string;
+  errorMessage?: string;
+  artifacts?: { screenshot?: string; trace?: string };
+}
+
+/** What channels were last told (to detect worsening). */
+export interface Snapshot {
+  severity: Severity;
+  locationCount: number;
+  errorClasses: string[];
+}
+
+export interface Incident {
+  alertId: string;
+  key: string;
+  rule: AlertRule;
+  cause: string;
+  severity: Severity;
+  state: 'open' | 'resolved';
+  openedAt: string;
+  resolvedAt: string | null;
+  /** Locations affected now. */
+  locations: string[];
+  /** Locations that failed at some point of the incident (all must recover). */
+  affected: string[];
+  /** Error classes seen during the incident. */
+  errorClasses: string[];
+  explanation: string;
+  announced: 'open' | 'resolved' | null;
+  notified: Snapshot | null;
+  /** Messages enqueued so far. */
+  version: number;
+  /** State changes held back while flapping. */
+  flaps: number;
+  /** flaps at the last message (a settle message is due when flaps grew since). */
+  flapsAnnounced: number;
+  lastAnnouncedAtMs: number | null;
+  /** Finding incidents: the finding's numbers for messages. */
+  finding?: FindingSnapshot;
+}
+
+export type FindingSnapshot = NonNullable<import('./types.js').AlertEvent['finding']>;
+
+export interface MonitorState {
+  v: typeof STATE_VERSION;
+  monitor: string;
+  name: string;
+  tags: string[];
+  locations: Record<string, LocationState>;
+  flapping: boolean;
+  down: Incident | null;
+  findings: Record<string, Incident>;
+}
+
+export function emptyState(monitor: string): MonitorState {
+  return { v: STATE_VERSION, monitor, name: monitor, tags: [], locations: {}, flapping: false, down: null, findings: {} };
+}
+
+/** Read a stored state; anything of another shape or version starts fresh. */
+export function parseState(monitor: string, raw: unknown): MonitorState {
+  if (raw && typeof raw === 'object' && (raw as { v?: unknown }).v === STATE_VERSION && (raw as { monitor?: unknown }).monitor === monitor) {
+    return raw as MonitorState;
+  }
+  return emptyState(monitor);
+}
+
+export function severityRank(s: string): number {
+  return SEVERITIES.indexOf(s as Severity);
+}
+
+/** Pass/fail changes in a history string. */
+export function transitions(history: string): number {
+  let n = 0;
+  for (let i = 1; i < history.length; i++) if (history[i] !== history[i - 1]) n++;
+  return n;
+}
+
+export function alertId(key: string, origin: string): string {
+  return 'al_' + createHash('sha256').update(`${key}\u0000${origin}`).digest('hex').slice(0, 20);
+}
+
+export const DOWN_CAUSE = 'failing';
+
+function newIncident(fields: Pick<Incident, 'alertId' | 'key' | 'rule' | 'cause' | 'severity' | 'openedAt' | 'locations' | 'errorClasses' | 'explanation'>): Incident {
+  return {
+    ...fields,
+    state: 'open',
+    resolvedAt: null,
+    affected: [...fields.locations],
+    announced: null,
+    notified: null,
+    version: 0,
+    flaps: 0,
+    flapsAnnounced: 0,
+    lastAnnouncedAtMs: null,
+  };
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+/** The incident moves between open and resolved; while flapping every move is a held-back flap. */
+function move(inc: Incident, to: 'open' | 'resolved', at: string, flapping: boolean): void {
+  if (inc.state === to) return;
+  inc.state = to;
+  inc.resolvedAt = to === 'resolved' ? at : null;
+  if (flapping) inc.flaps++;
+}
+
+function downExplanation(state: MonitorState, failing: string[]): string {
+  return failing
+    .map((loc) => {
+      const l = state.locations[loc];
+      const what = l.errorClass ? `${l.errorClass}: ${l.errorMessage ?? ''}`.trim() : 'failed';
+      return `${loc}: ${what} (${l.consecutiveFailures} failed in a row)`;
+    })
+    .join('; ');
+}
+
+/**
+ * Apply one result (in startedAt order) to the monitor's state: counters, flap window and the
+ * down incident. `at` is the evaluation instant used for openedAt/resolvedAt.
+ */
+export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertRules, at: string): void {
+  state.name = r.name || state.name;
+  state.tags = [...r.tags];
+  const failed = r.status === 'failed';
+  const loc = (state.locations[r.location] ??= {
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    history: '',
+    lastFailed: false,
+    lastAt: r.startedAt,
+    lastResultId: r.id,
+  });
+  if (loc.lastResultId === r.id && loc.history.length) return; // the same result twice: once is enough
+  loc.consecutiveFailures = failed ? loc.consecutiveFailures + 1 : 0;
+  loc.consecutiveSuccesses = failed ? 0 : loc.consecutiveSuccesses + 1;
+  loc.history = (loc.history + (failed ? 'f' : 'p')).slice(-rules.flapping.windowRuns);
+  loc.lastFailed = failed;
+  loc.lastAt = r.startedAt;
+  loc.lastResultId = r.id;
+  if (failed && r.error) {
+    loc.errorClass = r.error.class;
+    loc.errorMessage = r.error.message;
+  } else if (!failed) {
+    delete loc.errorClass;
+    delete loc.errorMessage;
+  }
+  if (r.artifacts && (r.artifacts.screenshot || r.artifacts.trace)) loc.artifacts = { ...r.artifacts };
+  else delete loc.artifacts;
+
+  state.flapping = Object.values(state.locations).some((l) => transitions(l.history) >= rules.flapping.maxTransitions);
+
+  const names = Object.keys(state.locations).sort();
+  const failing = names.filter((n) => state.locations[n].lastFailed);
+  const classes = failing.map((n) => state.locations[n].errorClass).filter((c): c is string => !!c);
+  const streak = failing.some((n) => state.locations[n].consecutiveFailures >= rules.failureThreshold);
+  const spread = rules.minLocations !== undefined && failing.length >= rules.minLocations;
+  const rule: AlertRule | null = streak ? 'failures' : spread ? 'locations' : null;
+
+  let inc = state.down;
+  if (!inc) {
+    if (!rule) return;
+    inc = state.down = newIncident({
+      alertId: alertId(`${state.monitor}|${DOWN_CAUSE}`, r.id),
+      key: `${state.monitor}|${DOWN_CAUSE}`,
+      rule,
+      cause: DOWN_CAUSE,
+      severity: 'critical',
+      openedAt: at,
+      locations: failing,
+      errorClasses: union([], classes),
+      explanation: downExplanation(state, failing),
+    });
+    if (state.flapping) inc.flaps++;
+    return;
+  }
+  inc.locations = failing;
+  inc.affected = union(inc.affected, failing);
+  inc.errorClasses = union(inc.errorClasses, classes);
+  if (failing.length) inc.explanation = downExplanation(state, failing);
+  const healthy = failing.length === 0 && inc.affected.every((n) => (state.locations[n]?.consecutiveSuccesses ?? rules.successThreshold) >= rules.successThreshold);
+  if (inc.state === 'open' && healthy) {
+    move(inc, 'resolved', at, state.flapping);
+  } else if (inc.state === 'resolved' && rule) {
+    // Only reachable while the incident is kept open across a flapping episode.
+    inc.affected = failing;
+    move(inc, 'open', at, state.flapping);
+  }
+}
+
+export function findingCause(change: FindingChange): string {
+  const s = change.finding.series;
+  return `finding:${change.finding.kind}:${s.step}:${s.metric}:${s.location}`;
+}
+
+/** Apply one finding change to the monitor's finding incidents. */
+export function applyFindingChange(state: MonitorState, change: FindingChange, rules: AlertRules, at: string): void {
+  const f = change.finding;
+  const cause = findingCause(change);
+  const key = `${state.monitor}|${cause}`;
+  const locations = f.locations?.length ? [...f.locations].sort() : [f.series.location];
+  const snapshot: FindingSnapshot = { id: f.id, kind: f.kind, observed: f.observed, expected: f.expected, unit: f.unit, magnitude: f.magnitude, series: f.series };
+  let inc = state.findings[cause];
+  const resolved = change.type === 'resolved' || f.status === 'resolved';
+  if (resolved) {
+    if (inc) {
+      inc.explanation = f.explanation;
+      inc.finding = snapshot;
+      move(inc, 'resolved', f.resolvedAt ?? at, state.flapping);
+    }
+    return;
+  }
+  const atOrAbove = severityRank(f.severity) >= severityRank(rules.findingSeverity);
+  if (!inc) {
+    if (!atOrAbove) return;
+    inc = state.findings[cause] = newIncident({
+      alertId: alertId(key, `${f.id}\u0000${f.startedAt}`),
+      key,
+      rule: `finding:${f.kind}`,
+      cause,
+      severity: f.severity,
+      openedAt: at,
+      locations,
+      errorClasses: [],
+      explanation: f.explanation,
+    });
+    inc.finding = snapshot;
+    if (state.flapping) inc.flaps++;
+    return;
+  }
+  inc.severity = f.severity;
+  inc.locations = locations;
+  inc.affected = union(inc.affected, locations);
+  inc.explanation = f.explanation;
+  inc.finding = snapshot;
+  if (inc.state === 'resolved') move(inc, 'open', at, state.flapping);
+}
