@@ -277,16 +277,16 @@ export function sanitizeText(text: string): string {
   return text.includes('\u0000') ? text.split('\u0000').join('\ufffd') : text;
 }
 
-/** A stored result document and its step tree, back to a `MonitorResult`. */
+/** A stored result document and its step tree (both already parsed), back to a `MonitorResult`. */
 export function resultFromDocs(doc: unknown, steps: unknown): MonitorResult {
-  const result = parseDoc(doc) as MonitorResult;
-  result.steps = (parseDoc(steps) as StepResult[] | null) ?? [];
+  const result = doc as MonitorResult;
+  result.steps = (steps as StepResult[] | null) ?? [];
   return result;
 }
 
-/** SQLite hands JSON back as text, PostgreSQL (jsonb) as parsed values. */
-export function parseDoc(doc: unknown): unknown {
-  return typeof doc === 'string' ? JSON.parse(doc) : doc;
+/** JSON text from a SQLite TEXT column, parsed. (PostgreSQL's jsonb arrives parsed.) */
+export function parseJsonText(text: unknown): unknown {
+  return JSON.parse(String(text));
 }
 
 /** Split a list in chunks (bounded statement parameter counts). */

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
 import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from '../store.js';
-import { RowCodec, checkLimit, parseDoc, resultFromDocs, sinceMs } from '../codec.js';
+import { RowCodec, checkLimit, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
   StoreClosedError,
@@ -188,7 +188,7 @@ export class PostgresStore implements Store {
 
   async getRun(id: string): Promise<RunInfo | null> {
     const rows = await this.query('getRun', 'SELECT doc FROM runs WHERE id = $1', [id]);
-    return rows[0] ? (parseDoc(rows[0].doc) as RunInfo) : null;
+    return rows[0] ? (rows[0].doc as RunInfo) : null;
   }
 
   async listRuns(query: { since?: string; limit?: number } = {}): Promise<RunInfo[]> {
@@ -196,7 +196,7 @@ export class PostgresStore implements Store {
     const since = sinceMs(query.since);
     if (since !== undefined) w.add('started_at >=', ts(since));
     const rows = await this.query('listRuns', `SELECT doc FROM runs ${w.sql()} ${w.order('started_at', checkLimit(query.limit))}`, w.values);
-    return rows.map((r) => parseDoc(r.doc) as RunInfo);
+    return rows.map((r) => r.doc as RunInfo);
   }
 
   async listResults(query: ResultQuery = {}): Promise<MonitorResult[]> {
@@ -235,14 +235,14 @@ export class PostgresStore implements Store {
     if (query.monitor !== undefined) w.add('monitor =', query.monitor);
     if (since !== undefined) w.add('updated_at >=', ts(since));
     const rows = await this.query('listFindings', `SELECT doc FROM findings ${w.sql()} ORDER BY updated_at, id`, w.values);
-    return rows.map((r) => parseDoc(r.doc) as Finding);
+    return rows.map((r) => r.doc as Finding);
   }
 
   async getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>> {
     const out = new Map<string, unknown>();
     if (keys.length === 0) return out;
     const rows = await this.query('getStates', 'SELECT key, value FROM states WHERE namespace = $1 AND key = ANY($2::text[])', [namespace, [...new Set(keys)]]);
-    for (const r of rows) out.set(String(r.key), parseDoc(r.value));
+    for (const r of rows) out.set(String(r.key), r.value);
     return out;
   }
 
@@ -279,7 +279,7 @@ export class PostgresStore implements Store {
     if (query.environment !== undefined) w.add('environment =', query.environment);
     if (since !== undefined) w.add('at >=', ts(since));
     const rows = await this.query('listDeployMarkers', `SELECT doc FROM deploy_markers ${w.sql()} ORDER BY at, id`, w.values);
-    return rows.map((r) => parseDoc(r.doc) as DeployMarker);
+    return rows.map((r) => r.doc as DeployMarker);
   }
 
   async saveAlert(alert: AlertRecord): Promise<void> {
@@ -295,7 +295,7 @@ export class PostgresStore implements Store {
 
   async getAlert(id: string): Promise<AlertRecord | null> {
     const rows = await this.query('getAlert', 'SELECT doc FROM alerts WHERE id = $1', [id]);
-    return rows[0] ? (parseDoc(rows[0].doc) as AlertRecord) : null;
+    return rows[0] ? (rows[0].doc as AlertRecord) : null;
   }
 
   async listAlerts(query: { status?: 'open' | 'resolved'; since?: string; monitor?: string } = {}): Promise<AlertRecord[]> {
@@ -305,7 +305,7 @@ export class PostgresStore implements Store {
     if (query.monitor !== undefined) w.add('monitor =', query.monitor);
     if (since !== undefined) w.add('updated_at >=', ts(since));
     const rows = await this.query('listAlerts', `SELECT doc FROM alerts ${w.sql()} ORDER BY opened_at, id`, w.values);
-    return rows.map((r) => parseDoc(r.doc) as AlertRecord);
+    return rows.map((r) => r.doc as AlertRecord);
   }
 
   async enqueueDelivery(delivery: DeliveryRecord): Promise<void> {
@@ -321,7 +321,7 @@ export class PostgresStore implements Store {
   async pendingDeliveries(limit = 100): Promise<DeliveryRecord[]> {
     const n = checkLimit(limit, 'limit') ?? 100;
     const rows = await this.query('pendingDeliveries', 'SELECT doc FROM deliveries WHERE delivered_at IS NULL ORDER BY created_at, id LIMIT $1', [n]);
-    return rows.map((r) => parseDoc(r.doc) as DeliveryRecord);
+    return rows.map((r) => r.doc as DeliveryRecord);
   }
 
   async markDelivery(id: string, outcome: { deliveredAt: string | null; attempts: number; lastError: string | null }): Promise<void> {

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
 import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from '../store.js';
-import { RowCodec, checkLimit, chunks, parseDoc, resultFromDocs, sinceMs } from '../codec.js';
+import { RowCodec, checkLimit, chunks, parseJsonText, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
   StoreClosedError,
@@ -143,7 +143,7 @@ export class SqliteStore implements Store {
   async getRun(id: string): Promise<RunInfo | null> {
     return this.read('getRun', () => {
       const row = this.db.prepare('SELECT doc FROM runs WHERE id = ?').get(id) as Row | undefined;
-      return row ? (parseDoc(row.doc) as RunInfo) : null;
+      return row ? (parseJsonText(row.doc) as RunInfo) : null;
     });
   }
 
@@ -156,7 +156,7 @@ export class SqliteStore implements Store {
       const rows = this.db
         .prepare(`SELECT doc FROM runs ${w.sql()} ${w.order('started_at', limit)}`)
         .all(...w.params) as Row[];
-      return rows.map((r) => parseDoc(r.doc) as RunInfo);
+      return rows.map((r) => parseJsonText(r.doc) as RunInfo);
     });
   }
 
@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
       const rows = this.db
         .prepare(`SELECT doc, steps FROM results ${w.sql()} ${w.order('started_at', limit)}`)
         .all(...w.params) as Row[];
-      return rows.map((r) => resultFromDocs(r.doc, r.steps));
+      return rows.map((r) => resultFromDocs(parseJsonText(r.doc), parseJsonText(r.steps)));
     });
   }
 
@@ -202,7 +202,7 @@ export class SqliteStore implements Store {
       if (query.monitor !== undefined) w.add('monitor = ?', query.monitor);
       if (since !== undefined) w.add('updated_at >= ?', since);
       const rows = this.db.prepare(`SELECT doc FROM findings ${w.sql()} ORDER BY updated_at, id`).all(...w.params) as Row[];
-      return rows.map((r) => parseDoc(r.doc) as Finding);
+      return rows.map((r) => parseJsonText(r.doc) as Finding);
     });
   }
 
@@ -213,7 +213,7 @@ export class SqliteStore implements Store {
         const rows = this.db
           .prepare(`SELECT key, value FROM states WHERE namespace = ? AND key IN (${part.map(() => '?').join(', ')})`)
           .all(namespace, ...part) as Row[];
-        for (const r of rows) out.set(String(r.key), parseDoc(r.value));
+        for (const r of rows) out.set(String(r.key), parseJsonText(r.value));
       }
       return out;
     });
@@ -257,7 +257,7 @@ export class SqliteStore implements Store {
       if (query.environment !== undefined) w.add('environment = ?', query.environment);
       if (since !== undefined) w.add('at >= ?', since);
       const rows = this.db.prepare(`SELECT doc FROM deploy_markers ${w.sql()} ORDER BY at, id`).all(...w.params) as Row[];
-      return rows.map((r) => parseDoc(r.doc) as DeployMarker);
+      return rows.map((r) => parseJsonText(r.doc) as DeployMarker);
     });
   }
 
@@ -277,7 +277,7 @@ export class SqliteStore implements Store {
   async getAlert(id: string): Promise<AlertRecord | null> {
     return this.read('getAlert', () => {
       const row = this.db.prepare('SELECT doc FROM alerts WHERE id = ?').get(id) as Row | undefined;
-      return row ? (parseDoc(row.doc) as AlertRecord) : null;
+      return row ? (parseJsonText(row.doc) as AlertRecord) : null;
     });
   }
 
@@ -289,7 +289,7 @@ export class SqliteStore implements Store {
       if (query.monitor !== undefined) w.add('monitor = ?', query.monitor);
       if (since !== undefined) w.add('updated_at >= ?', since);
       const rows = this.db.prepare(`SELECT doc FROM alerts ${w.sql()} ORDER BY opened_at, id`).all(...w.params) as Row[];
-      return rows.map((r) => parseDoc(r.doc) as AlertRecord);
+      return rows.map((r) => parseJsonText(r.doc) as AlertRecord);
     });
   }
 
@@ -309,7 +309,7 @@ export class SqliteStore implements Store {
     const n = checkLimit(limit, 'limit') ?? 100;
     return this.read('pendingDeliveries', () =>
       (this.db.prepare('SELECT doc FROM deliveries WHERE delivered_at IS NULL ORDER BY created_at, id LIMIT ?').all(n) as Row[]).map(
-        (r) => parseDoc(r.doc) as DeliveryRecord,
+        (r) => parseJsonText(r.doc) as DeliveryRecord,
       ),
     );
   }
