@@ -7,10 +7,12 @@
  *   class but `aborted` and `internal`, which say nothing about the target); `degraded` when a
  *   monitor is degraded or could not be measured (aborted/internal), the run was aborted, a warning
  *   or critical finding is open, or a golden signal is not ok; `healthy` otherwise.
- * - Golden signals compare this run (current) with the history of the window before it (baseline):
- *   latency p50/p99 of monitor durations, error rate (failed / results), traffic (monitor results
- *   per minute over the last `recentMs` against the rest of the window) and saturation (monitors in
- *   flight on average: Σ durations / run wall time, as a share of `concurrency` when known).
+ * - Golden signals, current against baseline:
+ *   latency p50/p99 of monitor durations and traffic (monitor results per minute) over the last
+ *   `recentMs` against the rest of the window (a pooled percentile needs the same mix of monitors on
+ *   both sides, which one run alone does not give); error rate (failed / results) of this run
+ *   against the window before it; saturation (monitors in flight on average: Σ durations / run wall
+ *   time, as a share of `concurrency` when known) of this run against the median of earlier runs.
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
 import type { DeployMarker, Finding, MonitorError, MonitorKind, MonitorResult, RunInfo, Status } from '../model/index.js';
@@ -106,6 +108,8 @@ export interface HealthBoard {
   monitors: MonitorRow[];
   /** Newest first, at most `maxDeploys`. */
   deploys: DeployMarker[];
+  /** How current and baseline were taken, for a line under the signals table. */
+  baselineNote: string;
   /** Monitor id → display name, for findings that only carry the id. */
   names: Record<string, string>;
 }
@@ -157,6 +161,9 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
     resolved,
     monitors: monitorRows(context.history.length ? mergeCurrent(context.history, current) : current),
     deploys,
+    baselineNote:
+      `Latency and traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
+      'Saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
   };
 }
@@ -227,8 +234,12 @@ function measured(results: MonitorResult[]): MonitorResult[] {
 }
 
 function goldenSignals(report: RunReport, context: ReportContext, baseline: MonitorResult[], t: BoardThresholds, concurrency?: number): GoldenSignal[] {
-  const cur = measured(report.results).map((r) => r.durationMs);
-  const base = measured(baseline).map((r) => r.durationMs);
+  // Latency pools every monitor, so "current" must hold the same mix of monitors as the baseline:
+  // the last `recentMs` (every monitor has run in it), not this run alone (a handful of values).
+  const { recent, older } = splitRecent(report, context, t);
+  const cur = measured(recent).map((r) => r.durationMs);
+  const base = measured(older).map((r) => r.durationMs);
+  const span = spanLabel(t.recentMs);
 
   const latency = (key: SignalKey, label: string, p: number): GoldenSignal => {
     const c = percentile(cur, p);
@@ -238,7 +249,8 @@ function goldenSignals(report: RunReport, context: ReportContext, baseline: Moni
       const ratio = c / b;
       status = ratio >= t.latencyCriticalRatio ? 'critical' : ratio >= t.latencyWarningRatio ? 'warning' : 'ok';
     }
-    return { key, label, unit: 'ms', current: c, baseline: b, status, trend: trendOf(c, b, t.trendTolerance), note: `${label.split(' ').pop()} of monitor durations` };
+    const name = label.split(' ').pop();
+    return { key, label, unit: 'ms', current: c, baseline: b, status, trend: trendOf(c, b, t.trendTolerance), note: `${name} of monitor durations over the last ${span}` };
   };
 
   const errorRate = (rs: MonitorResult[]): number | null => (rs.length ? rs.filter((r) => r.status === 'failed').length / rs.length : null);
@@ -258,34 +270,48 @@ function goldenSignals(report: RunReport, context: ReportContext, baseline: Moni
       baseline: be,
       status: errorStatus,
       trend: trendOf(ce, be, t.trendTolerance),
-      note: 'failed results / results',
+      note: 'failed results / results of this run',
     },
-    traffic(report, context, t),
+    traffic(recent, older, context, t),
     saturation(report, baseline, t, concurrency),
   ];
 }
 
+/** History split at generatedAt - recentMs; this run's results count as recent even if the store missed them. */
+function splitRecent(report: RunReport, context: ReportContext, t: BoardThresholds): { recent: MonitorResult[]; older: MonitorResult[] } {
+  const now = epochMs(context.generatedAt) ?? Number.POSITIVE_INFINITY;
+  const cutoff = now - t.recentMs;
+  const all = mergeCurrent(context.history, report.results);
+  const recent: MonitorResult[] = [];
+  const older: MonitorResult[] = [];
+  for (const r of all) {
+    const at = epochMs(r.startedAt);
+    if (at === null || at > now) continue;
+    (at > cutoff || r.runId === report.run.id ? recent : older).push(r);
+  }
+  return { recent, older };
+}
+
+function spanLabel(ms: number): string {
+  return ms >= 3_600_000 && ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`;
+}
+
 /** Monitor results per minute: the last `recentMs` against the part of the window before it. */
-function traffic(report: RunReport, context: ReportContext, t: BoardThresholds): GoldenSignal {
+function traffic(recent: MonitorResult[], older: MonitorResult[], context: ReportContext, t: BoardThresholds): GoldenSignal {
   const now = epochMs(context.generatedAt) ?? Date.now();
   const recentStart = now - t.recentMs;
-  const all = context.history.length ? context.history : report.results;
-  const times = all.map((r) => epochMs(r.startedAt)).filter((x): x is number => x !== null && x <= now);
-  const recent = times.filter((x) => x > recentStart).length;
-  const older = times.filter((x) => x <= recentStart);
-  const current = times.length ? recent / (t.recentMs / 60_000) : null;
+  const current = recent.length || older.length ? recent.length / (t.recentMs / 60_000) : null;
   let baseline: number | null = null;
   if (older.length) {
-    const spanMs = recentStart - Math.min(...older);
+    const first = Math.min(...older.map((r) => epochMs(r.startedAt) ?? recentStart));
     // At least one recent-span worth of time, so a single old result does not read as a huge rate.
-    baseline = older.length / (Math.max(spanMs, t.recentMs) / 60_000);
+    baseline = older.length / (Math.max(recentStart - first, t.recentMs) / 60_000);
   }
   let status: SignalStatus = current === null ? 'unknown' : 'ok';
   if (current !== null && baseline !== null && baseline > 0) {
     const ratio = current / baseline;
     status = ratio <= t.trafficCriticalRatio ? 'critical' : ratio < t.trafficWarningRatio ? 'warning' : 'ok';
   }
-  const span = t.recentMs >= 3_600_000 ? `${t.recentMs / 3_600_000} h` : `${Math.round(t.recentMs / 60_000)} min`;
   return {
     key: 'traffic',
     label: 'Traffic',
@@ -294,7 +320,7 @@ function traffic(report: RunReport, context: ReportContext, t: BoardThresholds):
     baseline,
     status,
     trend: trendOf(current, baseline, t.trendTolerance),
-    note: `monitor runs per minute over the last ${span}`,
+    note: `monitor runs per minute over the last ${spanLabel(t.recentMs)}`,
   };
 }
 

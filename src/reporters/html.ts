@@ -179,7 +179,7 @@ function signalsHtml(b: HealthBoard): string {
     )
     .join('\n');
   return `<section id="signals"><h2>Golden signals</h2><div class="signals">${cards}</div>
-<p class="hint">Current: this run (traffic: the last hour). Baseline: the ${h(b.window)} window before it. Arrows compare the two.</p></section>`;
+<p class="hint">${h(b.baselineNote)}</p></section>`;
 }
 
 function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {

@@ -108,7 +108,7 @@ export function renderMarkdown(b: HealthBoard): string {
       ]),
     ),
     '',
-    `_Baseline: the ${mdCell(b.window)} window before this run._`,
+    `_${mdCell(b.baselineNote)}_`,
     '',
   );
 
