@@ -1,0 +1,244 @@
+/**
+ * AnomalyCore: observations in, finding changes out. Keeps per-series state (baseline, detector
+ * states, open findings) that serializes to JSON per series id, so a new process (a CronJob run)
+ * continues where the last one stopped. Deterministic: time only comes from observations.
+ */
+import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
+import { Baseline, type BaselineJSON } from './baseline.js';
+import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
+import type { Detector, DetectorInput } from './detector.js';
+import { DETECTORS } from './detectors/index.js';
+import { Lifecycle, subjectOf } from './lifecycle.js';
+import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
+
+const STATE_VERSION = 1;
+
+/** Stable id of a series: `monitor|step|metric|location` (used as the state key in the store). */
+export function seriesId(key: SeriesKey): string {
+  return `${key.monitor}|${key.step}|${key.metric}|${key.location}`;
+}
+
+export interface ChangePoint {
+  series: string;
+  /** 0-based index of the first point of the new regime within the series (as seen by this core). */
+  index: number;
+  at: number;
+  type: 'regression' | 'recovery' | 'shift';
+}
+
+export interface AnomalyCoreOptions {
+  /** Called for every confirmed change of regime (for `observer detect --format changepoints`). */
+  onChangePoint?(cp: ChangePoint): void;
+}
+
+interface SeriesStateJSON {
+  v: number;
+  base: BaselineJSON | null;
+  det: Record<string, unknown>;
+  open: unknown;
+  /** Observations of outcome series (they keep no baseline). */
+  n: number;
+  lastAt: number;
+}
+
+const KIND_BITS = new Map<FindingKind, number>();
+
+function kindBit(kind: FindingKind): number {
+  let b = KIND_BITS.get(kind);
+  if (b === undefined) {
+    b = 1 << KIND_BITS.size;
+    KIND_BITS.set(kind, b);
+  }
+  return b;
+}
+
+class SeriesRuntime {
+  readonly detectors: Detector[];
+  readonly states: unknown[];
+  readonly base: Baseline | null;
+  readonly life: Lifecycle;
+  n = 0;
+  lastAt = -Infinity;
+
+  constructor(readonly ctx: SeriesContext, raw: SeriesStateJSON | null) {
+    this.detectors = DETECTORS.filter((d) => d.applies(ctx));
+    const loaded = raw && raw.v === STATE_VERSION ? raw : null;
+    this.base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base) : new Baseline();
+    this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx) : d.create(ctx)));
+    this.life = new Lifecycle(ctx.id, ctx.key, subjectOf(ctx.key));
+    if (loaded) {
+      this.life.load(loaded.open);
+      this.n = loaded.n;
+      this.lastAt = loaded.lastAt ?? -Infinity;
+    }
+  }
+
+  toJSON(): SeriesStateJSON {
+    const det: Record<string, unknown> = {};
+    this.detectors.forEach((d, i) => {
+      det[d.name] = d.save(this.states[i]);
+    });
+    return { v: STATE_VERSION, base: this.base ? this.base.toJSON() : null, det, open: this.life.toJSON(), n: this.n, lastAt: this.lastAt };
+  }
+}
+
+/** The reused per-observation input handed to detectors. */
+class Input implements DetectorInput {
+  obs!: Observation;
+  ctx!: SeriesContext;
+  base!: Baseline;
+  z = NaN;
+  expected = NaN;
+  rt!: SeriesRuntime;
+  signals: DetectorSignal[] = [];
+  evaluatedMask = 0;
+  maxScore = 0;
+  constructor(private readonly onChangePoint: ((cp: ChangePoint) => void) | undefined) {}
+  isOpen(kind: FindingKind): boolean {
+    return this.rt.life.open.has(kind);
+  }
+  emit(signal: DetectorSignal): void {
+    this.signals.push(signal);
+  }
+  evaluated(kind: FindingKind): void {
+    this.evaluatedMask |= kindBit(kind);
+  }
+  score(value: number): void {
+    if (value > this.maxScore) this.maxScore = value;
+  }
+  changePoint(index: number, at: number, type: ChangePoint['type']): void {
+    this.onChangePoint?.({ series: this.ctx.id, index, at, type });
+  }
+}
+
+const NO_BASELINE = new Baseline();
+
+export class AnomalyCore {
+  readonly config: ResolvedAnomalyConfig;
+  private readonly series = new Map<string, SeriesRuntime>();
+  private readonly pending = new Map<string, unknown>();
+  private readonly ids = new WeakMap<SeriesKey, string>();
+  private readonly input: Input;
+  /** Score in [0,1] of the last observed point (max over detectors; 0.5 is an open threshold). */
+  lastScore = 0;
+
+  /** `config` is the validated `anomaly` section; defaults are applied here. */
+  constructor(config?: AnomalyConfig, options: AnomalyCoreOptions = {}) {
+    this.config = new ResolvedAnomalyConfig(config ?? {});
+    this.input = new Input(options.onChangePoint);
+  }
+
+  /** Give the core the saved states (by series id) of the series it is about to see. */
+  loadState(states: Map<string, unknown>): void {
+    for (const [id, raw] of states) {
+      this.series.delete(id);
+      this.pending.set(id, raw);
+    }
+  }
+
+  /** Serialized state per series id (all series seen or loaded, or just `keys`). */
+  exportState(keys?: Iterable<string>): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    const wanted = keys ? [...keys] : [...new Set([...this.series.keys(), ...this.pending.keys()])];
+    for (const id of wanted) {
+      const rt = this.series.get(id);
+      if (rt) out.set(id, rt.toJSON());
+      else if (this.pending.has(id)) out.set(id, this.pending.get(id));
+    }
+    return out;
+  }
+
+  /** Every finding currently open, all series. */
+  openFindings(): Finding[] {
+    const out: Finding[] = [];
+    for (const rt of this.series.values()) for (const e of rt.life.open.values()) out.push({ ...e.finding });
+    for (const raw of this.pending.values()) {
+      const open = (raw as Partial<SeriesStateJSON> | null)?.open;
+      if (Array.isArray(open)) for (const e of open as { f?: Finding }[]) if (e?.f?.status === 'open') out.push({ ...e.f });
+    }
+    return out;
+  }
+
+  /** Feed one observation; returns the findings it opened, updated or resolved. */
+  observe(o: Observation): FindingChange[] {
+    this.lastScore = 0;
+    if (!this.config.enabled || !Number.isFinite(o.value) || !Number.isFinite(o.at)) return [];
+    let id = this.ids.get(o.series);
+    if (id === undefined) {
+      id = seriesId(o.series);
+      this.ids.set(o.series, id);
+    }
+    let rt = this.series.get(id);
+    if (!rt) rt = this.open(id, o.series);
+    if (o.at < rt.lastAt) return []; // late point: the baseline only moves forward in time
+    const ctx = rt.ctx;
+    const input = this.input;
+    input.obs = o;
+    input.ctx = ctx;
+    input.rt = rt;
+    input.signals.length = 0;
+    input.evaluatedMask = 0;
+    input.maxScore = 0;
+    const base = rt.base;
+    if (base) {
+      if (base.n >= ctx.config.minHistory) {
+        input.expected = base.expected(o.at);
+        input.z = (o.value - input.expected) / base.sigma();
+      } else {
+        input.expected = NaN;
+        input.z = NaN;
+      }
+      base.push(o.value, o.at);
+      input.base = base;
+    } else {
+      input.base = NO_BASELINE;
+      input.z = NaN;
+      input.expected = NaN;
+    }
+    rt.n++;
+    rt.lastAt = o.at;
+    const dets = rt.detectors;
+    for (let i = 0; i < dets.length; i++) dets[i].observe(rt.states[i], input);
+    if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
+    this.lastScore = input.maxScore;
+
+    if (input.signals.length === 0 && rt.life.open.size === 0) return [];
+    const out: FindingChange[] = [];
+    let signalled = 0;
+    for (const s of input.signals) {
+      signalled |= kindBit(s.kind);
+      rt.life.apply(s, o.at, out);
+    }
+    if (rt.life.open.size) {
+      const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
+      for (const kind of [...rt.life.open.keys()]) {
+        const bit = kindBit(kind);
+        if (input.evaluatedMask & bit && !(signalled & bit)) rt.life.normalPoint(kind, o.value, unit, o.at, ctx.config.resolveAfter, out);
+      }
+    }
+    return out;
+  }
+
+  private open(id: string, key: SeriesKey): SeriesRuntime {
+    const config = this.config.forSeries(key);
+    const ctx: SeriesContext = {
+      key: { ...key },
+      id,
+      config,
+      direction: config.direction ?? defaultDirection(key.metric),
+      latency: isLatencyMetric(key.metric),
+      outcome: key.metric === 'outcome',
+    };
+    const raw = this.pending.get(id) as SeriesStateJSON | undefined;
+    this.pending.delete(id);
+    let rt: SeriesRuntime;
+    try {
+      rt = new SeriesRuntime(ctx, raw ?? null);
+    } catch {
+      // A state from an incompatible version or a corrupted one: start this series afresh.
+      rt = new SeriesRuntime(ctx, null);
+    }
+    this.series.set(id, rt);
+    return rt;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The one interface every detector implements. A detector owns a small state per series (created,
+ * saved to JSON and loaded by the core), reads the shared baseline, and pushes signals for the
+ * kinds it evaluated. It never does I/O and never reads a clock.
+ */
+import type { FindingKind } from '../model/findings.js';
+import type { Baseline } from './baseline.js';
+import type { DetectorsConfig } from './config.js';
+import type { DetectorSignal, Observation, SeriesContext } from './types.js';
+
+/** Everything a detector sees for one observation (one reused object: do not keep it). */
+export interface DetectorInput {
+  obs: Observation;
+  ctx: SeriesContext;
+  /** The baseline, already including this observation. */
+  base: Baseline;
+  /** Signed robust z of this observation against the baseline before it (NaN before `minHistory`). */
+  z: number;
+  /** Expected value before this observation (NaN before `minHistory`). */
+  expected: number;
+  /** Whether a finding of `kind` is open on this series. */
+  isOpen(kind: FindingKind): boolean;
+  /** Push a signal (`open`, `hold` or `resolve`) for a kind. */
+  emit(signal: DetectorSignal): void;
+  /** Mark a kind as evaluated on this point: with no signal it counts as a normal point. */
+  evaluated(kind: FindingKind): void;
+  /** Report this point's anomaly score in [0,1] (the core keeps the maximum over detectors). */
+  score(value: number): void;
+  /** Record a change of regime (regression detector) at the 0-based series index `index`. */
+  changePoint(index: number, at: number, type: 'regression' | 'recovery' | 'shift'): void;
+}
+
+export interface Detector<S = unknown> {
+  readonly name: keyof DetectorsConfig;
+  readonly kinds: readonly FindingKind[];
+  /** Whether the detector runs on this series at all (metric type, config). */
+  applies(ctx: SeriesContext): boolean;
+  create(ctx: SeriesContext): S;
+  observe(state: S, input: DetectorInput): void;
+  save(state: S): unknown;
+  /** Restore a saved state; return `create(ctx)` when it does not fit (schema change). */
+  load(raw: unknown, ctx: SeriesContext): S;
+}
+
+/** Map a statistic to a score in [0,1] where `threshold` maps to 0.5 (ranking, not a probability). */
+export function scoreOf(stat: number, threshold: number): number {
+  if (!(stat > 0) || !(threshold > 0)) return 0;
+  return 1 - Math.pow(2, -stat / threshold);
+}
+
+/** Whether a signed deviation is in the series' bad direction, and its size that way. */
+export function badSize(signed: number, direction: SeriesContext['direction']): number {
+  return direction === 'up' ? signed : direction === 'down' ? -signed : Math.abs(signed);
+}

@@ -1,0 +1,153 @@
+/**
+ * Errors on `outcome` series (1 failed, 0 passed):
+ * - `error_rate`: the failure rate of the last `window` runs, by its Wilson score lower bound, is
+ *   above the long-run baseline rate plus `margin` (no fixed count: 2 failures of 3 runs and 5 of
+ *   20 both speak, 1 of 20 does not). The baseline is a decayed count (half-life ~500 runs) frozen
+ *   while the finding is open.
+ * - `new_error`: a failure whose normalized signature (see signature.ts) this series has not seen;
+ *   signatures keep first seen / last seen / count (the 8 most recent are kept).
+ */
+import type { Detector, DetectorInput } from '../detector.js';
+import { scoreOf } from '../detector.js';
+import { fmtValue } from '../format.js';
+import { errorFingerprint } from '../signature.js';
+import { wilson } from '../stats.js';
+import type { SeriesContext } from '../types.js';
+
+const MAX_SIGNATURES = 8;
+const DECAY = Math.pow(0.5, 1 / 500);
+/** Prior: 1% failure rate worth 50 runs. */
+const PRIOR_FAILS = 0.5;
+const PRIOR_RUNS = 50;
+
+export interface SignatureStat {
+  fp: string;
+  cls: string;
+  sig: string;
+  first: number;
+  last: number;
+  count: number;
+}
+
+export interface ErrorsState {
+  bits: number;
+  rn: number;
+  rk: number;
+  bk: number;
+  bn: number;
+  n: number;
+  sigs: SignatureStat[];
+  /** Fingerprint of the open `new_error` finding. */
+  openFp: string | null;
+}
+
+function fresh(): ErrorsState {
+  return { bits: 0, rn: 0, rk: 0, bk: 0, bn: 0, n: 0, sigs: [], openFp: null };
+}
+
+export const errorsDetector: Detector<ErrorsState> = {
+  name: 'errors',
+  kinds: ['error_rate', 'new_error'],
+  applies: (ctx: SeriesContext) => ctx.outcome && ctx.config.detectors.errors.enabled,
+  create: fresh,
+  save: (s) => s,
+  load(raw) {
+    const r = raw as Partial<ErrorsState> | null;
+    if (!r || typeof r.rn !== 'number' || !Array.isArray(r.sigs)) return fresh();
+    return { ...fresh(), ...r };
+  },
+  observe(s, input: DetectorInput) {
+    const { ctx, obs } = input;
+    const cfg = ctx.config.detectors.errors;
+    const failed = obs.value >= 0.5 ? 1 : 0;
+    const window = Math.min(Math.max(cfg.window, 5), 30);
+    // Recent window as a bit mask (bit 0 = newest).
+    if (s.rn === window) {
+      const oldest = (s.bits >>> (window - 1)) & 1;
+      s.rk -= oldest;
+      s.rn--;
+    }
+    s.bits = ((s.bits << 1) | failed) & ((1 << window) - 1);
+    s.rn++;
+    s.rk += failed;
+    s.n++;
+
+    const rateOpen = input.isOpen('error_rate');
+    const baseRate = (s.bk + PRIOR_FAILS) / (s.bn + PRIOR_RUNS);
+    if (!rateOpen) {
+      s.bk = s.bk * DECAY + failed;
+      s.bn = s.bn * DECAY + 1;
+    }
+    if (s.rn >= Math.min(window, 10)) {
+      input.evaluated('error_rate');
+      const threshold = baseRate + cfg.margin;
+      const lowOpen = wilson(s.rk, s.rn, cfg.zOpen).low;
+      const lowHold = wilson(s.rk, s.rn, cfg.zHold).low;
+      input.score(scoreOf(lowOpen, threshold));
+      const level = lowOpen > threshold ? 'open' : rateOpen && lowHold > baseRate + cfg.margin / 2 ? 'hold' : null;
+      if (level) {
+        const rate = s.rk / s.rn;
+        const rk = s.rk;
+        const rn = s.rn;
+        input.emit({
+          kind: 'error_rate',
+          level,
+          severity: lowOpen > 0.5 || rate >= 0.9 ? 'critical' : 'warning',
+          observed: rate,
+          expected: { value: baseRate, high: threshold },
+          unit: 'ratio',
+          magnitude: { ratio: rate / baseRate, delta: rate - baseRate },
+          details: { failures: rk, runs: rn, wilsonLow: lowOpen },
+          explain: (e) =>
+            `${e.subject} failed ${rk} of the last ${rn} runs (${fmtValue(rate, 'ratio')}, at least ${fmtValue(lowOpen, 'ratio')} at 99% confidence) against a baseline failure rate of ${fmtValue(baseRate, 'ratio')} since ${e.since}.`,
+        });
+      }
+    }
+
+    if (!cfg.newSignatures) return;
+    input.evaluated('new_error');
+    if (!failed) return;
+    const cls = obs.error?.class ?? 'unknown';
+    const { fingerprint, signature } = errorFingerprint(cls, obs.error?.message ?? '');
+    let stat = s.sigs.find((x) => x.fp === fingerprint);
+    if (stat) {
+      stat.last = obs.at;
+      stat.count++;
+      if (s.openFp === fingerprint && input.isOpen('new_error')) emitNew(input, stat, 'hold');
+      return;
+    }
+    stat = { fp: fingerprint, cls, sig: signature.length > 160 ? signature.slice(0, 157) + '...' : signature, first: obs.at, last: obs.at, count: 1 };
+    s.sigs.push(stat);
+    if (s.sigs.length > MAX_SIGNATURES) {
+      s.sigs.sort((a, b) => b.last - a.last);
+      s.sigs.length = MAX_SIGNATURES;
+    }
+    // The very first runs of a series have no history to call anything new against.
+    if (s.n > 5) {
+      s.openFp = fingerprint;
+      emitNew(input, stat, 'open');
+    }
+  },
+};
+
+function emitNew(input: DetectorInput, stat: SignatureStat, level: 'open' | 'hold'): void {
+  const snapshot = { ...stat };
+  input.emit({
+    kind: 'new_error',
+    level,
+    severity: 'warning',
+    observed: snapshot.count,
+    expected: { value: 0 },
+    unit: 'count',
+    magnitude: { delta: snapshot.count },
+    details: {
+      fingerprint: snapshot.fp,
+      errorClass: snapshot.cls,
+      signature: snapshot.sig,
+      firstSeen: new Date(snapshot.first).toISOString(),
+      lastSeen: new Date(snapshot.last).toISOString(),
+      count: snapshot.count,
+    },
+    explain: (e) => `${e.subject} fails with a new error (${snapshot.cls}: ${snapshot.sig}) first seen ${e.since}, ${snapshot.count} time${snapshot.count === 1 ? '' : 's'} so far.`,
+  });
+}

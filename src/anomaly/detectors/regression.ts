@@ -1,0 +1,228 @@
+/**
+ * Regression (level shift): a two-sided CUSUM on robust-scaled, clipped residuals flags a candidate
+ * change; a Mann-Whitney U test between the ring before the change and the points since confirms it
+ * (plus a minimum effect in sigmas and, for latency, in percent). The change point is where the
+ * CUSUM last left zero, so the finding starts at the first bad run.
+ *
+ * Lifecycle, decided here and documented for users:
+ * - a confirmed shift in the bad direction opens ONE `regression` finding that stays open while the
+ *   level differs from the reference level before it (updated on every point, not re-alerted);
+ * - after a confirmed shift the baseline moves to the new regime at once (older ring values are
+ *   shifted by the delta), so spikes are judged against the new level;
+ * - a later confirmed shift back (or the rolling median drifting back) within the significance band
+ *   of the reference resolves it as `recovered`;
+ * - a shift that lasts `acceptAfterPoints` points resolves with `accepted as new baseline`.
+ */
+import type { Detector, DetectorInput } from '../detector.js';
+import { badSize, scoreOf } from '../detector.js';
+import { fmtPct, fmtValue } from '../format.js';
+import { mannWhitney, medianInPlace } from '../stats.js';
+import type { SeriesContext } from '../types.js';
+import { RING_SIZE } from '../baseline.js';
+
+const CLIP = 4;
+const MIN_AFTER = 3;
+const MAX_AFTER = 40;
+const MIN_BEFORE = 12;
+
+interface OpenShift {
+  /** Reference (pre-shift) level and sigma. */
+  ref: number;
+  refScale: number;
+  /** Start of the shift (epoch ms) and its series index. */
+  at: number;
+  index: number;
+  pValue: number;
+}
+
+export interface RegressionState {
+  sp: number;
+  sn: number;
+  spIdx: number;
+  snIdx: number;
+  spAt: number;
+  snAt: number;
+  open: OpenShift | null;
+}
+
+const before = new Float64Array(RING_SIZE);
+const after = new Float64Array(RING_SIZE);
+
+function fresh(): RegressionState {
+  return { sp: 0, sn: 0, spIdx: -1, snIdx: -1, spAt: 0, snAt: 0, open: null };
+}
+
+export const regressionDetector: Detector<RegressionState> = {
+  name: 'regression',
+  kinds: ['regression'],
+  applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.regression.enabled,
+  create: fresh,
+  save: (s) => s,
+  load(raw) {
+    const r = raw as Partial<RegressionState> | null;
+    if (!r || typeof r.sp !== 'number') return fresh();
+    return { ...fresh(), ...r };
+  },
+  observe(s, input: DetectorInput) {
+    const { z, ctx, base, obs } = input;
+    if (Number.isNaN(z)) return;
+    const cfg = ctx.config.detectors.regression;
+    input.evaluated('regression');
+    const index = base.n - 1;
+    const r = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
+    if (s.sp === 0) {
+      s.spIdx = index;
+      s.spAt = obs.at;
+    }
+    if (s.sn === 0) {
+      s.snIdx = index;
+      s.snAt = obs.at;
+    }
+    s.sp = Math.max(0, s.sp + r - cfg.cusumK);
+    s.sn = Math.max(0, s.sn - r - cfg.cusumK);
+    input.score(scoreOf(Math.max(s.sp, s.sn), cfg.cusumH));
+
+    if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
+      const up = s.sp >= s.sn;
+      const startIdx = up ? s.spIdx : s.snIdx;
+      const startAt = up ? s.spAt : s.snAt;
+      const m = index - startIdx + 1;
+      if (m > MAX_AFTER) {
+        if (up) s.sp = 0;
+        else s.sn = 0;
+      } else if (m >= MIN_AFTER && confirm(s, input, m, startIdx, startAt, up)) {
+        return;
+      }
+    }
+    if (s.open) holdOrResolve(s, s.open, input);
+  },
+};
+
+function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: number, startAt: number, up: boolean): boolean {
+  const { ctx, base } = input;
+  const cfg = ctx.config.detectors.regression;
+  const na = base.adjusted(after, Math.min(m, 32), 0);
+  const nb = base.adjusted(before, Math.min(48, base.size - m), m);
+  if (nb < MIN_BEFORE || na < MIN_AFTER) return false;
+  const { p } = mannWhitney(before, nb, after, na, up ? 1 : -1);
+  const mA = medianInPlace(after.slice(0, na), na);
+  const mB = medianInPlace(before.slice(0, nb), nb);
+  const delta = mA - mB;
+  const sigma = base.sigma();
+  const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
+  if (!(p < cfg.alpha) || Math.abs(delta) / sigma < cfg.minShiftSigma || !pctOk || (delta > 0) !== up) return false;
+
+  base.shiftOlder(m, delta);
+  s.sp = 0;
+  s.sn = 0;
+  const levelAfter = mA + base.seasonalAt(input.obs.at);
+  if (s.open) {
+    const open = s.open;
+    if (isBack(mA, open, input)) {
+      input.changePoint(startIdx, startAt, 'recovery');
+      resolve(open, input, mA, 'recovered');
+      s.open = null;
+    } else {
+      input.changePoint(startIdx, startAt, 'regression');
+      emitShift(open, input, mA, 'open');
+    }
+    return true;
+  }
+  if (badSize(delta, ctx.direction) > 0) {
+    s.open = { ref: mB, refScale: sigma, at: startAt, index: startIdx, pValue: p };
+    input.changePoint(startIdx, startAt, 'regression');
+    if (input.isOpen('spike')) {
+      input.emit({
+        kind: 'spike',
+        level: 'resolve',
+        note: 'part of a level shift',
+        severity: 'info',
+        observed: levelAfter,
+        expected: {},
+        unit: ctx.latency ? 'ms' : 'value',
+        magnitude: {},
+        explain: (e) => `${e.subject} spike since ${e.since} turned out to be the start of a level shift (see the regression finding).`,
+      });
+    }
+    emitShift(s.open, input, mA, 'open');
+  } else {
+    input.changePoint(startIdx, startAt, 'shift');
+  }
+  return true;
+}
+
+function isBack(level: number, open: OpenShift, input: DetectorInput): boolean {
+  const { ctx } = input;
+  const cfg = ctx.config.detectors.regression;
+  const d = level - open.ref;
+  const bad = badSize(d, ctx.direction);
+  if (bad <= 0) return true;
+  if (bad / open.refScale < cfg.minShiftSigma) return true;
+  return ctx.latency && open.ref !== 0 && bad / Math.abs(open.ref) < cfg.minShiftPct / 100 / 2;
+}
+
+function holdOrResolve(s: RegressionState, open: OpenShift, input: DetectorInput): void {
+  const { base, ctx } = input;
+  const level = base.median;
+  if (isBack(level, open, input)) {
+    input.changePoint(base.n - 1, input.obs.at, 'recovery');
+    resolve(open, input, level, 'recovered');
+    s.open = null;
+    return;
+  }
+  if (base.n - 1 - open.index >= ctx.config.detectors.regression.acceptAfterPoints) {
+    resolve(open, input, level, 'accepted as new baseline');
+    s.open = null;
+    return;
+  }
+  emitShift(open, input, level, 'hold');
+}
+
+function shiftSignal(open: OpenShift, input: DetectorInput, level: number) {
+  const { ctx } = input;
+  const delta = level - open.ref;
+  const pct = open.ref !== 0 ? (delta / Math.abs(open.ref)) * 100 : undefined;
+  const unit = ctx.latency ? 'ms' : 'value';
+  return { delta, pct, unit };
+}
+
+function emitShift(open: OpenShift, input: DetectorInput, level: number, lvl: 'open' | 'hold'): void {
+  const { ctx } = input;
+  const { delta, pct, unit } = shiftSignal(open, input, level);
+  const zShift = delta / open.refScale;
+  const critical = ctx.latency ? (pct ?? 0) >= 50 : Math.abs(zShift) >= 8;
+  input.emit({
+    kind: 'regression',
+    level: lvl,
+    severity: critical ? 'critical' : 'warning',
+    observed: level,
+    expected: { value: open.ref, low: open.ref - 2 * open.refScale, high: open.ref + 2 * open.refScale },
+    unit,
+    magnitude: { delta, z: zShift, pValue: open.pValue, ...(pct !== undefined ? { pct } : {}), ...(open.ref > 0 && level > 0 ? { ratio: level / open.ref } : {}) },
+    startedAt: open.at,
+    details: { changePointIndex: open.index },
+    explain: (e) =>
+      `${e.subject} level moved ${pct !== undefined ? fmtPct(pct) + ' ' : ''}from ${fmtValue(open.ref, unit)} to ${fmtValue(level, unit)} (${delta >= 0 ? '+' : ''}${fmtValue(delta, unit)}, p=${open.pValue.toPrecision(2)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
+  });
+}
+
+function resolve(open: OpenShift, input: DetectorInput, level: number, note: string): void {
+  const { ctx } = input;
+  const { delta, pct, unit } = shiftSignal(open, input, level);
+  input.emit({
+    kind: 'regression',
+    level: 'resolve',
+    note,
+    severity: 'info',
+    observed: level,
+    expected: { value: open.ref },
+    unit,
+    magnitude: { delta, ...(pct !== undefined ? { pct } : {}) },
+    startedAt: open.at,
+    explain: (e) =>
+      note === 'recovered'
+        ? `${e.subject} is back at ${fmtValue(level, unit)}, near its level of ${fmtValue(open.ref, unit)} before the shift that started ${e.since} (${e.count} points).`
+        : `${e.subject} has stayed at ${fmtValue(level, unit)} (${pct !== undefined ? fmtPct(pct) : fmtValue(delta, unit)} vs ${fmtValue(open.ref, unit)}) since ${e.since} for ${e.count} points: accepted as new baseline.`,
+  });
+  void ctx;
+}

@@ -1,0 +1,127 @@
+/**
+ * SLO burn rate, the multi-window multi-burn-rate rule (Google SRE workbook): fast burn when the
+ * bad-event rate over both 1 h and 5 min is >= `fastBurn` x the error budget (critical); slow burn
+ * when both 6 h and 30 min are >= `slowBurn` x budget (warning). Windows are in time, from the
+ * observation timestamps: 30 one-minute buckets (5 min, 30 min) and 36 ten-minute buckets (1 h, 6 h).
+ * A finding stays open while the short window of the rule that fired still burns at half its rate.
+ * Availability objective on `outcome` series; latency objective where a threshold is known.
+ */
+import type { Detector, DetectorInput } from '../detector.js';
+import { scoreOf } from '../detector.js';
+import { fmtValue } from '../format.js';
+import type { SeriesContext } from '../types.js';
+
+const FINE_MS = 60_000;
+const FINE_N = 30;
+const COARSE_MS = 600_000;
+const COARSE_N = 36;
+
+export interface SloState {
+  /** Bucket counts: [total, bad] interleaved. */
+  fine: number[];
+  coarse: number[];
+  fineAt: number;
+  coarseAt: number;
+}
+
+function fresh(): SloState {
+  return { fine: new Array<number>(FINE_N * 2).fill(0), coarse: new Array<number>(COARSE_N * 2).fill(0), fineAt: -1, coarseAt: -1 };
+}
+
+function advance(buckets: number[], n: number, last: number, now: number): number {
+  if (last < 0 || now - last >= n) buckets.fill(0);
+  else for (let b = last + 1; b <= now; b++) {
+    const i = (b % n) * 2;
+    buckets[i] = 0;
+    buckets[i + 1] = 0;
+  }
+  return Math.max(now, last);
+}
+
+function sum(buckets: number[], n: number, now: number, count: number): [number, number] {
+  let total = 0;
+  let bad = 0;
+  for (let b = now - count + 1; b <= now; b++) {
+    const i = (((b % n) + n) % n) * 2;
+    total += buckets[i];
+    bad += buckets[i + 1];
+  }
+  return [total, bad];
+}
+
+function latencyThreshold(input: DetectorInput): number | undefined {
+  return input.ctx.config.detectors.slo.latencyThresholdMs ?? input.obs.sla?.degradedMs;
+}
+
+export const sloDetector: Detector<SloState> = {
+  name: 'slo',
+  kinds: ['slo_burn'],
+  applies: (ctx: SeriesContext) => ctx.config.detectors.slo.enabled && (ctx.outcome || ctx.latency),
+  create: fresh,
+  save: (s) => s,
+  load(raw) {
+    const r = raw as Partial<SloState> | null;
+    if (!r || !Array.isArray(r.fine) || r.fine.length !== FINE_N * 2 || !Array.isArray(r.coarse) || r.coarse.length !== COARSE_N * 2) return fresh();
+    return { ...fresh(), ...r };
+  },
+  observe(s, input: DetectorInput) {
+    const { ctx, obs } = input;
+    const cfg = ctx.config.detectors.slo;
+    let bad: number;
+    let target: number;
+    let what: string;
+    if (ctx.outcome) {
+      bad = obs.value >= 0.5 ? 1 : 0;
+      target = cfg.availability;
+      what = 'failed runs';
+    } else {
+      const thr = latencyThreshold(input);
+      if (thr === undefined) return;
+      bad = obs.value > thr ? 1 : 0;
+      target = cfg.latencyTarget;
+      what = `runs slower than ${fmtValue(thr, 'ms')}`;
+    }
+    const budget = 1 - target;
+    if (!(budget > 0)) return;
+    input.evaluated('slo_burn');
+    const f = Math.floor(obs.at / FINE_MS);
+    const c = Math.floor(obs.at / COARSE_MS);
+    if (f < s.fineAt) return; // out of order: ignore for windows
+    s.fineAt = advance(s.fine, FINE_N, s.fineAt, f);
+    s.coarseAt = advance(s.coarse, COARSE_N, s.coarseAt, c);
+    s.fine[(f % FINE_N) * 2] += 1;
+    s.fine[(f % FINE_N) * 2 + 1] += bad;
+    s.coarse[(c % COARSE_N) * 2] += 1;
+    s.coarse[(c % COARSE_N) * 2 + 1] += bad;
+
+    const [t5, b5] = sum(s.fine, FINE_N, f, 5);
+    const [t30, b30] = sum(s.fine, FINE_N, f, 30);
+    const [t60, b60] = sum(s.coarse, COARSE_N, c, 6);
+    const [t360, b360] = sum(s.coarse, COARSE_N, c, 36);
+    const burn = (b: number, t: number) => (t > 0 ? b / t / budget : 0);
+    const fast = Math.min(burn(b60, t60), burn(b5, t5));
+    const slow = Math.min(burn(b360, t360), burn(b30, t30));
+    input.score(Math.max(scoreOf(fast, cfg.fastBurn), scoreOf(slow, cfg.slowBurn)));
+    const fastFires = fast >= cfg.fastBurn && b60 >= cfg.minBadEvents;
+    const slowFires = slow >= cfg.slowBurn && b360 >= cfg.minBadEvents;
+    let level: 'open' | 'hold' | null = fastFires || slowFires ? 'open' : null;
+    if (!level && input.isOpen('slo_burn') && (burn(b5, t5) >= cfg.fastBurn / 2 || burn(b30, t30) >= cfg.slowBurn / 2)) level = 'hold';
+    if (!level) return;
+    const isFast = fastFires || (!slowFires && burn(b5, t5) >= cfg.fastBurn / 2);
+    const rate = isFast ? burn(b60, t60) : burn(b360, t360);
+    const win = isFast ? '1 h' : '6 h';
+    const [bb, tt] = isFast ? [b60, t60] : [b360, t360];
+    input.emit({
+      kind: 'slo_burn',
+      level,
+      severity: isFast ? 'critical' : 'warning',
+      observed: rate,
+      expected: { high: isFast ? cfg.fastBurn : cfg.slowBurn },
+      unit: 'burn rate',
+      magnitude: { ratio: rate },
+      details: { objective: target, window: win, bad: bb, total: tt, burn5m: burn(b5, t5), burn30m: burn(b30, t30), burn1h: burn(b60, t60), burn6h: burn(b360, t360) },
+      explain: (e) =>
+        `${e.subject} burns its ${(target * 100).toFixed(target >= 0.999 ? 2 : 1)}% objective ${rate.toFixed(1)}x too fast: ${bb} of ${tt} ${what} in the last ${win} (${isFast ? 'fast' : 'slow'} burn, since ${e.since}).`,
+    });
+  },
+};

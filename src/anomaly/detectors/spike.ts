@@ -1,0 +1,51 @@
+/**
+ * Spike / outlier: one point far from the robust baseline (median and MAD of the recent ring,
+ * seasonally adjusted once a daily/weekly profile is on). The open threshold is the larger of
+ * `zOpen` and `tailFactor` x the series' own 99th percentile |z|, so heavy-tailed series do not
+ * page on their normal tail. Latency series only spike upward (and by at least `minRelChange`).
+ */
+import type { Detector, DetectorInput } from '../detector.js';
+import { badSize, scoreOf } from '../detector.js';
+import { fmtRatio, fmtValue } from '../format.js';
+import type { SeriesContext } from '../types.js';
+
+type SpikeState = null;
+
+export const spikeDetector: Detector<SpikeState> = {
+  name: 'spike',
+  kinds: ['spike'],
+  applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.spike.enabled,
+  create: () => null,
+  save: () => null,
+  load: () => null,
+  observe(_s, input: DetectorInput) {
+    const { z, ctx, base, obs } = input;
+    if (Number.isNaN(z)) return;
+    const cfg = ctx.config.detectors.spike;
+    input.evaluated('spike');
+    const size = badSize(z, ctx.direction);
+    const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99);
+    const expected = input.expected;
+    const rel = expected !== 0 ? (obs.value - expected) / Math.abs(expected) : Infinity;
+    const relOk = !ctx.latency || rel >= cfg.minRelChange;
+    input.score(relOk ? scoreOf(size, threshold) : 0);
+    let level: 'open' | 'hold' | null = null;
+    if (size >= threshold && relOk) level = 'open';
+    else if (size >= cfg.zResolve && input.isOpen('spike')) level = 'hold';
+    if (!level) return;
+    const unit = ctx.latency ? 'ms' : 'value';
+    const sigma = base.sigma();
+    const ratio = expected > 0 && obs.value > 0 ? obs.value / expected : undefined;
+    input.emit({
+      kind: 'spike',
+      level,
+      severity: size >= 2 * threshold && (!ctx.latency || (ratio ?? 0) >= 2) ? 'critical' : 'warning',
+      observed: obs.value,
+      expected: { value: expected, low: expected - cfg.zResolve * sigma, high: expected + cfg.zResolve * sigma },
+      unit: ctx.latency ? 'ms' : 'value',
+      magnitude: { z, delta: obs.value - expected, ...(ratio !== undefined ? { ratio } : {}), ...(Number.isFinite(rel) ? { pct: rel * 100 } : {}) },
+      explain: (e) =>
+        `${e.subject} ${fmtValue(obs.value, unit)} is ${ratio !== undefined && ratio >= 1.5 ? fmtRatio(ratio) + ' ' : ''}${z >= 0 ? 'above' : 'below'} its baseline of ${fmtValue(expected, unit)} (${Math.abs(z).toFixed(1)} robust sigmas, normal range ${fmtValue(expected - cfg.zResolve * sigma, unit)} to ${fmtValue(expected + cfg.zResolve * sigma, unit)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
+    });
+  },
+};

@@ -1,0 +1,138 @@
+/**
+ * Finding lifecycle per series: one open finding per kind with a stable id, opened by an `open`
+ * signal, kept and updated by `open`/`hold`, resolved by the detector (`resolve`) or after
+ * `resolveAfter` consecutive evaluated points with no signal (hysteresis: detectors open at a
+ * stricter threshold than the one that holds).
+ */
+import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
+import { fmtTime, fmtValue } from './format.js';
+import { fnv1a } from './signature.js';
+import type { DetectorSignal, FindingChange } from './types.js';
+
+export interface OpenEntry {
+  finding: Finding;
+  /** Consecutive normal points since the last signal. */
+  normal: number;
+  startedAtMs: number;
+}
+
+const KIND_LABEL: Record<FindingKind, string> = {
+  sla_breach: 'SLA breach',
+  slo_burn: 'SLO burn',
+  spike: 'spike',
+  regression: 'level shift',
+  error_rate: 'failure rate',
+  new_error: 'new error',
+  tail_latency: 'heavy tail',
+  bimodal: 'bimodal timing',
+  variance_growth: 'variance growth',
+  seasonality: 'seasonal pattern',
+  trend: 'trend',
+  anomalous_period: 'anomalous period',
+};
+
+/** `Checkout`, `Checkout / Pay`, `Checkout / Pay firstByteMs`. */
+export function subjectOf(key: SeriesKey): string {
+  const base = key.step === key.monitor || key.step === '' ? key.monitor : `${key.monitor} / ${key.step}`;
+  return key.metric === 'durationMs' || key.metric === 'outcome' ? base : `${base} ${key.metric}`;
+}
+
+export function findingId(seriesId: string, kind: FindingKind, startedAtMs: number): string {
+  return `${kind}:${fnv1a(`${seriesId}|${kind}|${startedAtMs}`)}${fnv1a(`${startedAtMs}|${kind}|${seriesId}`)}`;
+}
+
+export class Lifecycle {
+  /** Open findings by kind (few per series). */
+  readonly open = new Map<FindingKind, OpenEntry>();
+
+  constructor(
+    readonly seriesId: string,
+    readonly key: SeriesKey,
+    readonly subject: string,
+  ) {}
+
+  apply(signal: DetectorSignal, atMs: number, out: FindingChange[]): void {
+    const entry = this.open.get(signal.kind);
+    if (signal.level === 'resolve') {
+      if (!entry) return;
+      this.open.delete(signal.kind);
+      const f = this.update(entry, signal, atMs, false);
+      f.status = 'resolved';
+      f.resolvedAt = new Date(atMs).toISOString();
+      if (signal.note) f.details = { ...f.details, resolution: signal.note };
+      out.push({ type: 'resolved', finding: { ...f } });
+      return;
+    }
+    if (entry) {
+      entry.normal = 0;
+      this.update(entry, signal, atMs, true);
+      out.push({ type: 'updated', finding: { ...entry.finding } });
+      return;
+    }
+    if (signal.level !== 'open') return;
+    const startedAtMs = signal.startedAt ?? atMs;
+    const iso = new Date(startedAtMs).toISOString();
+    const finding: Finding = {
+      id: findingId(this.seriesId, signal.kind, startedAtMs),
+      kind: signal.kind,
+      severity: signal.severity,
+      status: 'open',
+      series: { ...this.key },
+      observed: signal.observed,
+      expected: signal.expected,
+      unit: signal.unit,
+      magnitude: signal.magnitude,
+      startedAt: iso,
+      updatedAt: new Date(atMs).toISOString(),
+      resolvedAt: null,
+      count: 1,
+      explanation: signal.explain({ subject: this.subject, count: 1, since: fmtTime(startedAtMs, atMs) }),
+      ...(signal.details ? { details: signal.details } : {}),
+    };
+    this.open.set(signal.kind, { finding, normal: 0, startedAtMs });
+    out.push({ type: 'opened', finding: { ...finding } });
+  }
+
+  /** A point where `kind` was evaluated with no signal. */
+  normalPoint(kind: FindingKind, value: number, unit: string, atMs: number, resolveAfter: number, out: FindingChange[]): void {
+    const entry = this.open.get(kind);
+    if (!entry) return;
+    entry.normal++;
+    if (entry.normal < resolveAfter) return;
+    this.open.delete(kind);
+    const f = entry.finding;
+    f.status = 'resolved';
+    f.resolvedAt = new Date(atMs).toISOString();
+    f.updatedAt = f.resolvedAt;
+    f.explanation = `${this.subject} ${KIND_LABEL[kind]} resolved at ${fmtTime(atMs, atMs)} after ${entry.normal} normal points (last ${fmtValue(value, unit)}); it started ${fmtTime(entry.startedAtMs, atMs)} and counted ${f.count} anomalous point${f.count === 1 ? '' : 's'}.`;
+    f.details = { ...f.details, resolution: 'back to normal' };
+    out.push({ type: 'resolved', finding: { ...f } });
+  }
+
+  private update(entry: OpenEntry, signal: DetectorSignal, atMs: number, counts: boolean): Finding {
+    const f = entry.finding;
+    if (counts) f.count++;
+    f.severity = signal.level === 'resolve' ? f.severity : signal.severity;
+    f.observed = signal.observed;
+    if (signal.level !== 'resolve') {
+      f.expected = signal.expected;
+      f.magnitude = signal.magnitude;
+    }
+    f.updatedAt = new Date(atMs).toISOString();
+    f.explanation = signal.explain({ subject: this.subject, count: f.count, since: fmtTime(entry.startedAtMs, atMs) });
+    if (signal.details) f.details = { ...f.details, ...signal.details };
+    return f;
+  }
+
+  toJSON(): { f: Finding; normal: number; at: number }[] {
+    return [...this.open.values()].map((e) => ({ f: e.finding, normal: e.normal, at: e.startedAtMs }));
+  }
+
+  load(raw: unknown): void {
+    if (!Array.isArray(raw)) return;
+    for (const r of raw as { f?: Finding; normal?: number; at?: number }[]) {
+      if (!r || !r.f || typeof r.f.kind !== 'string' || r.f.status !== 'open') continue;
+      this.open.set(r.f.kind, { finding: r.f, normal: r.normal ?? 0, startedAtMs: r.at ?? Date.parse(r.f.startedAt) });
+    }
+  }
+}

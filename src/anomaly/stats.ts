@@ -1,0 +1,132 @@
+/**
+ * Small numeric helpers of the anomaly core: selection, robust location/scale, rank tests,
+ * binomial bounds, trend estimators. Pure functions, no allocation unless noted.
+ */
+
+/** k-th smallest (0-based) of `a[0..n)`, reordering `a` in place (Hoare quickselect). */
+export function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Median of `a[0..n)` (reorders `a`). */
+export function medianInPlace(a: Float64Array, n: number): number {
+  if (n === 0) return NaN;
+  const mid = n >> 1;
+  const hi = select(a, n, mid);
+  if (n & 1) return hi;
+  // The lower middle is the max of the left part after selection.
+  let lo = -Infinity;
+  for (let i = 0; i < mid; i++) if (a[i] > lo) lo = a[i];
+  return (lo + hi) / 2;
+}
+
+/** Quantile (0..1, linear interpolation) of a sorted array. */
+export function quantileSorted(sorted: ArrayLike<number>, n: number, q: number): number {
+  if (n === 0) return NaN;
+  const pos = q * (n - 1);
+  const i = Math.floor(pos);
+  const f = pos - i;
+  return i + 1 < n ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+}
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 via erf, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+}
+
+/**
+ * Mann-Whitney U test of `after` against `before` (normal approximation with tie and continuity
+ * corrections). Returns the one-sided p-value for "after is stochastically larger" (`direction` 1),
+ * smaller (-1), or the two-sided one (0).
+ */
+export function mannWhitney(before: ArrayLike<number>, nb: number, after: ArrayLike<number>, na: number, direction: -1 | 0 | 1): { u: number; p: number } {
+  const n = nb + na;
+  const vals = new Float64Array(n);
+  const isAfter = new Uint8Array(n);
+  for (let i = 0; i < nb; i++) vals[i] = before[i];
+  for (let i = 0; i < na; i++) {
+    vals[nb + i] = after[i];
+    isAfter[nb + i] = 1;
+  }
+  const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => vals[x] - vals[y]);
+  let rankSumAfter = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && vals[idx[j + 1]] === vals[idx[i]]) j++;
+    const rank = (i + j) / 2 + 1;
+    const t = j - i + 1;
+    if (t > 1) tieTerm += t * t * t - t;
+    for (let k = i; k <= j; k++) if (isAfter[idx[k]]) rankSumAfter += rank;
+    i = j + 1;
+  }
+  const u = rankSumAfter - (na * (na + 1)) / 2;
+  const mean = (na * nb) / 2;
+  const variance = ((na * nb) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return { u, p: 1 };
+  const sd = Math.sqrt(variance);
+  if (direction === 1) return { u, p: 1 - normalCdf((u - mean - 0.5) / sd) };
+  if (direction === -1) return { u, p: normalCdf((u - mean + 0.5) / sd) };
+  const z = (Math.abs(u - mean) - 0.5) / sd;
+  return { u, p: Math.min(1, 2 * (1 - normalCdf(z))) };
+}
+
+/** Wilson score interval of `k` successes out of `n` at normal quantile `z`. */
+export function wilson(k: number, n: number, z: number): { low: number; high: number } {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** Theil-Sen slope (median of pairwise slopes) and Mann-Kendall S with its two-sided p-value. */
+export function theilSenMannKendall(t: ArrayLike<number>, y: ArrayLike<number>, n: number): { slope: number; s: number; p: number } {
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let m = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dy = y[j] - y[i];
+      const dt = t[j] - t[i];
+      if (dt > 0) slopes[m++] = dy / dt;
+      s += dy > 0 ? 1 : dy < 0 ? -1 : 0;
+    }
+  }
+  const slope = m ? medianInPlace(slopes, m) : 0;
+  const variance = (n * (n - 1) * (2 * n + 5)) / 18;
+  const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
+  return { slope, s, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+}
+
+/** Round to `digits` significant digits (keeps serialized state small). */
+export function roundSig(x: number, digits = 7): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  return Number(x.toPrecision(digits));
+}
