@@ -1,0 +1,293 @@
+/**
+ * One HTTP exchange over undici's `dispatch` with a handler of our own: phase stamps, hard
+ * deadlines, a body size limit and cancellation. It resolves once with an `ExchangeOutcome` and
+ * never rejects; failures arrive classified (`CheckError`).
+ *
+ * Measured span: `totalMs` runs from the moment of `dispatch` to the handler seeing the end of the
+ * body. Everything the runner does afterwards (JSON parsing, schema validation, assertions,
+ * bookkeeping) is outside it; so is waiting for a concurrency slot before dispatch.
+ */
+import type { Dispatcher } from 'undici';
+import type { HttpTimings } from '../model/results.js';
+import type { Clock } from '../runtime/clock.js';
+import {
+  BodyTooLargeError,
+  CheckAbortedError,
+  CheckTimeoutError,
+  classifyTransportError,
+  type CheckError,
+  type ExchangePhase,
+} from './errors.js';
+import { announceProbe, connectionPhases, type ConnectionTimes, type ExchangeProbe } from './timing.js';
+
+export interface ExchangeRequest {
+  /** `https://host:port`. */
+  origin: string;
+  /** Path and query. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface ExchangeLimits {
+  /** Deadline for the whole exchange, from dispatch. */
+  totalMs: number;
+  /** Deadline to get a connection (dns + connect + tls), from dispatch; clamped by totalMs. */
+  connectMs: number;
+  /** Body size limit in bytes. */
+  maxBodyBytes: number;
+}
+
+export interface ExchangeOutcome {
+  /** Present once response headers arrived. */
+  statusCode?: number;
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers?: Record<string, string>;
+  /** The complete body (absent on failure). */
+  body?: Buffer;
+  timings: HttpTimings;
+  error?: CheckError;
+}
+
+export interface ExchangeOptions {
+  dispatcher: Dispatcher;
+  clock: Clock;
+  request: ExchangeRequest;
+  limits: ExchangeLimits;
+  signal?: AbortSignal;
+}
+
+/** A running exchange; `cancel` ends it as `aborted` (used when the runner closes). */
+export interface RunningExchange {
+  done: Promise<ExchangeOutcome>;
+  cancel(reason: string): void;
+}
+
+export function startExchange(opts: ExchangeOptions): RunningExchange {
+  const handler = new ExchangeHandler(opts);
+  return { done: handler.start(), cancel: (reason) => handler.fail(new CheckAbortedError(reason)) };
+}
+
+class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe {
+  private readonly clock: Clock;
+  private readonly limits: ExchangeLimits;
+  private controller: Dispatcher.DispatchController | null = null;
+  private phase: ExchangePhase = 'connect';
+  private timer: NodeJS.Timeout | undefined;
+  private resolve!: (o: ExchangeOutcome) => void;
+  private finished = false;
+  private abortListener: (() => void) | undefined;
+
+  // Stamps (monotonic ms).
+  private dispatchAt = 0;
+  private socketAt: number | undefined;
+  private sentAt: number | undefined;
+  private firstByteAt: number | undefined;
+  private headersAt: number | undefined;
+  private connection: ConnectionTimes | undefined;
+  private fresh = false;
+
+  private statusCode: number | undefined;
+  private headers: Record<string, string> | undefined;
+  private readonly chunks: Buffer[] = [];
+  private bodyBytes = 0;
+
+  constructor(private readonly opts: ExchangeOptions) {
+    this.clock = opts.clock;
+    this.limits = opts.limits;
+  }
+
+  start(): Promise<ExchangeOutcome> {
+    const done = new Promise<ExchangeOutcome>((resolve) => {
+      this.resolve = resolve;
+    });
+    const { signal } = this.opts;
+    if (signal) {
+      if (signal.aborted) {
+        this.dispatchAt = this.clock.monotonicMs();
+        this.fail(new CheckAbortedError(abortReason(signal)));
+        return done;
+      }
+      this.abortListener = () => this.fail(new CheckAbortedError(abortReason(signal)));
+      signal.addEventListener('abort', this.abortListener, { once: true });
+    }
+    const { request, limits } = this.opts;
+    // undici's own timers stay as a backstop only; ours are exact and name the phase.
+    const backstopMs = Math.ceil(limits.totalMs) + 1000;
+    const dispatchOptions: Dispatcher.DispatchOptions = {
+      origin: request.origin,
+      path: request.path,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: request.headers,
+      headersTimeout: backstopMs,
+      bodyTimeout: backstopMs,
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    };
+    this.armDeadline();
+    this.dispatchAt = this.clock.monotonicMs();
+    try {
+      this.opts.dispatcher.dispatch(dispatchOptions, this);
+    } catch (err) {
+      this.fail(classifyTransportError(err, this.errorContext()));
+    }
+    return done;
+  }
+
+  // --- deadlines -------------------------------------------------------------------------------
+
+  /** One timer: the connect deadline while connecting (when tighter), else the total deadline. */
+  private armDeadline(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const { totalMs, connectMs } = this.limits;
+    const elapsed = this.dispatchAt ? this.clock.monotonicMs() - this.dispatchAt : 0;
+    const useConnect = this.phase === 'connect' && connectMs < totalMs;
+    const limit = useConnect ? connectMs : totalMs;
+    this.timer = setTimeout(() => this.onDeadline(limit), Math.max(0, limit - elapsed));
+  }
+
+  private onDeadline(limitMs: number): void {
+    const detail =
+      this.phase === 'connect'
+        ? `no connection to ${this.opts.request.origin}`
+        : this.phase === 'headers'
+          ? 'no response headers'
+          : `response body incomplete (${this.bodyBytes} bytes received)`;
+    this.fail(new CheckTimeoutError(this.phase, limitMs, detail));
+  }
+
+  // --- probe (diagnostics_channel) -------------------------------------------------------------
+
+  onSocket(connection: ConnectionTimes, fresh: boolean): void {
+    this.connection = connection;
+    this.fresh = fresh;
+  }
+
+  onRequestWritten(): void {
+    this.sentAt ??= this.clock.monotonicMs();
+  }
+
+  // --- undici handler ----------------------------------------------------------------------------
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.finished) {
+      // Timed out or cancelled while connecting: stop here, the request is never written.
+      controller.abort(new CheckAbortedError('exchange already ended'));
+      return;
+    }
+    this.socketAt = this.clock.monotonicMs();
+    this.controller = controller;
+    this.phase = 'headers';
+    if (this.limits.connectMs < this.limits.totalMs) this.armDeadline();
+    announceProbe(this);
+  }
+
+  /** Parser saw the first byte of the response (undici still calls this hook; optional). */
+  onResponseStarted(): void {
+    this.firstByteAt ??= this.clock.monotonicMs();
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    if (this.finished) return;
+    if (statusCode < 200) return; // 1xx informational: the final response follows.
+    const now = this.clock.monotonicMs();
+    this.headersAt = now;
+    this.firstByteAt ??= now;
+    this.sentAt ??= this.firstByteAt;
+    this.phase = 'body';
+    this.statusCode = statusCode;
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) {
+      if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    this.headers = flat;
+    const announced = Number(flat['content-length']);
+    if (Number.isFinite(announced) && announced > this.limits.maxBodyBytes) {
+      this.abortWith(controller, new BodyTooLargeError(this.limits.maxBodyBytes, announced, true));
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.finished) return;
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.limits.maxBodyBytes) {
+      this.abortWith(controller, new BodyTooLargeError(this.limits.maxBodyBytes, this.bodyBytes, false));
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const endAt = this.clock.monotonicMs();
+    if (this.finished) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.bodyBytes);
+    this.finish({ statusCode: this.statusCode, headers: this.headers, body }, endAt);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    if (this.finished) return;
+    this.fail(classifyTransportError(error, this.errorContext()));
+  }
+
+  // --- ending ------------------------------------------------------------------------------------
+
+  private abortWith(controller: Dispatcher.DispatchController, error: CheckError): void {
+    this.fail(error);
+    controller.abort(error);
+  }
+
+  /** End with an error (idempotent); cancels the request on the wire if it is still running. */
+  fail(error: CheckError): void {
+    if (this.finished) return;
+    const endAt = this.clock.monotonicMs();
+    this.finish({ statusCode: this.statusCode, headers: this.headers, error }, endAt);
+    const controller = this.controller;
+    if (controller && !controller.aborted) controller.abort(error);
+  }
+
+  private finish(partial: Omit<ExchangeOutcome, 'timings'>, endAt: number): void {
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.abortListener) this.opts.signal?.removeEventListener('abort', this.abortListener);
+    this.chunks.length = 0;
+    this.resolve({ ...partial, timings: this.timings(endAt) });
+  }
+
+  private timings(endAt: number): HttpTimings {
+    const phases =
+      this.connection && this.fresh ? connectionPhases(this.connection) : { dnsMs: 0, connectMs: 0, tlsMs: 0 };
+    const socketAt = this.socketAt;
+    const sentAt = this.sentAt ?? (this.firstByteAt !== undefined ? this.firstByteAt : undefined);
+    const sendMs = socketAt !== undefined && sentAt !== undefined ? sentAt - socketAt : 0;
+    const firstByteMs =
+      this.firstByteAt !== undefined && sentAt !== undefined
+        ? this.firstByteAt - sentAt
+        : sentAt !== undefined
+          ? endAt - sentAt // still waiting for headers when it ended
+          : 0;
+    const downloadMs = this.firstByteAt !== undefined ? endAt - this.firstByteAt : 0;
+    return {
+      ...phases,
+      sendMs: Math.max(0, sendMs),
+      firstByteMs: Math.max(0, firstByteMs),
+      downloadMs: Math.max(0, downloadMs),
+      totalMs: Math.max(0, endAt - this.dispatchAt),
+      reusedConnection: this.connection !== undefined && !this.fresh,
+    };
+  }
+
+  private errorContext() {
+    return { origin: this.opts.request.origin, phase: this.phase, bodyBytes: this.bodyBytes };
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  if (r instanceof Error && r.name !== 'AbortError') return r.message;
+  if (typeof r === 'string' && r) return r;
+  return 'the run was cancelled';
+}

@@ -1,0 +1,115 @@
+/**
+ * From one exchange's outcome to passed / degraded / failed with one error class, in a fixed order:
+ * transport failure → status → JSON → schema → assertions → SLA (maxResponseTimeMs) → degraded.
+ * Response times are the exchange's totalMs; nothing here adds to them.
+ */
+import type { ApiExpectations, Assertion } from '../model/monitor.js';
+import type { MonitorError, Status } from '../model/results.js';
+import { checkAssertion, type ResponseView } from './assertions.js';
+import type { ExchangeOutcome } from './exchange.js';
+import { formatBytes } from './errors.js';
+import type { SchemaCache } from './schema.js';
+
+export interface Verdict {
+  status: Status;
+  error: MonitorError | null;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i;
+
+export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas: SchemaCache): Verdict {
+  const { statusCode } = outcome;
+  const accepted = statusCode !== undefined && (expect.status.length === 0 || expect.status.includes(statusCode));
+
+  if (outcome.error) {
+    const e = outcome.error;
+    if (statusCode !== undefined && !accepted && e.errorClass !== 'aborted') {
+      return fail('http_status', `${statusMessage(statusCode, expect.status)}; then ${e.message}`);
+    }
+    return fail(e.errorClass, e.message);
+  }
+  if (statusCode === undefined || !outcome.body || !outcome.headers) {
+    return fail('internal', 'the exchange ended without a response or an error');
+  }
+  if (!accepted) return fail('http_status', statusMessage(statusCode, expect.status));
+
+  const headers = outcome.headers;
+  const body = outcome.body;
+  const contentType = headers['content-type'] ?? '';
+  const assertions: Assertion[] = [...expect.headers, ...expect.body];
+  const needsJson = expect.schema !== undefined || assertions.some((a) => a.source === 'json');
+  let text: string | undefined;
+  const getText = (): string => (text ??= decode(body, contentType));
+
+  let json: unknown;
+  if (needsJson || (JSON_TYPE.test(contentType) && body.length > 0)) {
+    try {
+      json = JSON.parse(getText());
+    } catch (err) {
+      const what = body.length === 0 ? 'empty body' : (err as Error).message.split('\n')[0];
+      return fail('invalid_json', `invalid JSON: ${what} (${contentType || 'no content-type'}, ${formatBytes(body.length)})`);
+    }
+  }
+
+  if (expect.schema) {
+    try {
+      const v = schemas.validate(expect.schema.key, expect.schema.schema, json);
+      if (!v.ok) return fail('schema', v.message ?? 'does not match the schema');
+    } catch (err) {
+      const where = expect.schema.file ?? expect.schema.key;
+      return fail('schema', `schema ${where} could not be used: ${(err as Error).message}`);
+    }
+  }
+
+  const totalMs = outcome.timings.totalMs;
+  if (assertions.length) {
+    const view: ResponseView = { status: statusCode, headers, text: getText, json: () => json, responseTimeMs: totalMs };
+    const failures: string[] = [];
+    for (const a of assertions) {
+      const failure = checkAssertion(a, view);
+      if (failure) failures.push(failure);
+    }
+    if (failures.length) {
+      const more = failures.length > 1 ? ` (and ${failures.length - 1} more failed assertion${failures.length > 2 ? 's' : ''})` : '';
+      return fail('assertion', `${failures[0]}${more}`);
+    }
+  }
+
+  if (expect.maxResponseTimeMs !== undefined && totalMs > expect.maxResponseTimeMs) {
+    return fail('sla', `response time ${ms(totalMs)} over the ${expect.maxResponseTimeMs} ms limit (maxResponseTimeMs)`);
+  }
+  if (expect.degradedResponseTimeMs !== undefined && totalMs > expect.degradedResponseTimeMs) {
+    return {
+      status: 'degraded',
+      error: {
+        class: 'sla',
+        message: `response time ${ms(totalMs)} over the ${expect.degradedResponseTimeMs} ms degraded threshold (degradedResponseTimeMs)`,
+      },
+    };
+  }
+  return { status: 'passed', error: null };
+}
+
+/** `status 503, expected 200` / `status 503, expected one of 200, 204`. */
+export function statusMessage(actual: number, expected: number[]): string {
+  const what = expected.length === 1 ? String(expected[0]) : `one of ${expected.join(', ')}`;
+  return `status ${actual}, expected ${what}`;
+}
+
+function fail(cls: MonitorError['class'], message: string): Verdict {
+  return { status: 'failed', error: { class: cls, message } };
+}
+
+function ms(x: number): string {
+  return `${x >= 100 ? Math.round(x) : Math.round(x * 10) / 10} ms`;
+}
+
+function decode(body: Buffer, contentType: string): string {
+  const charset = /charset="?([\w.:-]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
+  if (!charset || charset === 'utf-8' || charset === 'utf8') return body.toString('utf8');
+  try {
+    return new TextDecoder(charset).decode(body);
+  } catch {
+    return body.toString('utf8');
+  }
+}
