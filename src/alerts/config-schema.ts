@@ -31,7 +31,7 @@ export const alertsConfigSchema = {
         allOf: [
           {
             if: { type: 'object', properties: { type: { type: 'string', enum: URL_CHANNEL_TYPES } }, required: ['type'] },
-            then: { type: 'object', required: ['url'] },
+            then: { type: 'object', properties: { url: { type: 'string' } }, required: ['url'] },
           },
         ],
       },
