@@ -1,0 +1,38 @@
+/**
+ * Monitoring as code for the bundled demo shop (`npm run demo` starts it and runs this).
+ * - `--env staging` selects another base URL; OBSERVER_BASE_URL overrides the selected one
+ *   (the demo script sets it to the shop's random port).
+ * - Checks are discovered in checks/ (`*.check.ts`, `*.check.yaml`), journeys in journeys/.
+ * - `${env:NAME}` works in any string; values are redacted from every log, report and alert.
+ * In your own project import from 'production-observer' instead of './src/index.js'.
+ */
+import { defineConfig } from './src/index.js';
+
+export default defineConfig({
+  environments: {
+    local: { baseUrl: 'http://127.0.0.1:4173' },
+    staging: { baseUrl: 'https://staging.shop.example.com' },
+  },
+  defaultEnvironment: 'local',
+  defaults: {
+    timeoutMs: 10_000,
+    retries: 1,
+    maxResponseTimeMs: 2_000,
+    degradedResponseTimeMs: 800,
+  },
+  store: { path: '.observer/observer.db' },
+  reporters: ['json', 'junit', 'markdown', 'html'],
+  outDir: 'reports',
+  concurrency: { checks: 20, perOrigin: 6, journeyWorkers: 2 },
+  daemon: { port: 9464, jitterMs: 2_000, shutdownTimeoutMs: 30_000 },
+  journeys: {
+    purchase: {
+      schedule: '*/10 * * * *',
+      tags: ['shop', 'critical'],
+      steps: {
+        'open home page': { maxMs: 3_000, degradedMs: 1_500 },
+        'search for shoes': { maxMs: 3_000, degradedMs: 1_500 },
+      },
+    },
+  },
+});

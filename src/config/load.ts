@@ -1,0 +1,366 @@
+/**
+ * loadConfig: observer.config.ts (optional) + discovered or named check files → ResolvedConfig.
+ * Order: read → `${env:...}` → schema → defaults (one place) → cross-field rules. Every problem of
+ * every file is collected, then one ConfigError is thrown; warnings ride along on the result.
+ * No console output and no process.exit here: the CLI prints and maps to exit codes.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
+import { alertsConfigSchema } from '../alerts/config-schema.js';
+import { anomalyConfigSchema } from '../anomaly/config-schema.js';
+import type { ApiCheckDefinition } from '../model/monitor.js';
+import { Redactor } from '../runtime/redact.js';
+import { createConfigAjv, explainAjvErrors, validateWith } from './ajv-errors.js';
+import { readCheckFile } from './check-files.js';
+import { ConfigError, DiagnosticBag, formatPath, joinPath } from './diagnostics.js';
+import { classifyFile, DEFAULT_CHECK_FILES, DEFAULT_JOURNEY_FILES, discoverFiles } from './discover.js';
+import { interpolateEnv, isPlainObject } from './interpolate.js';
+import { journeySettingsRules } from './journey-settings.js';
+import { SchemaLoader } from './json-schema.js';
+import { ModuleLoader } from './module-loader.js';
+import { resolveCheck } from './resolve-check.js';
+import { configSchema, SLUG } from './schemas.js';
+import { didYouMean } from './suggest.js';
+import type { JourneySettings, LoadConfigOptions, ObserverConfig, ResolvedConfig, ResolvedDaemonConfig, ResolvedDefaults } from './types.js';
+
+export const CONFIG_FILE_NAMES = ['observer.config.ts', 'observer.config.mts', 'observer.config.js', 'observer.config.mjs'];
+
+export const DEFAULTS: Readonly<ResolvedDefaults> = Object.freeze({
+  timeoutMs: 10_000,
+  retries: 0,
+  maxBodyBytes: 10 * 1024 * 1024,
+  journeyTimeoutMs: 60_000,
+  stepTimeoutMs: 15_000,
+});
+export const DEFAULT_REPORTERS = ['json', 'junit', 'markdown', 'html'];
+export const DEFAULT_CONCURRENCY = Object.freeze({ checks: 20, perOrigin: 6, journeyWorkers: 2 });
+export const DEFAULT_STORE_PATH = '.observer/observer.db';
+export const DEFAULT_DAEMON_PORT = 9464;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Pseudo-files for values that come from outside any file. */
+const CLI = '(command line)';
+const ENV = '(environment)';
+
+let configValidator: ValidateFunction | undefined;
+const sectionValidators = new Map<AnySchema, ValidateFunction>();
+
+function sectionValidator(schema: AnySchema): ValidateFunction {
+  let v = sectionValidators.get(schema);
+  if (!v) {
+    // Schemas owned by other modules: compiled as they are written (not our strict mode).
+    v = new Ajv({ strict: false, allErrors: true, verbose: true, allowUnionTypes: true }).compile(schema);
+    sectionValidators.set(schema, v);
+  }
+  return v;
+}
+
+export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfig> {
+  const cwd = path.resolve(opts.cwd);
+  const env = opts.env ?? process.env;
+  const bag = new DiagnosticBag(cwd);
+  const redactor = new Redactor();
+  const modules = new ModuleLoader();
+  try {
+    // 1. The config file.
+    const configFile = await locateConfigFile(cwd, opts.configFile, bag);
+    const rootDir = configFile ? path.dirname(configFile) : cwd;
+    const cfgFile = configFile ?? CLI;
+    let cfg: ObserverConfig = {};
+    if (configFile) {
+      const loaded = await modules.load(configFile);
+      if (loaded.error) bag.error(configFile, '', loaded.error.message, loaded.error.line);
+      else if (!loaded.hasDefault || loaded.value === undefined) bag.error(configFile, '', 'no default export: expected `export default defineConfig({ ... })`');
+      else if (!isPlainObject(loaded.value)) bag.error(configFile, '', `the default export must be an object (got ${Array.isArray(loaded.value) ? 'a list' : typeof loaded.value})`);
+      else {
+        const interpolated = interpolateEnv(loaded.value, env, redactor);
+        for (const p of interpolated.problems) bag.error(configFile, p.path, p.message);
+        const raw = interpolated.value;
+        configValidator ??= createConfigAjv().compile(configSchema);
+        const problems = validateWith(configValidator, raw);
+        for (const p of problems) bag.error(configFile, p.path, p.message);
+        for (const [section, schema] of [['anomaly', anomalyConfigSchema], ['alerts', alertsConfigSchema]] as const) {
+          if (!isPlainObject(raw[section])) continue;
+          const v = sectionValidator(schema as AnySchema);
+          if (!v(raw[section])) for (const p of explainAjvErrors(v.errors ?? [])) bag.error(configFile, joinPath(section, p.path), p.message);
+        }
+        // Past here only sections that validated are trusted.
+        cfg = sanitize(raw, problems.map((p) => p.path));
+      }
+    }
+
+    // 2. Sections, defaults applied in one place.
+    const knownLocations = cfg.locations;
+    const { environment, baseUrl, baseUrlSource } = selectEnvironment(cfg, opts, env, cfgFile, bag);
+    const location = selectLocation(cfg, opts, env, cfgFile, bag);
+    const defaults: ResolvedDefaults = { ...DEFAULTS, ...(cfg.defaults ?? {}) };
+    if (defaults.maxResponseTimeMs !== undefined && defaults.degradedResponseTimeMs !== undefined && defaults.degradedResponseTimeMs >= defaults.maxResponseTimeMs) {
+      bag.error(cfgFile, 'defaults.degradedResponseTimeMs', `must be below defaults.maxResponseTimeMs (${defaults.maxResponseTimeMs}): degraded is the warning level before failing`);
+    }
+    const store = resolveStore(cfg, env, rootDir, cfgFile, bag, redactor);
+    const daemon = resolveDaemon(cfg, cfgFile, bag);
+    const journeySettings = resolveJourneySettings(cfg, defaults, knownLocations, cfgFile, bag);
+
+    // 3. Which files.
+    const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
+
+    // 4. Checks.
+    const schemas = new SchemaLoader(cwd);
+    const checks: ApiCheckDefinition[] = [];
+    const firstSeen = new Map<string, { file: string; at: string }>();
+    for (const file of files.checks) {
+      const content = await readCheckFile(file, modules);
+      for (const p of content.problems) bag.error(file, p.path, p.message, p.line);
+      const report = {
+        error: (f: string, p: string, m: string) => bag.error(f, p, m, f === file ? content.lineOf(p) : undefined),
+        warning: (f: string, p: string, m: string) => bag.warning(f, p, m, f === file ? content.lineOf(p) : undefined),
+      };
+      for (const raw of content.checks) {
+        const interpolated = interpolateEnv(raw.value, env, redactor);
+        for (const p of interpolated.problems) report.error(file, joinPath(raw.fieldPrefix, p.path), p.message);
+        const id = isPlainObject(interpolated.value) && typeof interpolated.value.id === 'string' ? interpolated.value.id : undefined;
+        if (id !== undefined) {
+          const seen = firstSeen.get(id);
+          const at = joinPath(raw.fieldPrefix, 'id');
+          if (seen) {
+            report.error(file, at, `duplicate check id "${id}": already defined in ${bag.relative(seen.file)}${seen.at !== 'id' ? ` (${seen.at})` : ''}; ids must be unique`);
+          } else firstSeen.set(id, { file, at });
+        }
+        const check = await resolveCheck(interpolated.value, {
+          file,
+          fieldPrefix: raw.fieldPrefix,
+          ...(baseUrl ? { baseUrl } : {}),
+          baseUrlSource,
+          defaults,
+          schemas,
+          ...(knownLocations ? { knownLocations } : {}),
+          report,
+        });
+        if (check && interpolated.problems.length === 0) checks.push(check);
+      }
+    }
+    for (const [key, s] of Object.entries(journeySettings)) {
+      const seen = s.id !== undefined ? firstSeen.get(s.id) : undefined;
+      if (seen && s.id) bag.error(cfgFile, joinPath(formatPath(['journeys', key]), 'id'), `journey id "${s.id}" is also the id of a check in ${bag.relative(seen.file)}; ids must be unique`);
+    }
+
+    const warnings = bag.warnings.map((d) => ({ ...d, message: redactor.redact(d.message) }));
+    if (bag.errorCount > 0) throw new ConfigError(bag.items.map((d) => ({ ...d, message: redactor.redact(d.message) })));
+
+    return {
+      ...(configFile ? { configFile } : {}),
+      rootDir,
+      environment,
+      ...(baseUrl ? { baseUrl } : {}),
+      location,
+      outDir: path.resolve(rootDir, cfg.outDir ?? 'reports'),
+      store,
+      reporters: cfg.reporters ? [...cfg.reporters] : [...DEFAULT_REPORTERS],
+      concurrency: { ...DEFAULT_CONCURRENCY, ...(cfg.concurrency ?? {}) },
+      defaults,
+      checks,
+      journeyFiles: files.journeys,
+      journeySettings,
+      anomaly: cfg.anomaly ?? {},
+      alerts: cfg.alerts ?? {},
+      daemon,
+      redactor,
+      warnings,
+    };
+  } finally {
+    await modules.close();
+  }
+}
+
+async function locateConfigFile(cwd: string, explicit: string | undefined, bag: DiagnosticBag): Promise<string | undefined> {
+  if (explicit) {
+    const abs = path.resolve(cwd, explicit);
+    if (!(await isFile(abs))) bag.error(CLI, '--config', `config file not found: ${explicit}`);
+    return (await isFile(abs)) ? abs : undefined;
+  }
+  for (const name of CONFIG_FILE_NAMES) {
+    const abs = path.join(cwd, name);
+    if (await isFile(abs)) return abs;
+  }
+  return undefined;
+}
+
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Drop top-level sections that failed validation so later steps only read trusted shapes. */
+function sanitize(raw: Record<string, unknown>, problemPaths: string[]): ObserverConfig {
+  const bad = new Set(problemPaths.map((p) => /^[^.[]+/.exec(p)?.[0] ?? ''));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) out[k] = v;
+  // A failing root (the value itself) leaves nothing trusted.
+  return bad.has('') ? {} : (out as ObserverConfig);
+}
+
+function selectEnvironment(
+  cfg: ObserverConfig,
+  opts: LoadConfigOptions,
+  env: NodeJS.ProcessEnv,
+  cfgFile: string,
+  bag: DiagnosticBag,
+): { environment: string; baseUrl?: string; baseUrlSource: string } {
+  const environments = cfg.environments ?? {};
+  const names = Object.keys(environments);
+  if (cfg.defaultEnvironment !== undefined && names.length > 0 && !names.includes(cfg.defaultEnvironment)) {
+    bag.error(cfgFile, 'defaultEnvironment', `unknown environment "${cfg.defaultEnvironment}"${didYouMean(cfg.defaultEnvironment, names)}; environments are ${names.join(', ')}`);
+  }
+  const environment = opts.environment ?? cfg.defaultEnvironment ?? 'local';
+  if (opts.environment !== undefined && !new RegExp(SLUG).test(opts.environment) && !names.includes(opts.environment)) {
+    bag.error(CLI, '--env', `"${opts.environment}" is not a valid environment name (lower-case letters, digits, ".", "_", "-")`);
+  }
+  if (names.length > 0 && !names.includes(environment)) {
+    if (opts.environment !== undefined) {
+      bag.error(CLI, '--env', `unknown environment "${environment}"${didYouMean(environment, names)}; ${bag.relative(cfgFile)} defines ${names.join(', ')}`);
+    } else if (cfg.defaultEnvironment === undefined) {
+      bag.error(cfgFile, 'environments', `no environment "local" to default to: pass --env NAME or set defaultEnvironment to one of ${names.join(', ')}`);
+    }
+  }
+  const override = env.OBSERVER_BASE_URL?.trim();
+  const source = override ? 'OBSERVER_BASE_URL' : `environments.${environment}.baseUrl`;
+  const candidate = override || environments[environment]?.baseUrl;
+  if (candidate === undefined) return { environment, baseUrlSource: source };
+  let url: URL | undefined;
+  try {
+    url = new URL(candidate);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    const [file, field] = override ? [ENV, 'OBSERVER_BASE_URL'] : [cfgFile, joinPath(formatPath(['environments', environment]), 'baseUrl')];
+    bag.error(file, field, `must be an absolute http(s) URL such as "https://shop.example.com" (got "${candidate}")`);
+    return { environment, baseUrlSource: source };
+  }
+  return { environment, baseUrl: candidate, baseUrlSource: source };
+}
+
+function selectLocation(cfg: ObserverConfig, opts: LoadConfigOptions, env: NodeJS.ProcessEnv, cfgFile: string, bag: DiagnosticBag): string {
+  const fromEnv = env.OBSERVER_LOCATION?.trim() || undefined;
+  const location = opts.location ?? fromEnv ?? cfg.location ?? 'local';
+  const [file, field] = opts.location !== undefined ? [CLI, '--location'] : fromEnv ? [ENV, 'OBSERVER_LOCATION'] : [cfgFile, 'location'];
+  if (!new RegExp(SLUG).test(location)) {
+    bag.error(file, field, `"${location}" is not a valid location name (lower-case letters, digits, ".", "_", "-")`);
+  } else if (cfg.locations && !cfg.locations.includes(location)) {
+    bag.error(file, field, `unknown location "${location}"${didYouMean(location, cfg.locations)}; ${bag.relative(cfgFile)} lists ${cfg.locations.join(', ')}`);
+  }
+  return location;
+}
+
+function resolveStore(cfg: ObserverConfig, env: NodeJS.ProcessEnv, rootDir: string, cfgFile: string, bag: DiagnosticBag, redactor: Redactor): ResolvedConfig['store'] {
+  const fromEnv = env.OBSERVER_DATABASE_URL?.trim() || undefined;
+  const url = fromEnv ?? cfg.store?.url;
+  if (url !== undefined) {
+    redactor.add(url);
+    const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(url)?.[1]?.toLowerCase();
+    if (scheme === 'postgres' || scheme === 'postgresql') {
+      try {
+        const password = new URL(url).password;
+        if (password) redactor.add(decodeURIComponent(password));
+      } catch {
+        bag.error(fromEnv ? ENV : cfgFile, fromEnv ? 'OBSERVER_DATABASE_URL' : 'store.url', 'is not a valid postgres:// URL');
+      }
+    } else if (scheme !== undefined && scheme !== 'sqlite' && scheme !== 'file') {
+      bag.error(fromEnv ? ENV : cfgFile, fromEnv ? 'OBSERVER_DATABASE_URL' : 'store.url', `unknown scheme "${scheme}:"; expected postgres://, postgresql://, sqlite:PATH or a file path`);
+    }
+  }
+  return { ...(url !== undefined ? { url } : {}), path: path.resolve(rootDir, cfg.store?.path ?? DEFAULT_STORE_PATH) };
+}
+
+function resolveDaemon(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag): ResolvedDaemonConfig {
+  const d = cfg.daemon ?? {};
+  if (d.timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: d.timezone });
+    } catch {
+      bag.error(cfgFile, 'daemon.timezone', `unknown time zone "${d.timezone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
+    }
+  }
+  return {
+    ...d,
+    ...(d.lanes ? { lanes: { ...d.lanes } } : {}),
+    port: d.port ?? DEFAULT_DAEMON_PORT,
+    shutdownTimeoutMs: d.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function resolveJourneySettings(
+  cfg: ObserverConfig,
+  defaults: ResolvedDefaults,
+  knownLocations: readonly string[] | undefined,
+  cfgFile: string,
+  bag: DiagnosticBag,
+): Record<string, JourneySettings> {
+  const out: Record<string, JourneySettings> = {};
+  const ids = new Map<string, string>();
+  for (const [key, s] of Object.entries(cfg.journeys ?? {})) {
+    const prefix = formatPath(['journeys', key]);
+    for (const r of journeySettingsRules(s)) {
+      if (r.severity === 'error') bag.error(cfgFile, joinPath(prefix, r.path), r.message);
+      else bag.warning(cfgFile, joinPath(prefix, r.path), r.message);
+    }
+    if (s.id !== undefined) {
+      const other = ids.get(s.id);
+      if (other !== undefined) bag.error(cfgFile, joinPath(prefix, 'id'), `duplicate journey id "${s.id}" (also ${formatPath(['journeys', other])})`);
+      else ids.set(s.id, key);
+    }
+    if (knownLocations) {
+      (s.locations ?? []).forEach((l, i) => {
+        if (!knownLocations.includes(l)) bag.error(cfgFile, joinPath(prefix, `locations[${i}]`), `unknown location "${l}"${didYouMean(l, knownLocations)}; locations are ${knownLocations.join(', ')}`);
+      });
+    }
+    out[key] = {
+      ...s,
+      retries: s.retries ?? defaults.retries,
+      timeoutMs: s.timeoutMs ?? defaults.journeyTimeoutMs,
+      stepTimeoutMs: s.stepTimeoutMs ?? defaults.stepTimeoutMs,
+    };
+  }
+  return out;
+}
+
+async function selectFiles(
+  cfg: ObserverConfig,
+  opts: LoadConfigOptions,
+  cwd: string,
+  rootDir: string,
+  bag: DiagnosticBag,
+): Promise<{ checks: string[]; journeys: string[] }> {
+  const asList = (g: string | string[] | undefined, d: string[]): string[] => (g === undefined ? d : Array.isArray(g) ? g : [g]);
+  const checkGlobs = asList(cfg.checkFiles, DEFAULT_CHECK_FILES);
+  const journeyGlobs = asList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES);
+  if (!opts.files || opts.files.length === 0) {
+    return { checks: await discoverFiles(rootDir, checkGlobs), journeys: await discoverFiles(rootDir, journeyGlobs) };
+  }
+  const checks = new Set<string>();
+  const journeys = new Set<string>();
+  for (const [i, f] of opts.files.entries()) {
+    const abs = path.resolve(cwd, f);
+    let stat;
+    try {
+      stat = await fs.stat(abs);
+    } catch {
+      bag.error(CLI, `files[${i}]`, `not found: ${f}`);
+      continue;
+    }
+    if (stat.isDirectory()) {
+      for (const c of await discoverFiles(abs, ['**/*.check.{ts,mts,js,mjs,yaml,yml}'])) checks.add(c);
+      for (const j of await discoverFiles(abs, ['**/*.journey.{ts,mts,js,mjs}'])) journeys.add(j);
+      continue;
+    }
+    const kind = classifyFile(abs);
+    if (kind === 'check') checks.add(abs);
+    else if (kind === 'journey') journeys.add(abs);
+    else bag.error(CLI, `files[${i}]`, `"${f}" is neither a check (*.check.ts, *.check.yaml) nor a journey (*.journey.ts)`);
+  }
+  return { checks: [...checks].sort(), journeys: [...journeys].sort() };
+}

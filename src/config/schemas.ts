@@ -1,0 +1,228 @@
+/**
+ * JSON Schemas of everything a user writes: observer.config.ts, checks (*.check.ts / *.check.yaml)
+ * and journey settings. Strict: unknown keys are rejected. Defaults are applied in one place
+ * (resolve-*.ts), never by the schema; cross-field rules are checked after the schema passes.
+ * Branches of `anyOf` are inlined (no `$ref`) so errors can be attributed to the branch that applies.
+ */
+import type { SchemaObject } from 'ajv';
+import type { AssertionOp } from '../model/monitor.js';
+import { HINT } from './ajv-errors.js';
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export const ASSERTION_OPS = [
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'contains',
+  'notContains',
+  'matches',
+  'exists',
+  'notExists',
+  'isType',
+  'lengthEq',
+  'lengthGte',
+  'lengthLte',
+] as const satisfies readonly AssertionOp[];
+// Fails to compile when AssertionOp gains an operator this list lacks.
+const _everyOp: Record<AssertionOp, true> = Object.fromEntries(ASSERTION_OPS.map((o) => [o, true])) as Record<(typeof ASSERTION_OPS)[number], true>;
+void _everyOp;
+
+export const SLUG = '^[a-z0-9][a-z0-9._-]*$';
+const SLUG_HINT = 'must be a slug: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+const nonEmpty: SchemaObject = { type: 'string', minLength: 1, [HINT]: 'must be a non-empty string' };
+const ms = (max: number): SchemaObject => ({ type: 'integer', minimum: 1, maximum: max });
+const retries: SchemaObject = { type: 'integer', minimum: 0, maximum: 10 };
+const names: SchemaObject = { type: 'array', items: nonEmpty, uniqueItems: true };
+const stringMap: SchemaObject = { type: 'object', additionalProperties: { type: 'string' } };
+
+export const TIMEOUT_MAX_MS = 3_600_000;
+
+/** Per-step SLA of a journey. */
+const stepSla: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { maxMs: ms(TIMEOUT_MAX_MS), degradedMs: ms(TIMEOUT_MAX_MS) },
+};
+
+/** Settings of one journey (in observer.config.ts `journeys`, or declared in the journey file). */
+export const journeySettingsSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string', pattern: SLUG, [HINT]: SLUG_HINT },
+    name: nonEmpty,
+    schedule: nonEmpty,
+    tags: names,
+    locations: { ...names, minItems: 1 },
+    retries,
+    timeoutMs: ms(TIMEOUT_MAX_MS),
+    stepTimeoutMs: ms(TIMEOUT_MAX_MS),
+    steps: { type: 'object', additionalProperties: stepSla },
+  },
+};
+
+const assertionValueHint = 'must be a string or an assertion object { op, value }';
+
+/** One check, as written in *.check.ts (`defineCheck`) or *.check.yaml. */
+export const checkSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'request'],
+  properties: {
+    id: { type: 'string', pattern: SLUG, maxLength: 128, [HINT]: SLUG_HINT },
+    name: nonEmpty,
+    request: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['url'],
+      properties: {
+        method: { enum: [...HTTP_METHODS] },
+        url: nonEmpty,
+        headers: stringMap,
+        body: {
+          anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
+          [HINT]: 'must be a string or a JSON object/list (serialized as application/json)',
+        },
+      },
+    },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: {
+          anyOf: [
+            { type: 'integer', minimum: 100, maximum: 599 },
+            { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'integer', minimum: 100, maximum: 599 } },
+          ],
+          [HINT]: 'must be a status code (100-599) or a list of them',
+        },
+        headers: {
+          type: 'object',
+          additionalProperties: {
+            anyOf: [
+              { type: 'string' },
+              {
+                type: 'object',
+                additionalProperties: false,
+                required: ['op'],
+                properties: { op: { enum: [...ASSERTION_OPS] }, value: {} },
+              },
+            ],
+            [HINT]: assertionValueHint,
+          },
+        },
+        schema: {
+          anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }, { type: 'boolean' }],
+          [HINT]: 'must be a path to a JSON Schema file (relative to the check file) or an inline schema object',
+        },
+        body: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['op'],
+            properties: {
+              source: { enum: ['json', 'text'] },
+              path: nonEmpty,
+              op: { enum: [...ASSERTION_OPS] },
+              value: {},
+            },
+          },
+        },
+        maxResponseTimeMs: ms(TIMEOUT_MAX_MS),
+        degradedResponseTimeMs: ms(TIMEOUT_MAX_MS),
+      },
+    },
+    retries,
+    timeoutMs: ms(TIMEOUT_MAX_MS),
+    maxBodyBytes: { type: 'integer', minimum: 1 },
+    tags: names,
+    schedule: nonEmpty,
+    locations: { ...names, minItems: 1 },
+  },
+};
+
+const defaultsSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    timeoutMs: ms(TIMEOUT_MAX_MS),
+    retries,
+    maxResponseTimeMs: ms(TIMEOUT_MAX_MS),
+    degradedResponseTimeMs: ms(TIMEOUT_MAX_MS),
+    maxBodyBytes: { type: 'integer', minimum: 1 },
+    journeyTimeoutMs: ms(TIMEOUT_MAX_MS),
+    stepTimeoutMs: ms(TIMEOUT_MAX_MS),
+  },
+};
+
+const globs: SchemaObject = {
+  anyOf: [nonEmpty, { type: 'array', minItems: 1, items: nonEmpty }],
+  [HINT]: 'must be a glob or a list of globs (relative to the config file)',
+};
+
+/**
+ * observer.config.ts. `anomaly` and `alerts` are validated separately with the schemas their
+ * modules own (so their internal `$ref`s keep working); here they only need to be objects.
+ */
+export const configSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    environments: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['baseUrl'],
+        properties: { baseUrl: nonEmpty },
+      },
+    },
+    defaultEnvironment: nonEmpty,
+    defaults: defaultsSchema,
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { url: nonEmpty, path: nonEmpty },
+    },
+    reporters: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: SLUG, [HINT]: 'must be a reporter name' } },
+    outDir: nonEmpty,
+    location: { type: 'string', pattern: SLUG, [HINT]: SLUG_HINT },
+    locations: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: SLUG, [HINT]: SLUG_HINT } },
+    concurrency: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        checks: { type: 'integer', minimum: 1, maximum: 1000 },
+        perOrigin: { type: 'integer', minimum: 1, maximum: 1000 },
+        journeyWorkers: { type: 'integer', minimum: 1, maximum: 64 },
+      },
+    },
+    anomaly: { type: 'object' },
+    alerts: { type: 'object' },
+    daemon: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        timezone: nonEmpty,
+        jitterMs: { type: 'integer', minimum: 0, maximum: TIMEOUT_MAX_MS },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        shutdownTimeoutMs: ms(TIMEOUT_MAX_MS),
+        lanes: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { api: { type: 'integer', minimum: 1, maximum: 1000 }, journey: { type: 'integer', minimum: 1, maximum: 64 } },
+        },
+      },
+    },
+    journeys: { type: 'object', additionalProperties: journeySettingsSchema },
+    checkFiles: globs,
+    journeyFiles: globs,
+  },
+};

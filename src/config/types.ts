@@ -1,0 +1,211 @@
+/**
+ * What users write (ObserverConfig, CheckInput, JourneySettings) and what the loader hands to the
+ * runners (ResolvedConfig). Every string may contain `${env:NAME}`; it is substituted at load time
+ * and the value registered with the Redactor.
+ */
+import type { ApiCheckDefinition, AssertionOp, StepSla } from '../model/monitor.js';
+import type { Redactor } from '../runtime/redact.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { HttpMethod } from './schemas.js';
+
+export type { HttpMethod };
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+
+/** One assertion written as data. `exists`/`notExists` take no value. */
+export interface AssertionInput {
+  op: AssertionOp;
+  value?: JsonValue;
+}
+
+/** `{ path: '$.items[0].price', op: 'gt', value: 0 }`; `source: 'text'` asserts on the raw body (no path). */
+export interface BodyAssertionInput extends AssertionInput {
+  source?: 'json' | 'text';
+  /** JSON path: `$`, `.name`, `[0]`, `['odd name']`. Required for `json`. */
+  path?: string;
+}
+
+/** An API check, as written in `*.check.ts` (`defineCheck`) or `*.check.yaml`. */
+export interface CheckInput {
+  /** Unique across all files; a slug (`products-search`). Stored and alerted on: keep it stable. */
+  id: string;
+  /** Display name; default the id. */
+  name?: string;
+  request: {
+    /** Default GET. */
+    method?: HttpMethod;
+    /**
+     * Absolute (`https://api.example.com/health`) or relative to the environment's base URL, which
+     * it is appended to: base `https://x.test/shop` + `/api/health` → `https://x.test/shop/api/health`.
+     */
+    url: string;
+    headers?: Record<string, string>;
+    /** A string is sent as is; an object or list is serialized as JSON with `content-type: application/json`. */
+    body?: string | { [key: string]: JsonValue } | JsonValue[];
+  };
+  expect?: {
+    /** Accepted status codes; default any 2xx. */
+    status?: number | number[];
+    /** Header name → exact value, or an assertion. */
+    headers?: Record<string, string | AssertionInput>;
+    /** JSON Schema file (relative to the check file; `$ref`s between files work) or an inline schema. */
+    schema?: string | Record<string, unknown> | boolean;
+    body?: BodyAssertionInput[];
+    /** Failed above this (class `sla`). */
+    maxResponseTimeMs?: number;
+    /** Degraded above this; must be below maxResponseTimeMs. */
+    degradedResponseTimeMs?: number;
+  };
+  /** Default `defaults.retries`. */
+  retries?: number;
+  /** Default `defaults.timeoutMs`. */
+  timeoutMs?: number;
+  /** Default `defaults.maxBodyBytes` (10 MiB). */
+  maxBodyBytes?: number;
+  tags?: string[];
+  /** Cron expression, 5 fields or 6 with seconds first (`*\/30 * * * * *`). Used by the daemon. */
+  schedule?: string;
+  /** Locations this check runs from; default all. */
+  locations?: string[];
+}
+
+/** Settings of one journey: in observer.config.ts `journeys`, or declared in the journey file. */
+export interface JourneySettings {
+  id?: string;
+  name?: string;
+  schedule?: string;
+  tags?: string[];
+  locations?: string[];
+  retries?: number;
+  timeoutMs?: number;
+  /** Per-step deadline. */
+  stepTimeoutMs?: number;
+  /** Step name → SLA thresholds. */
+  steps?: Record<string, StepSla>;
+}
+
+export interface DefaultsConfig {
+  /** API check timeout; default 10 000. */
+  timeoutMs?: number;
+  /** Default 0. */
+  retries?: number;
+  maxResponseTimeMs?: number;
+  degradedResponseTimeMs?: number;
+  /** Default 10 MiB. */
+  maxBodyBytes?: number;
+  /** Whole-journey timeout; default 60 000. */
+  journeyTimeoutMs?: number;
+  /** Per-step deadline of journeys; default 15 000. */
+  stepTimeoutMs?: number;
+}
+
+export interface DaemonConfig {
+  /** IANA time zone for cron expressions; default the process's. */
+  timezone?: string;
+  /** Random delay added to each scheduled start, to spread load. */
+  jitterMs?: number;
+  /** /metrics port; default 9464. */
+  port?: number;
+  /** Graceful shutdown deadline; default 30 000. */
+  shutdownTimeoutMs?: number;
+  /** Concurrent runs per lane; default concurrency.checks / concurrency.journeyWorkers. */
+  lanes?: { api?: number; journey?: number };
+}
+
+/** observer.config.ts (`export default defineConfig({...})`). */
+export interface ObserverConfig {
+  /** Named environments, selected with `--env NAME`. `OBSERVER_BASE_URL` overrides the selected baseUrl. */
+  environments?: Record<string, { baseUrl: string }>;
+  /** Default `local`. */
+  defaultEnvironment?: string;
+  defaults?: DefaultsConfig;
+  /** `OBSERVER_DATABASE_URL` overrides both. Default path `.observer/observer.db`. */
+  store?: { url?: string; path?: string };
+  /** Default `['json', 'junit', 'markdown', 'html']`. */
+  reporters?: string[];
+  /** Default `reports`. */
+  outDir?: string;
+  /** This runner's location; `--location` and `OBSERVER_LOCATION` override; default `local`. */
+  location?: string;
+  /** Known locations: when set, every location named anywhere must be one of them. */
+  locations?: string[];
+  /** Default `{ checks: 20, perOrigin: 6, journeyWorkers: 2 }`. */
+  concurrency?: { checks?: number; perOrigin?: number; journeyWorkers?: number };
+  /** Anomaly core settings (schema owned by src/anomaly/config-schema.ts). */
+  anomaly?: Record<string, unknown>;
+  /** Alerting settings (schema owned by src/alerts/config-schema.ts). */
+  alerts?: Record<string, unknown>;
+  daemon?: DaemonConfig;
+  /** Journey id or test title → settings. */
+  journeys?: Record<string, JourneySettings>;
+  /** Default `checks/**\/*.check.{ts,yaml,yml}`, relative to the config file. */
+  checkFiles?: string | string[];
+  /** Default `journeys/**\/*.journey.ts`, relative to the config file. */
+  journeyFiles?: string | string[];
+}
+
+export interface ResolvedDefaults {
+  timeoutMs: number;
+  retries: number;
+  maxResponseTimeMs?: number;
+  degradedResponseTimeMs?: number;
+  maxBodyBytes: number;
+  journeyTimeoutMs: number;
+  stepTimeoutMs: number;
+}
+
+export interface ResolvedDaemonConfig {
+  timezone?: string;
+  jitterMs?: number;
+  port: number;
+  shutdownTimeoutMs: number;
+  lanes?: { api?: number; journey?: number };
+}
+
+/** Everything validated, defaulted, interpolated and resolved; runners never see raw config. */
+export interface ResolvedConfig {
+  /** Absolute path of observer.config.ts when one was loaded. */
+  configFile?: string;
+  /** Folder relative paths in the config are resolved from: the config file's, else cwd. */
+  rootDir: string;
+  environment: string;
+  /** Base URL of the environment (`OBSERVER_BASE_URL` overrides), without a trailing slash added. */
+  baseUrl?: string;
+  location: string;
+  /** Absolute. */
+  outDir: string;
+  /** `path` absolute; `url` (PostgreSQL) wins when set. */
+  store: { url?: string; path: string };
+  reporters: string[];
+  concurrency: { checks: number; perOrigin: number; journeyWorkers: number };
+  defaults: ResolvedDefaults;
+  checks: ApiCheckDefinition[];
+  /** Absolute paths of the journey files to run. */
+  journeyFiles: string[];
+  /** Journey id/title → settings from observer.config.ts, with retries/timeoutMs/stepTimeoutMs defaulted. */
+  journeySettings: Record<string, JourneySettings>;
+  /** The validated raw `anomaly` section (`{}` when absent). */
+  anomaly: unknown;
+  /** The validated raw `alerts` section (`{}` when absent). */
+  alerts: unknown;
+  daemon: ResolvedDaemonConfig;
+  /** Knows every `${env:...}` value and the database URL; pass it to every writer. */
+  redactor: Redactor;
+  /** Non-fatal diagnostics (print them; they did not stop the load). */
+  warnings: Diagnostic[];
+}
+
+export interface LoadConfigOptions {
+  cwd: string;
+  /** Explicit config file; default `observer.config.{ts,mts,js,mjs}` in cwd when present. */
+  configFile?: string;
+  /** `--env NAME`. */
+  environment?: string;
+  /** `--location NAME`. */
+  location?: string;
+  /** Explicit check/journey files or folders (CLI `[files...]`): only these are loaded. */
+  files?: string[];
+  /** Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
