@@ -25,6 +25,8 @@ export interface ChartAnomaly {
   severity: Finding['severity'];
   kind: string;
   text: string;
+  /** Drawn as a ring instead of a dot. */
+  resolved: boolean;
 }
 
 export interface ChartSpec {
@@ -185,7 +187,7 @@ function anomaliesOf(findings: readonly Finding[], r: MonitorResult, labels: str
     if (sec < x[0] || sec > x[x.length - 1] + 3600) continue;
     let series = labels.indexOf(f.series.step);
     if (series < 0 && (f.series.step === r.monitor || f.series.step === r.name) && labels.length === 1) series = 0;
-    out.push({ at: sec, series, severity: f.severity, kind: f.kind, text: f.explanation });
+    out.push({ at: sec, series, severity: f.severity, kind: f.kind, text: f.explanation, resolved: f.status === 'resolved' });
   }
   return out.sort((a, b) => a.at - b.at);
 }

@@ -25,6 +25,16 @@ export const CLIENT_JS = `(function () {
     return best;
   }
 
+  function label(ctx, text, x, y, align, color, px) {
+    ctx.textAlign = align;
+    var w = ctx.measureText(text).width, h = 12 * px;
+    var left = align === 'right' ? x - w : x;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+    ctx.fillRect(left - 2 * px, y - h + 2 * px, w + 4 * px, h);
+    ctx.fillStyle = color;
+    ctx.fillText(text, x, y);
+  }
+
   function overlays(u, spec) {
     var ctx = u.ctx, b = u.bbox, px = uPlot.pxRatio;
     var xmin = u.scales.x.min, xmax = u.scales.x.max;
@@ -44,9 +54,7 @@ export const CLIENT_JS = `(function () {
       ctx.lineTo(b.left + b.width, y);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = color;
-      ctx.textAlign = 'right';
-      ctx.fillText(s.label, b.left + b.width - 4 * px, y - 4 * px);
+      label(ctx, s.label, b.left + b.width - 4 * px, y - 4 * px, 'right', color, px);
     });
     payload.deploys.forEach(function (d) {
       if (d.at < xmin || d.at > xmax) return;
@@ -59,9 +67,7 @@ export const CLIENT_JS = `(function () {
       ctx.lineTo(x, b.top + b.height);
       ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillStyle = '#7c3aed';
-      ctx.textAlign = 'left';
-      ctx.fillText('\\u25B2 ' + d.label, x + 3 * px, b.top + 11 * px);
+      label(ctx, '\\u25B2 ' + d.label, x + 3 * px, b.top + 12 * px, 'left', '#7c3aed', px);
     });
     spec.status.forEach(function (st, i) {
       if (st !== 'failed') return;
@@ -81,13 +87,23 @@ export const CLIENT_JS = `(function () {
         var v = spec.series[a.series].values[nearest(spec.x, a.at)];
         if (v !== null && v !== undefined) y = u.valToPos(v, 'y', true);
       }
-      ctx.fillStyle = SEVERITY[a.severity] || '#2563eb';
-      ctx.strokeStyle = '#ffffff';
-      ctx.lineWidth = 2 * px;
+      var color = SEVERITY[a.severity] || '#2563eb';
       ctx.beginPath();
       ctx.arc(x, y, 6 * px, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
+      if (a.resolved) {
+        // Resolved: a ring in the severity color.
+        ctx.fillStyle = '#ffffff';
+        ctx.fill();
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2.5 * px;
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = color;
+        ctx.fill();
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 2 * px;
+        ctx.stroke();
+      }
     });
     ctx.restore();
   }
@@ -101,6 +117,8 @@ export const CLIENT_JS = `(function () {
     var opts = {
       width: Math.max(280, el.clientWidth),
       height: HEIGHT,
+      // Times in UTC, like every table of the report.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
       scales: {
         x: { time: true },
         y: { range: function (u, min, max) { var hi = Math.max(max || 0, slaMax) * 1.12; return [0, hi > 0 ? hi : 1]; } }
@@ -110,7 +128,7 @@ export const CLIENT_JS = `(function () {
         { stroke: '#64748b', grid: { stroke: '#eef1f5', width: 1 }, ticks: { stroke: '#e2e8f0', width: 1 }, size: 64,
           values: function (u, vals) { return vals.map(fmtMs); } }
       ],
-      series: [{ label: 'time' }].concat(spec.series.map(function (s, i) {
+      series: [{ label: 'UTC' }].concat(spec.series.map(function (s, i) {
         return {
           label: s.label,
           stroke: COLORS[i % COLORS.length],

@@ -79,14 +79,15 @@ td.err { color: #7f1d1d; max-width: 420px; overflow-wrap: anywhere; }
 .legend-key span::before { content: ""; display: inline-block; width: 14px; height: 0; border-top: 2px dashed; vertical-align: middle; margin-right: 6px; }
 .legend-key .k-max::before { border-color: #dc2626; } .legend-key .k-deg::before { border-color: #d97706; } .legend-key .k-dep::before { border-color: var(--deploy); border-top-style: dotted; }
 .legend-key .k-anom::before { width: 9px; height: 9px; border: 0; border-radius: 50%; background: #dc2626; }
+.legend-key .k-res::before { width: 7px; height: 7px; border: 2px solid #d97706; border-radius: 50%; }
 .legend-key .k-fail::before { width: 0; height: 0; border: 0; border-left: 5px solid transparent; border-right: 5px solid transparent; border-bottom: 9px solid #dc2626; }
-.failures { display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 14px; }
+.failures { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 14px; }
 .failure { background: var(--panel); border: 1px solid var(--line); border-left: 4px solid #dc2626; border-radius: 10px; padding: 12px 14px; display: flex; gap: 14px; min-width: 0; }
-.failure .shot img { width: 160px; height: 100px; object-fit: cover; object-position: top; border: 1px solid var(--line); border-radius: 6px; display: block; }
+.failure .shot img { width: 180px; height: 112px; object-fit: cover; object-position: top; border: 1px solid var(--line); border-radius: 6px; display: block; }
 .failure .body { min-width: 0; flex: 1; }
 .failure h3 { margin: 0 0 4px; font-size: 14px; overflow-wrap: anywhere; }
 .failure .msg { color: #7f1d1d; overflow-wrap: anywhere; margin: 6px 0; }
-.failure code { display: block; background: #0f172a; color: #e2e8f0; padding: 6px 8px; border-radius: 6px; margin-top: 6px; overflow-x: auto; white-space: pre; }
+.failure code { display: block; background: #0f172a; color: #e2e8f0; padding: 6px 8px; border-radius: 6px; margin-top: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
 footer { color: var(--muted); font-size: 12px; padding: 18px 0 30px; border-top: 1px solid var(--line); }
 .uplot { font-family: inherit; }
 .u-legend { font-size: 12px; text-align: left; }

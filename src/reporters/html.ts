@@ -206,7 +206,7 @@ function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {
 function chartsHtml(payload: ChartPayload): string {
   const head = '<h2>Step durations</h2>';
   if (payload.charts.length === 0) return `<section id="charts">${head}<p class="empty">No results in the window yet.</p></section>`;
-  const key = `<p class="legend-key"><span class="k-deg">degraded SLA</span><span class="k-max">max SLA</span><span class="k-anom">anomaly start</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
+  const key = `<p class="legend-key"><span class="k-deg">degraded SLA</span><span class="k-max">max SLA</span><span class="k-anom">anomaly start</span><span class="k-res">resolved anomaly</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
   const cards = payload.charts.map((c) => chartCard(c)).join('\n');
   return `<section id="charts">${head}${key}<div class="charts">${cards}</div><p class="empty" id="charts-empty" hidden>No chart matches the filters.</p></section>`;
 }
