@@ -86,7 +86,7 @@ export class PostgresStore implements Store {
   async migrate(): Promise<void> {
     this.ensureOpen();
     checkMigrationList(POSTGRES_MIGRATIONS, 'postgres');
-    const client = await this.connect('migrate');
+    const { client, release } = await this.connect('migrate');
     let broken: Error | undefined;
     const t = this.migrationTimeoutMs;
     const q = (text: string, values?: unknown[]) => client.query({ text, values, query_timeout: t } as pg.QueryConfig);
@@ -125,7 +125,7 @@ export class PostgresStore implements Store {
       if (isUnavailablePgError(err)) broken = err as Error;
       throw this.wrap('migrate', err);
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
@@ -346,13 +346,32 @@ export class PostgresStore implements Store {
     if (this.closed) throw new StoreClosedError(`${this.description}: used after close()`);
   }
 
-  private async connect(op: string): Promise<pg.PoolClient> {
+  /**
+   * A client checked out of the pool, with an error listener for as long as it is out: the pool
+   * only listens on idle clients, and a connection reset while a transaction holds the client would
+   * otherwise be an uncaught 'error' event. The failure still reaches the caller through the query.
+   * Call the returned `release` exactly once (with the error when the connection is broken).
+   */
+  private async connect(op: string): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
     this.ensureOpen();
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (err) {
       throw this.wrap(op, err);
     }
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: (broken?: Error) => {
+        client.removeListener('error', onError);
+        client.release(broken ?? lost);
+      },
+    };
   }
 
   private async run(op: string, text: string, values?: unknown[]): Promise<pg.QueryResult<Row>> {
@@ -371,7 +390,7 @@ export class PostgresStore implements Store {
   /** One transaction on one client; retried on deadlock / serialization failure. */
   private async tx(op: string, fn: (c: Queryable) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.connect(op);
+      const { client, release } = await this.connect(op);
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -387,7 +406,7 @@ export class PostgresStore implements Store {
         throw this.wrap(op, err);
       } finally {
         // A client whose connection failed is destroyed instead of going back to the pool.
-        client.release(broken);
+        release(broken);
       }
     }
   }
