@@ -34,6 +34,8 @@ let totalHit = 0;
 let totalFp = 0;
 let totalRows = 0;
 let earliness = 0;
+let probationFp = 0;
+const fpKinds = new Map<string, number>();
 console.log('file                                              rows  windows hit  early%  fp   fp/1k');
 for (const [file, wins] of Object.entries(windows)) {
   const csv = path.join(dir, file);
@@ -49,11 +51,19 @@ for (const [file, wins] of Object.entries(windows)) {
   const ranges = wins.map(([a, b]) => [parseTimestamp(a.replace(/\.0+$/, '')) ?? 0, parseTimestamp(b.replace(/\.0+$/, '')) ?? 0]);
   const hit = new Array<number>(ranges.length).fill(-1);
   let fp = 0;
-  for (const r of rows) {
+  const probation = Math.floor(rows.length * 0.15);
+  for (const [i, r] of rows.entries()) {
     if (r[3] !== '1') continue;
+    if (i < probation) {
+      probationFp++;
+      continue;
+    }
     const at = parseTimestamp(r[0]) ?? 0;
     const w = ranges.findIndex(([a, b]) => at >= a && at <= b);
-    if (w < 0) fp++;
+    if (w < 0) {
+      fp++;
+      fpKinds.set(r[4], (fpKinds.get(r[4]) ?? 0) + 1);
+    }
     else if (hit[w] < 0) hit[w] = (at - ranges[w][0]) / Math.max(1, ranges[w][1] - ranges[w][0]);
   }
   const h = hit.filter((x) => x >= 0);
@@ -65,4 +75,5 @@ for (const [file, wins] of Object.entries(windows)) {
   const early = h.length ? (h.reduce((a, b) => a + (1 - b), 0) / h.length) * 100 : 0;
   console.log(`${file.padEnd(48)} ${String(rows.length).padStart(6)} ${String(ranges.length).padStart(5)} ${String(h.length).padStart(4)} ${early.toFixed(0).padStart(6)} ${String(fp).padStart(4)} ${((fp / rows.length) * 1000).toFixed(2).padStart(6)}`);
 }
-console.log(`\ntotal: ${totalHit}/${totalWin} windows hit (${((totalHit / Math.max(1, totalWin)) * 100).toFixed(0)}%), mean earliness ${((earliness / Math.max(1, totalHit)) * 100).toFixed(0)}% of the window left, ${totalFp} false positives in ${totalRows} rows (${((totalFp / Math.max(1, totalRows)) * 1000).toFixed(2)} per 1,000)`);
+console.log(`\nfalse positives by kind (after NAB's 15% probation; ${probationFp} more inside it): ${[...fpKinds].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+console.log(`total: ${totalHit}/${totalWin} windows hit (${((totalHit / Math.max(1, totalWin)) * 100).toFixed(0)}%), mean earliness ${((earliness / Math.max(1, totalHit)) * 100).toFixed(0)}% of the window left, ${totalFp} false positives in ${totalRows} rows (${((totalFp / Math.max(1, totalRows)) * 1000).toFixed(2)} per 1,000)`);

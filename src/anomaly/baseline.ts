@@ -169,6 +169,11 @@ export class Baseline {
     return m;
   }
 
+  /** Time of the point `k` places before the newest (0 = newest). */
+  timeAgo(k: number): number {
+    return this.times[(this.head - 1 - k + RING_SIZE * 2) % RING_SIZE];
+  }
+
   /** Span of history in ms. */
   spanMs(): number {
     return this.n ? this.lastAt - this.firstAt : 0;

@@ -155,7 +155,7 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
       let kind = '';
       for (const c of changes) {
         if (c.type !== 'updated' || findings.has(c.finding.id)) findings.set(c.finding.id, c.finding);
-        if (!kind && c.finding.severity !== 'info' && (c.type === 'opened' || (c.type === 'updated' && c.finding.kind === 'spike' && core.lastScore >= 0.5))) kind = c.finding.kind;
+        if (!kind && c.type === 'opened' && c.finding.severity !== 'info') kind = c.finding.kind;
       }
       if (format === 'csv') rows.push(`${cells[0]},${cells[1]},${core.lastScore.toFixed(4)},${kind ? 1 : 0},${kind}`);
       rowIndex++;

@@ -43,13 +43,15 @@ export interface RegressionState {
   spAt: number;
   snAt: number;
   open: OpenShift | null;
+  /** The level before the last good-direction shift (latency got faster), for a while after it. */
+  good: { ref: number; refScale: number; index: number } | null;
 }
 
 const before = new Float64Array(RING_SIZE);
 const after = new Float64Array(RING_SIZE);
 
 function fresh(): RegressionState {
-  return { sp: 0, sn: 0, spIdx: -1, snIdx: -1, spAt: 0, snAt: 0, open: null };
+  return { sp: 0, sn: 0, spIdx: -1, snIdx: -1, spAt: 0, snAt: 0, open: null, good: null };
 }
 
 export const regressionDetector: Detector<RegressionState> = {
@@ -84,19 +86,54 @@ export const regressionDetector: Detector<RegressionState> = {
 
     if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
       const up = s.sp >= s.sn;
-      const startIdx = up ? s.spIdx : s.snIdx;
-      const startAt = up ? s.spAt : s.snAt;
-      const m = index - startIdx + 1;
+      const m = index - (up ? s.spIdx : s.snIdx) + 1;
       if (m > MAX_AFTER) {
         if (up) s.sp = 0;
         else s.sn = 0;
-      } else if (m >= MIN_AFTER && confirm(s, input, m, startIdx, startAt, up)) {
-        return;
+      } else if (m >= MIN_AFTER) {
+        const k = changeStart(input, m, up);
+        if (k >= MIN_AFTER && confirm(s, input, k, index - k + 1, base.timeAgo(k - 1), up)) return;
       }
     }
     if (s.open) holdOrResolve(s, s.open, input);
   },
 };
+
+/**
+ * Where the shift starts inside the last `m` points: the split of the recent ring that maximizes
+ * the two-sample mean-difference statistic sqrt(na*nb/n) * (mean after - mean before), on values
+ * winsorized at 6 robust sigmas (the least-squares change point). The CUSUM's own estimate (where
+ * it last left zero) is pulled early by small residuals before a large shift. Returns the number
+ * of points since the start.
+ */
+function changeStart(input: DetectorInput, m: number, up: boolean): number {
+  const { base } = input;
+  const n = base.adjusted(after, Math.min(base.size, m + 32), 0);
+  const med = base.median;
+  const sigma = base.sigma();
+  const lo = med - 6 * sigma;
+  const hi = med + 6 * sigma;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = after[i] < lo ? lo : after[i] > hi ? hi : after[i];
+    after[i] = v;
+    total += v;
+  }
+  let suffix = 0;
+  let best = -Infinity;
+  let bestLen = Math.min(m, n);
+  for (let len = 1; len <= Math.min(m, n - 1); len++) {
+    suffix += after[n - len];
+    const nb = n - len;
+    const diff = suffix / len - (total - suffix) / nb;
+    const stat = (up ? diff : -diff) * Math.sqrt((len * nb) / n);
+    if (stat > best) {
+      best = stat;
+      bestLen = len;
+    }
+  }
+  return bestLen;
+}
 
 function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: number, startAt: number, up: boolean): boolean {
   const { ctx, base } = input;
@@ -128,7 +165,11 @@ function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: 
     }
     return true;
   }
-  if (badSize(delta, ctx.direction) > 0) {
+  // Back up after a (good-direction) shift down is a return to the old level, not a regression.
+  const good = s.good;
+  s.good = null;
+  const returned = good !== null && input.base.n - 1 - good.index <= 2 * RING_SIZE && isBack(mA, { ref: good.ref, refScale: good.refScale, at: 0, index: 0, pValue: 1 }, input);
+  if (badSize(delta, ctx.direction) > 0 && !returned) {
     s.open = { ref: mB, refScale: sigma, at: startAt, index: startIdx, pValue: p };
     input.changePoint(startIdx, startAt, 'regression');
     if (input.isOpen('spike')) {
@@ -147,6 +188,7 @@ function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: 
     emitShift(s.open, input, mA, 'open');
   } else {
     input.changePoint(startIdx, startAt, 'shift');
+    if (!returned) s.good = { ref: mB, refScale: sigma, index: startIdx };
   }
   return true;
 }
