@@ -9,18 +9,16 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CATALOG, HERO_SVG, findProduct, productSvg, searchProducts, toJson } from './catalog.js';
+import { CATALOG } from './catalog.js';
 import { FaultRegistry, FaultSpecError, driftHtml, driftJson, truncateBody, type Fault, type FaultEntry } from './faults.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
-import * as pages from './pages.js';
+import { HttpError, parseCookies, readFields, type Ctx, type Reply, type Route } from './http.js';
+import { createShop } from './shop.js';
 
 export { FaultSpecError, type Fault, type FaultEntry } from './faults.js';
 export { RequestLog, type RequestLogEntry, type RequestOutcome } from './request-log.js';
-
-/** Reported by `/api/health`. */
-export const DEMO_SHOP_VERSION = '1.4.2';
+export { DEMO_SHOP_VERSION } from './shop.js';
 
 export interface DemoShopOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -47,112 +45,6 @@ export interface DemoShop {
   close(): Promise<void>;
 }
 
-/** A failure a route answers with: its status and a stable code. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-type Reply =
-  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string | string[]> }
-  | { kind: 'html'; status: number; body: string; headers?: Record<string, string | string[]> }
-  | { kind: 'svg'; status: number; body: string };
-
-interface Ctx {
-  req: IncomingMessage;
-  url: URL;
-  method: string;
-  params: Record<string, string>;
-  cookies: Record<string, string>;
-  /** Cookies to set on the response. */
-  setCookies: string[];
-}
-
-interface Route {
-  /** GET routes also answer HEAD. */
-  method: 'GET' | 'POST';
-  path: RegExp;
-  keys: string[];
-  /** Pages answer errors in HTML, the API in JSON. */
-  kind: 'page' | 'api' | 'static';
-  handle(ctx: Ctx): Promise<Reply> | Reply;
-}
-
-const MAX_BODY_BYTES = 64 * 1024;
-const SESSION_COOKIE = 'demo_sid';
-const AUTH_COOKIE = 'demo_session';
-
-function route(method: Route['method'], pattern: string, kind: Route['kind'], handle: Route['handle']): Route {
-  const keys: string[] = [];
-  const source = pattern.replace(/:([a-zA-Z]+)/g, (_m, key: string) => {
-    keys.push(key);
-    return '([^/]+)';
-  });
-  return { method, path: new RegExp(`^${source}$`), keys, kind, handle };
-}
-
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const name = part.slice(0, i).trim();
-    const raw = part.slice(i + 1).trim();
-    try {
-      out[name] = decodeURIComponent(raw);
-    } catch {
-      out[name] = raw;
-    }
-  }
-  return out;
-}
-
-function cookie(name: string, value: string): string {
-  return `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Lax`;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** JSON or urlencoded body (forms posted without JS) as a flat record. */
-async function readFields(req: IncomingMessage, jsonOnly = false): Promise<Record<string, unknown>> {
-  const text = await readBody(req);
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!jsonOnly && type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
-  if (text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'INVALID_JSON', 'request body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new HttpError(400, 'INVALID_BODY', 'request body must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function baseUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
@@ -162,149 +54,17 @@ function baseUrl(host: string, port: number): string {
 export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoShop> {
   const host = opts.host ?? '127.0.0.1';
   const env = opts.env ?? process.env;
-  const demoUser = env.DEMO_USER || 'demo';
-  const demoPassword = env.DEMO_PASSWORD || 'demo-password-123';
-  const startedAt = performance.now();
+  const shop = createShop({
+    demoUser: env.DEMO_USER || 'demo',
+    demoPassword: env.DEMO_PASSWORD || 'demo-password-123',
+    startedAt: performance.now(),
+  });
+  const routes = shop.routes;
   const faults = new FaultRegistry();
   const log = new RequestLog();
   const closing = new AbortController();
-  /** session id -> productId -> qty */
-  const carts = new Map<string, Map<number, number>>();
-  /** auth token -> username */
-  const tokens = new Map<string, string>();
-  let nextOrderId = 1001;
   /** Settles the log entry of every request still in flight (close() runs them). */
   const inflight = new Set<() => void>();
-
-  function cartOf(ctx: Ctx, create: boolean): Map<number, number> | undefined {
-    let sid = ctx.cookies[SESSION_COOKIE];
-    if (sid && carts.has(sid)) return carts.get(sid);
-    if (!create) return undefined;
-    if (!sid || !/^[a-f0-9]{32}$/.test(sid)) {
-      sid = randomBytes(16).toString('hex');
-      ctx.setCookies.push(cookie(SESSION_COOKIE, sid));
-    }
-    const cart = new Map<number, number>();
-    carts.set(sid, cart);
-    return cart;
-  }
-
-  function cartJson(cart: Map<number, number> | undefined) {
-    const items = [...(cart ?? new Map<number, number>())].map(([productId, qty]) => {
-      const p = findProduct(productId);
-      if (!p) throw new HttpError(500, 'CART_CORRUPT', `cart holds unknown product ${productId}`);
-      return { productId, name: p.name, price: p.price, currency: p.currency, qty, lineTotal: round2(p.price * qty) };
-    });
-    return {
-      items,
-      count: items.reduce((n, l) => n + l.qty, 0),
-      total: round2(items.reduce((n, l) => n + l.lineTotal, 0)),
-      currency: 'EUR',
-    };
-  }
-
-  function userOf(ctx: Ctx): string | undefined {
-    const auth = ctx.req.headers.authorization;
-    const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
-    const token = bearer || ctx.cookies[AUTH_COOKIE];
-    return token ? tokens.get(token) : undefined;
-  }
-
-  function pageCtx(ctx: Ctx): pages.PageContext {
-    return { cartCount: cartJson(cartOf(ctx, false)).count, user: userOf(ctx) };
-  }
-
-  const html = (body: string, status = 200): Reply => ({ kind: 'html', status, body });
-  const json = (body: unknown, status = 200): Reply => ({ kind: 'json', status, body });
-
-  const routes: Route[] = [
-    route('GET', '/', 'page', (ctx) => html(pages.homePage(pageCtx(ctx)))),
-    route('GET', '/search', 'page', (ctx) => html(pages.searchPage(pageCtx(ctx), ctx.url.searchParams.get('q') ?? ''))),
-    route('GET', '/product/:id', 'page', (ctx) => {
-      const p = findProduct(Number(ctx.params.id));
-      if (!p) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${ctx.params.id}"`);
-      return html(pages.productPage(pageCtx(ctx), p));
-    }),
-    route('GET', '/cart', 'page', (ctx) => html(pages.cartPage(pageCtx(ctx)))),
-    route('GET', '/checkout', 'page', (ctx) => html(pages.checkoutPage(pageCtx(ctx)))),
-    route('GET', '/login', 'page', (ctx) => html(pages.loginPage(pageCtx(ctx)))),
-    route('GET', '/static/hero.svg', 'static', () => ({ kind: 'svg', status: 200, body: HERO_SVG })),
-    route('GET', '/static/product-:id.svg', 'static', (ctx) => {
-      const p = findProduct(Number(ctx.params.id));
-      if (!p) throw new HttpError(404, 'NOT_FOUND', `no image for product "${ctx.params.id}"`);
-      return { kind: 'svg', status: 200, body: productSvg(p) };
-    }),
-
-    route('GET', '/api/health', 'api', () =>
-      json({ status: 'ok', version: DEMO_SHOP_VERSION, uptimeMs: Math.round(performance.now() - startedAt) }),
-    ),
-    route('GET', '/api/products', 'api', (ctx) => {
-      const items = searchProducts(ctx.url.searchParams.get('q') ?? '').map(toJson);
-      return json({ items, total: items.length });
-    }),
-    route('GET', '/api/products/:id', 'api', (ctx) => {
-      const p = findProduct(Number(ctx.params.id));
-      if (!p) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${ctx.params.id}"`);
-      return json(toJson(p));
-    }),
-    route('GET', '/api/cart', 'api', (ctx) => json(cartJson(cartOf(ctx, false)))),
-    route('POST', '/api/cart', 'api', async (ctx) => {
-      const body = await readFields(ctx.req);
-      const productId = Number(body.productId);
-      const qty = body.qty === undefined ? 1 : Number(body.qty);
-      if (!Number.isInteger(productId)) throw new HttpError(400, 'INVALID_PRODUCT_ID', 'productId: expected an integer');
-      if (!Number.isInteger(qty) || qty < 1 || qty > 99) throw new HttpError(400, 'INVALID_QTY', 'qty: expected an integer in [1, 99]');
-      const p = findProduct(productId);
-      if (!p) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${productId}"`);
-      const cart = cartOf(ctx, true) as Map<number, number>;
-      const wanted = (cart.get(productId) ?? 0) + qty;
-      if (wanted > p.stock) throw new HttpError(409, 'OUT_OF_STOCK', `only ${p.stock} of "${p.name}" in stock`);
-      cart.set(productId, wanted);
-      return json(cartJson(cart));
-    }),
-    route('POST', '/api/checkout', 'api', async (ctx) => {
-      const body = await readFields(ctx.req);
-      const fields: Record<string, string> = {};
-      for (const key of ['name', 'email', 'address'] as const) {
-        const v = body[key];
-        if (typeof v !== 'string' || v.trim() === '') fields[key] = 'required';
-      }
-      if (!fields.email && !/^[^@\s]+@[^@\s]+$/.test(String(body.email))) fields.email = 'expected an email address';
-      if (Object.keys(fields).length > 0) {
-        throw new HttpError(400, 'INVALID_ORDER', `invalid order: ${Object.keys(fields).join(', ')}`, { fields });
-      }
-      const cart = cartOf(ctx, false);
-      const summary = cartJson(cart);
-      if (!cart || summary.count === 0) throw new HttpError(409, 'CART_EMPTY', 'cart is empty');
-      cart.clear();
-      const orderId = nextOrderId++;
-      return json({ orderId, status: 'confirmed', total: summary.total, currency: summary.currency, items: summary.items }, 201);
-    }),
-    route('POST', '/api/login', 'api', async (ctx) => {
-      const body = await readFields(ctx.req);
-      const { username, password } = body;
-      if (typeof username !== 'string' || typeof password !== 'string') {
-        throw new HttpError(400, 'INVALID_LOGIN', 'username and password: expected strings');
-      }
-      if (!sameSecret(username, demoUser) || !sameSecret(password, demoPassword)) {
-        throw new HttpError(401, 'INVALID_CREDENTIALS', 'invalid credentials');
-      }
-      const token = randomBytes(24).toString('hex');
-      tokens.set(token, username);
-      ctx.setCookies.push(cookie(AUTH_COOKIE, token));
-      return json({ token, user: { username, name: 'Demo User' } });
-    }),
-    route('GET', '/api/me', 'api', (ctx) => {
-      const user = userOf(ctx);
-      if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (Bearer token or session cookie)');
-      return json({ user: { username: user, name: 'Demo User' } });
-    }),
-  ];
-
-  function errorReply(kind: Route['kind'], ctx: Ctx | undefined, err: HttpError): Reply {
-    if (kind === 'page' && ctx) return html(pages.errorPage(pageCtx(ctx), err.status, err.message), err.status);
-    return json({ error: err.message, code: err.code, ...err.extra }, err.status);
-  }
 
   function send(res: ServerResponse, reply: Reply, fault: FaultEntry | undefined, extraHeaders: Record<string, string | string[]>): void {
     let body: string;
@@ -446,11 +206,11 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
       chosen.keys.forEach((k, i) => (ctx.params[k] = decodeURIComponent(m[i + 1])));
       reply = await chosen.handle(ctx);
       if (fault?.status !== undefined) {
-        reply = errorReply(kind, ctx, new HttpError(fault.status, 'INJECTED_FAULT', `injected fault: HTTP ${fault.status}`));
+        reply = shop.errorReply(kind, ctx, new HttpError(fault.status, 'INJECTED_FAULT', `injected fault: HTTP ${fault.status}`));
       }
     } catch (err) {
       const httpErr = err instanceof HttpError ? err : new HttpError(500, 'INTERNAL', err instanceof Error ? err.message : String(err));
-      reply = errorReply(kind, ctx, httpErr);
+      reply = shop.errorReply(kind, ctx, httpErr);
     }
     if (ctx.setCookies.length > 0) extra['set-cookie'] = ctx.setCookies;
     extra['server-timing'] = `app;dur=${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)}`;
@@ -501,10 +261,6 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
       return closed;
     },
   };
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
 }
 
 /** The catalogue, for tests and journeys that want to pick a product. */
