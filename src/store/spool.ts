@@ -27,6 +27,7 @@ import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../model/ind
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
 import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from './store.js';
+import { RowCodec } from './codec.js';
 import { SpoolError, StoreUnavailableError, isStoreUnavailable, messageOf } from './errors.js';
 
 export const DEFAULT_SPOOL_DIR = '.observer/spool';
@@ -54,8 +55,12 @@ export interface SpoolOptions {
   log?: (msg: string) => void;
   /** Spooled payloads are redacted like the store would (secrets never reach the disk). */
   redactor?: Redactor;
-  /** After an availability failure, how long to go straight to disk before trying the database again (default 5000). */
+  /**
+   * After an availability failure, how long to go straight to disk before trying the database
+   * again (default 5000); doubles on each further failure up to `maxRetryIntervalMs` (default 60000).
+   */
   retryIntervalMs?: number;
+  maxRetryIntervalMs?: number;
   /** Spool files of another host untouched for this long are adopted (default 15 min). */
   orphanAfterMs?: number;
   clock?: Clock;
@@ -91,6 +96,8 @@ export class SpoolingStore implements Store {
   private readonly tag = randomBytes(4).toString('hex');
   private readonly clock: Clock;
   private readonly retryIntervalMs: number;
+  private readonly maxRetryIntervalMs: number;
+  private failures = 0;
   private readonly orphanAfterMs: number;
   /** This instance's spool files with unreplayed lines, oldest first. */
   private files: string[] = [];
@@ -110,6 +117,7 @@ export class SpoolingStore implements Store {
     this.dir = opts.dir ?? DEFAULT_SPOOL_DIR;
     this.clock = opts.clock ?? systemClock;
     this.retryIntervalMs = opts.retryIntervalMs ?? 5_000;
+    this.maxRetryIntervalMs = Math.max(this.retryIntervalMs, opts.maxRetryIntervalMs ?? 60_000);
     this.orphanAfterMs = opts.orphanAfterMs ?? 15 * 60_000;
     liveTags.add(this.tag);
   }
@@ -226,9 +234,11 @@ export class SpoolingStore implements Store {
   }
 
   private markDown(err: unknown): void {
-    const wasDown = this.isDown();
-    this.downUntilMs = this.clock.monotonicMs() + this.retryIntervalMs;
-    if (!wasDown) this.warn(`${this.description} is unavailable (${messageOf(err)}); writes are spooled to ${this.dir} until it is back`);
+    const firstFailure = this.failures === 0;
+    const waitMs = Math.min(this.maxRetryIntervalMs, this.retryIntervalMs * 2 ** Math.min(this.failures, 16));
+    this.failures++;
+    this.downUntilMs = this.clock.monotonicMs() + waitMs;
+    if (firstFailure) this.warn(`${this.description} is unavailable (${messageOf(err)}); writes are spooled to ${this.dir} until it is back`);
   }
 
   private warn(msg: string): void {
@@ -241,6 +251,7 @@ export class SpoolingStore implements Store {
     try {
       await this.inner.migrate();
       this.migrated = true;
+      this.failures = 0;
       return true;
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
@@ -256,6 +267,7 @@ export class SpoolingStore implements Store {
         if (this.pendingLines === 0 && !this.isDown()) {
           try {
             await apply(this.inner, op, payload);
+            this.failures = 0;
             return;
           } catch (err) {
             if (!isStoreUnavailable(err)) throw err;
@@ -278,6 +290,7 @@ export class SpoolingStore implements Store {
         );
       }
       if (this.pendingLines > 0) await this.replay();
+      if (this.isDown()) throw new StoreUnavailableError(`${this.description} went away again while replaying the spool; ${this.pendingLines} write(s) spooled in ${this.dir}`);
       return this.guardRead(fn);
     });
   }
@@ -308,6 +321,8 @@ export class SpoolingStore implements Store {
 
   /** Appends one line and fsyncs it; the write is then safe and the caller's call succeeds. */
   private async append<K extends SpoolOp>(op: K, payload: SpoolPayloads[K]): Promise<void> {
+    // Bad input fails now, as it would against the database, instead of being rejected at replay.
+    validate(op, payload);
     await this.ensureDir();
     const seq = ++this.seq;
     const clean = op === 'putStates' || !this.opts.redactor ? payload : this.opts.redactor.redactDeep(payload);
@@ -432,6 +447,7 @@ export class SpoolingStore implements Store {
       this.files.shift();
     }
     this.pendingLines = 0;
+    this.failures = 0;
     if (report.replayed || report.rejected) {
       this.warn(`${this.description} is back: replayed ${report.replayed} spooled write(s) from ${this.dir}${report.rejected ? `, ${report.rejected} rejected (see ${join(this.dir, REJECTED_FILE)})` : ''}`);
     }
@@ -476,6 +492,31 @@ export async function apply<K extends SpoolOp>(store: Store, op: K, payload: Spo
       return store.enqueueDelivery(line.payload);
     case 'markDelivery':
       return store.markDelivery(line.payload.id, line.payload.outcome);
+  }
+}
+
+const validator = new RowCodec();
+
+/** The checks the stores make before any SQL (ids, instants), without a database. */
+function validate<K extends SpoolOp>(op: K, payload: SpoolPayloads[K]): void {
+  const line = { op, payload } as Pick<SpoolLine, 'op' | 'payload'> as SpoolLine;
+  switch (line.op) {
+    case 'saveRun':
+      return void validator.run(line.payload);
+    case 'saveResults':
+      return line.payload.forEach((r, i) => validator.result(r, `results[${i}]`));
+    case 'saveFindings':
+      return line.payload.forEach((f, i) => validator.finding(f, `findings[${i}]`));
+    case 'putStates':
+      return;
+    case 'addDeployMarker':
+      return void validator.deploy(line.payload);
+    case 'saveAlert':
+      return void validator.alert(line.payload);
+    case 'enqueueDelivery':
+      return void validator.delivery(line.payload);
+    case 'markDelivery':
+      return void validator.deliveryOutcome(line.payload.outcome);
   }
 }
 

@@ -96,6 +96,9 @@ describe('Spool over a PostgreSQL connection that goes away', () => {
     expect(new Set(lines.map((l) => l.id)).size).toBe(lines.length);
     expect(logs.some((l) => l.includes('is unavailable') && l.includes(dir))).toBe(true);
     await expect(store.listResults()).rejects.toThrow(StoreUnavailableError);
+    // Bad input is refused now, not spooled to be rejected later.
+    await expect(store.saveResults([apiResult('r1', 'bad', T0, { finishedAt: 'soon' })])).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', field: 'results[0].finishedAt' });
+    expect(spooledLines()).toHaveLength(SPOOLED_OPS.length);
     // Nothing of it reached the database.
     expect(await count(schema, 'results')).toBe(1);
 

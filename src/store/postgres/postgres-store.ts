@@ -14,6 +14,7 @@ import { RowCodec, checkLimit, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
   StoreClosedError,
+  StoreConfigError,
   StoreError,
   StoreNotFoundError,
   StoreQueryError,
@@ -61,7 +62,7 @@ export class PostgresStore implements Store {
 
   constructor(opts: PostgresStoreOptions) {
     const loc = parseStoreLocation(opts.url, 'postgres url');
-    if (loc.kind !== 'postgres') throw new StoreQueryError(`postgres url: expected postgres:// or postgresql://, got ${loc.description}`);
+    if (loc.kind !== 'postgres') throw new StoreConfigError(`postgres url: expected postgres:// or postgresql://, got ${loc.description}`);
     this.schema = opts.schema !== undefined ? checkSchemaName(opts.schema, 'postgres schema option') : loc.schema;
     this.description = loc.description.replace(/\?schema=.*$/, '') + (this.schema ? `?schema=${this.schema}` : '');
     this.codec = new RowCodec(opts.redactor);
