@@ -101,10 +101,11 @@ export class AlertManager {
     const events: AlertEvent[] = [];
     for (const [monitor, { results, changes }] of work) {
       const state = parseState(monitor, stored.get(monitor));
+      const before = incidentFingerprints(state);
       results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
       for (const r of results) applyResult(state, r, this.config.rules, at);
       for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
-      events.push(...(await this.settle(state, nowMs, at)));
+      events.push(...(await this.settle(state, before, nowMs, at)));
       await this.store.putStates(ALERT_STATE_NAMESPACE, new Map([[monitor, state]]));
     }
     return events;
@@ -131,7 +132,8 @@ export class AlertManager {
     return round;
   }
 
-  private async settle(state: MonitorState, nowMs: number, at: string): Promise<AlertEvent[]> {
+  /** Reconcile every incident of a monitor; save the AlertRecords that changed; queue the events. */
+  private async settle(state: MonitorState, before: Map<string, string>, nowMs: number, at: string): Promise<AlertEvent[]> {
     const gate = gateFor(state, this.config, nowMs);
     const events: AlertEvent[] = [];
     const incidents: Array<[Incident, () => void]> = [];
@@ -145,7 +147,9 @@ export class AlertManager {
         event = this.redactor.redactDeep(buildEvent(inc, state, this.config, decision.event, nowMs, decision.settled, at));
         markAnnounced(inc, decision.event, nowMs);
       }
-      await this.saveRecord(inc, state, gate, event, nowMs, at);
+      if (event || decision.close || before.get(inc.alertId) !== JSON.stringify(inc)) {
+        await this.saveRecord(inc, state, gate, event, nowMs, at);
+      }
       if (event) {
         await this.enqueue(event, at);
         events.push(event);
@@ -211,4 +215,11 @@ export class AlertManager {
     };
     await this.store.saveAlert(record);
   }
+}
+
+/** The incidents as loaded, to save only AlertRecords whose incident changed in this evaluation. */
+function incidentFingerprints(state: MonitorState): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const inc of [state.down, ...Object.values(state.findings)]) if (inc) out.set(inc.alertId, JSON.stringify(inc));
+  return out;
 }

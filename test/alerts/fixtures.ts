@@ -87,10 +87,13 @@ export interface StoreFixture {
   dispose(): Promise<void>;
 }
 
-/** A real SQLite store in a fresh temporary folder. */
-export async function sqliteStore(redactor = new Redactor()): Promise<StoreFixture> {
+/**
+ * A real SQLite store in a fresh temporary folder. `storeRedacts: false` opens it without the
+ * redactor, to prove the alerts module redacts on its own (the store is a second line of defence).
+ */
+export async function sqliteStore(redactor = new Redactor(), opts: { storeRedacts?: boolean } = {}): Promise<StoreFixture> {
   const dir = mkdtempSync(path.join(tmpdir(), 'observer-alerts-'));
-  const store = await openStore({ path: path.join(dir, 'observer.db'), redactor });
+  const store = await openStore({ path: path.join(dir, 'observer.db'), ...(opts.storeRedacts === false ? {} : { redactor }) });
   return {
     store,
     redactor,

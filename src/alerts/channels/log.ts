@@ -5,7 +5,8 @@ import type { Channel, ChannelConfig, ChannelDeps, SendContext } from './channel
 export function logLine(event: AlertEvent): string {
   const where = event.locations.length ? ` [${event.locations.join(', ')}]` : '';
   const flaps = event.flaps ? ` (${event.flaps} flaps held back)` : '';
-  return `alert ${event.type} ${event.severity} ${event.monitor}: ${event.title}${where}${flaps} (alert ${event.alertId})`;
+  const why = event.explanation ? ` | ${event.explanation}` : '';
+  return `alert ${event.type} ${event.severity} ${event.monitor}: ${event.title}${where}${flaps} (alert ${event.alertId})${why}`;
 }
 
 export class LogChannel implements Channel {

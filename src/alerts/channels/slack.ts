@@ -43,7 +43,7 @@ function cut(text: string, max: number): string {
 
 export function slackPayload(event: AlertEvent): SlackPayload {
   const emoji = SLACK_EMOJI[event.type];
-  const text = `${emoji} ${LABEL[event.type]}: ${event.title}`;
+  const text = `${emoji} ${LABEL[event.type]}: ${slackEscape(event.title)}`;
   const fields: TextObject[] = [
     { type: 'mrkdwn', text: `*Monitor*\n${slackEscape(event.monitorName)}` },
     { type: 'mrkdwn', text: `*Cause*\n${slackEscape(event.cause)}` },
