@@ -21,6 +21,10 @@ export interface FieldProblem {
   /** Path inside the validated value, e.g. `request.url`. */
   path: string;
   message: string;
+  /** The field the problem is located at when it differs from `path` (an unknown field's own key), for line lookup. */
+  locate?: string;
+  /** Top-level key the problem is under (the unknown or missing key itself at the root). */
+  topKey?: string;
 }
 
 /** Validate `data` with a compiled schema; readable problems, empty when valid. */
@@ -31,11 +35,16 @@ export function validateWith(validate: ValidateFunction, data: unknown): FieldPr
 
 /** Turn Ajv errors into one readable problem each (branches of `anyOf` pruned to the relevant one). */
 export function explainAjvErrors(errors: readonly ErrorObject[]): FieldProblem[] {
-  const kept = pruneAnyOf(errors);
+  // `if`/`then` failures are explained by the errors inside `then`.
+  const kept = pruneAnyOf(errors).filter((e) => e.keyword !== 'if');
   const out: FieldProblem[] = [];
   for (const e of kept) {
     const parts = pointerToParts(e.instancePath);
     const problem = explain(e, parts);
+    const own = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
+    const top = parts.length > 0 ? parts[0] : own;
+    if (top !== undefined) problem.topKey = String(top);
+    if (e.keyword === 'additionalProperties' && own !== undefined) problem.locate = formatPath([...parts, String(own)]);
     if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
   }
   return out;

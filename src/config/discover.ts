@@ -105,10 +105,18 @@ export async function discoverFiles(rootDir: string, globs: readonly string[]): 
     for (const e of entries) {
       if (--budget <= 0) return;
       const abs = path.join(dir, e.name);
-      if (e.isDirectory()) {
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        // Followed (kubelet ConfigMap mounts are symlinks); a dangling link is skipped.
+        const target = await fs.stat(abs).catch(() => undefined);
+        isDir = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false;
+      }
+      if (isDir) {
         if (SKIP_DIRS.has(e.name) || e.name.startsWith('.')) continue;
         await walk(abs, depth + 1, onFile);
-      } else if (e.isFile() || e.isSymbolicLink()) onFile(abs);
+      } else if (isFile) onFile(abs);
     }
   }
 }

@@ -68,6 +68,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     const rootDir = configFile ? path.dirname(configFile) : cwd;
     const cfgFile = configFile ?? CLI;
     let cfg: ObserverConfig = {};
+    /** Top-level sections that failed validation or interpolation (dropped from `cfg`). */
+    const bad = new Set<string>();
     if (configFile) {
       const loaded = await modules.load(configFile);
       if (loaded.error) bag.error(configFile, '', loaded.error.message, loaded.error.line);
@@ -85,14 +87,16 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
           const v = sectionValidator(schema as AnySchema);
           if (!v(raw[section])) for (const p of explainAjvErrors(v.errors ?? [])) bag.error(configFile, joinPath(section, p.path), p.message);
         }
-        // Past here only sections that validated are trusted.
-        cfg = sanitize(raw, problems.map((p) => p.path));
+        // Past here only sections that validated (and interpolated) are trusted.
+        for (const p of problems) bad.add(p.topKey ?? '');
+        for (const p of interpolated.problems) bad.add(/^[^.[]+/.exec(p.path)?.[0] ?? '');
+        cfg = sanitize(raw, bad);
       }
     }
 
     // 2. Sections, defaults applied in one place.
     const knownLocations = cfg.locations;
-    const { environment, baseUrl, baseUrlSource } = selectEnvironment(cfg, opts, env, cfgFile, bag);
+    const { environment, baseUrl, baseUrlSource, baseUrlBroken } = selectEnvironment(cfg, opts, env, cfgFile, bag, bad.has('environments') || bad.has('defaultEnvironment') || (configFile !== undefined && bag.errorCount > 0 && Object.keys(cfg).length === 0));
     const location = selectLocation(cfg, opts, env, cfgFile, bag);
     const defaults: ResolvedDefaults = { ...DEFAULTS, ...(cfg.defaults ?? {}) };
     if (defaults.maxResponseTimeMs !== undefined && defaults.degradedResponseTimeMs !== undefined && defaults.degradedResponseTimeMs >= defaults.maxResponseTimeMs) {
@@ -113,8 +117,10 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       const content = await readCheckFile(file, modules);
       for (const p of content.problems) bag.error(file, p.path, p.message, p.line);
       const report = {
-        error: (f: string, p: string, m: string) => bag.error(f, p, m, f === file ? content.lineOf(p) : undefined),
-        warning: (f: string, p: string, m: string) => bag.warning(f, p, m, f === file ? content.lineOf(p) : undefined),
+        error: (f: string, p: string, m: string, where?: { locate?: string; line?: number }) =>
+          bag.error(f, p, m, where?.line ?? (f === file ? content.lineOf(where?.locate ?? p) : undefined)),
+        warning: (f: string, p: string, m: string, where?: { locate?: string; line?: number }) =>
+          bag.warning(f, p, m, where?.line ?? (f === file ? content.lineOf(where?.locate ?? p) : undefined)),
       };
       for (const raw of content.checks) {
         const interpolated = interpolateEnv(raw.value, env, redactor);
@@ -132,6 +138,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
           fieldPrefix: raw.fieldPrefix,
           ...(baseUrl ? { baseUrl } : {}),
           baseUrlSource,
+          ...(baseUrlBroken ? { baseUrlBroken } : {}),
           defaults,
           schemas,
           ...(knownLocations ? { knownLocations } : {}),
@@ -195,12 +202,10 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 /** Drop top-level sections that failed validation so later steps only read trusted shapes. */
-function sanitize(raw: Record<string, unknown>, problemPaths: string[]): ObserverConfig {
-  const bad = new Set(problemPaths.map((p) => /^[^.[]+/.exec(p)?.[0] ?? ''));
+function sanitize(raw: Record<string, unknown>, bad: ReadonlySet<string>): ObserverConfig {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) out[k] = v;
-  // A failing root (the value itself) leaves nothing trusted.
-  return bad.has('') ? {} : (out as ObserverConfig);
+  return out as ObserverConfig;
 }
 
 function selectEnvironment(
@@ -209,7 +214,9 @@ function selectEnvironment(
   env: NodeJS.ProcessEnv,
   cfgFile: string,
   bag: DiagnosticBag,
-): { environment: string; baseUrl?: string; baseUrlSource: string } {
+  /** The environments section did not validate (already reported). */
+  sectionBroken: boolean,
+): { environment: string; baseUrl?: string; baseUrlSource: string; baseUrlBroken?: boolean } {
   const environments = cfg.environments ?? {};
   const names = Object.keys(environments);
   if (cfg.defaultEnvironment !== undefined && names.length > 0 && !names.includes(cfg.defaultEnvironment)) {
@@ -219,7 +226,9 @@ function selectEnvironment(
   if (opts.environment !== undefined && !new RegExp(SLUG).test(opts.environment) && !names.includes(opts.environment)) {
     bag.error(CLI, '--env', `"${opts.environment}" is not a valid environment name (lower-case letters, digits, ".", "_", "-")`);
   }
+  let broken = sectionBroken;
   if (names.length > 0 && !names.includes(environment)) {
+    broken = true;
     if (opts.environment !== undefined) {
       bag.error(CLI, '--env', `unknown environment "${environment}"${didYouMean(environment, names)}; ${bag.relative(cfgFile)} defines ${names.join(', ')}`);
     } else if (cfg.defaultEnvironment === undefined) {
@@ -229,7 +238,7 @@ function selectEnvironment(
   const override = env.OBSERVER_BASE_URL?.trim();
   const source = override ? 'OBSERVER_BASE_URL' : `environments.${environment}.baseUrl`;
   const candidate = override || environments[environment]?.baseUrl;
-  if (candidate === undefined) return { environment, baseUrlSource: source };
+  if (candidate === undefined) return { environment, baseUrlSource: source, ...(broken ? { baseUrlBroken: true } : {}) };
   let url: URL | undefined;
   try {
     url = new URL(candidate);
@@ -239,7 +248,7 @@ function selectEnvironment(
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     const [file, field] = override ? [ENV, 'OBSERVER_BASE_URL'] : [cfgFile, joinPath(formatPath(['environments', environment]), 'baseUrl')];
     bag.error(file, field, `must be an absolute http(s) URL such as "https://shop.example.com" (got "${candidate}")`);
-    return { environment, baseUrlSource: source };
+    return { environment, baseUrlSource: source, baseUrlBroken: true };
   }
   return { environment, baseUrl: candidate, baseUrlSource: source };
 }

@@ -18,8 +18,9 @@ import { didYouMean } from './suggest.js';
 import type { CheckInput, ResolvedDefaults } from './types.js';
 
 export interface CheckReporter {
-  error(file: string, fieldPath: string, message: string): void;
-  warning(file: string, fieldPath: string, message: string): void;
+  /** `locate`: a more precise field for finding the line (an unknown field's own key); `line` when known. */
+  error(file: string, fieldPath: string, message: string, where?: { locate?: string; line?: number }): void;
+  warning(file: string, fieldPath: string, message: string, where?: { locate?: string; line?: number }): void;
 }
 
 export interface ResolveCheckContext {
@@ -30,6 +31,8 @@ export interface ResolveCheckContext {
   baseUrl?: string;
   /** Names the base URL's origin in messages (`environments.staging.baseUrl`). */
   baseUrlSource: string;
+  /** The base URL could not be determined for a reason already reported (invalid URL, unknown --env). */
+  baseUrlBroken?: boolean;
   defaults: ResolvedDefaults;
   schemas: SchemaLoader;
   knownLocations?: readonly string[];
@@ -48,9 +51,9 @@ function validator(): ValidateFunction {
 export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Promise<ApiCheckDefinition | undefined> {
   let errors = 0;
   const at = (p: string): string => joinPath(ctx.fieldPrefix, p);
-  const error = (p: string, message: string): void => {
+  const error = (p: string, message: string, locate?: string): void => {
     errors++;
-    ctx.report.error(ctx.file, at(p), message);
+    ctx.report.error(ctx.file, at(p), message, locate !== undefined ? { locate: at(locate) } : undefined);
   };
   const warning = (p: string, message: string): void => ctx.report.warning(ctx.file, at(p), message);
 
@@ -58,7 +61,7 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
     error('', `a check must be an object with id and request (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw})`);
     return undefined;
   }
-  for (const p of validateWith(validator(), raw)) error(p.path, p.message);
+  for (const p of validateWith(validator(), raw)) error(p.path, p.message, p.locate);
   // Past the schema the shape is trusted only where it validated: rules below guard their types.
   const c = raw as Partial<CheckInput> & Record<string, unknown>;
   const request = isPlainObject(c.request) ? (c.request as Partial<CheckInput['request']>) : undefined;
@@ -68,8 +71,10 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
   let url: string | undefined;
   if (request && typeof request.url === 'string' && request.url) {
     const r = resolveUrl(request.url, ctx.baseUrl, ctx.baseUrlSource);
-    if ('error' in r) error('request.url', r.error);
-    else url = r.url;
+    if ('url' in r) url = r.url;
+    // With a broken base URL (already reported) a relative URL's error would only repeat it.
+    else if (!(r.relative && ctx.baseUrlBroken)) error('request.url', r.error);
+    else errors++;
   }
 
   // Request headers
@@ -191,10 +196,11 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
         ? await ctx.schemas.fromFile(path.resolve(path.dirname(ctx.file), expect.schema), from)
         : await ctx.schemas.inline(expect.schema, from);
     for (const p of loaded.problems) {
-      if (p.severity === 'warning') ctx.report.warning(p.file, p.path, p.message);
+      const where = p.line !== undefined ? { line: p.line } : undefined;
+      if (p.severity === 'warning') ctx.report.warning(p.file, p.path, p.message, where);
       else {
         errors++;
-        ctx.report.error(p.file, p.path, p.message);
+        ctx.report.error(p.file, p.path, p.message, where);
       }
     }
     schema = loaded.schema;
@@ -228,29 +234,29 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
  * Absolute http(s) URLs as they are; relative ones (`/api/x` or `api/x`) are appended to the base
  * URL, path included: base `https://x.test/shop` + `/api/health` → `https://x.test/shop/api/health`.
  */
-export function resolveUrl(text: string, baseUrl: string | undefined, baseUrlSource: string): { url: string } | { error: string } {
+export function resolveUrl(text: string, baseUrl: string | undefined, baseUrlSource: string): { url: string } | { error: string; relative: boolean } {
   if (/^[a-z][a-z0-9+.-]*:/i.test(text)) {
     let u: URL;
     try {
       u = new URL(text);
     } catch {
-      return { error: `"${text}" is not a valid URL` };
+      return { error: `"${text}" is not a valid URL`, relative: false };
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `must be an http(s) URL (got ${u.protocol.slice(0, -1)}:)` };
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `must be an http(s) URL (got ${u.protocol.slice(0, -1)}:)`, relative: false };
     return { url: u.href };
   }
   if (!baseUrl) {
-    return { error: `"${text}" is relative but no base URL is set: add environments.<name>.baseUrl to observer.config.ts, set OBSERVER_BASE_URL, or use an absolute URL` };
+    return { error: `"${text}" is relative but no base URL is set: add environments.<name>.baseUrl to observer.config.ts, set OBSERVER_BASE_URL, or use an absolute URL`, relative: true };
   }
   let base: URL;
   try {
     base = new URL(baseUrl.endsWith('/') ? baseUrl : baseUrl + '/');
   } catch {
-    return { error: `cannot resolve "${text}": ${baseUrlSource} "${baseUrl}" is not a valid URL` };
+    return { error: `cannot resolve "${text}": ${baseUrlSource} "${baseUrl}" is not a valid URL`, relative: true };
   }
   try {
     return { url: new URL(text.replace(/^\/+/, ''), base).href };
   } catch {
-    return { error: `"${text}" is not a valid URL path` };
+    return { error: `"${text}" is not a valid URL path`, relative: true };
   }
 }
