@@ -22,6 +22,8 @@ export class ConcurrencyGate {
 
   /** Run `task` once both slots are free. */
   async run<T>(origin: string, task: () => Promise<T>): Promise<T> {
+    // A per-origin bound at or above the global one can never bind: one limiter is enough.
+    if (this.opts.perOriginConcurrency >= this.opts.concurrency) return this.global(task);
     let limit = this.origins.get(origin);
     if (!limit) {
       limit = pLimit(this.opts.perOriginConcurrency);

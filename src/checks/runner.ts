@@ -11,7 +11,7 @@ import type { AttemptResult, ErrorClass, MonitorError, MonitorResult, Status } f
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
 import { CheckAbortedError } from './errors.js';
-import { startExchange, type ExchangeOutcome, type RunningExchange } from './exchange.js';
+import { startExchange, type ExchangeOutcome, type ExchangeRequest, type RunningExchange } from './exchange.js';
 import { ConcurrencyGate } from './limits.js';
 import { InvalidRequestError, prepareRequest } from './request.js';
 import { sharedSchemaCache, type SchemaCache } from './schema.js';
@@ -71,6 +71,8 @@ export class ApiCheckRunner {
   private readonly backoffMaxMs: number;
   private readonly userAgent: string;
   private readonly running = new Set<RunningExchange>();
+  /** Resolved definitions are immutable: prepare each request spec once. */
+  private readonly requests = new WeakMap<object, ExchangeRequest>();
   private readonly unsubscribe: () => void;
   private closed = false;
 
@@ -107,7 +109,7 @@ export class ApiCheckRunner {
     const t0 = this.clock.monotonicMs();
     const attempts: AttemptOutcome[] = [];
     try {
-      const request = prepareRequest(check.request, this.redactor, this.userAgent);
+      const request = this.prepared(check);
       const maxAttempts = 1 + Math.max(0, Math.floor(check.retries || 0));
       for (let n = 1; n <= maxAttempts; n++) {
         const a = await this.attempt(check, request, ctx, n);
@@ -136,7 +138,7 @@ export class ApiCheckRunner {
 
   private async attempt(
     check: ApiCheckDefinition,
-    request: ReturnType<typeof prepareRequest>,
+    request: ExchangeRequest,
     ctx: ApiCheckContext,
     n: number,
   ): Promise<AttemptOutcome> {
@@ -180,6 +182,16 @@ export class ApiCheckRunner {
       ...(got.statusCode !== undefined ? { httpStatus: got.statusCode } : {}),
     };
     return { detail, verdict: { status: verdict.status, error }, outcome: got };
+  }
+
+  /** The wire form of a check's request, prepared (and its secrets registered) once per definition. */
+  private prepared(check: ApiCheckDefinition): ExchangeRequest {
+    let request = this.requests.get(check.request);
+    if (!request) {
+      request = prepareRequest(check.request, this.redactor, this.userAgent);
+      this.requests.set(check.request, request);
+    }
+    return request;
   }
 
   private syntheticAttempt(n: number, error: MonitorError, startedAt?: string, durationMs = 0): AttemptOutcome {
