@@ -18,7 +18,7 @@
 import type { DeployMarker, Finding, MonitorError, MonitorKind, MonitorResult, RunInfo, Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
 import { bySeverity } from './format.js';
-import { epochMs, mean, median, percentile } from './stats.js';
+import { cmp, cmpText, epochMs, maxOf, mean, median, minOf, percentile, percentileSorted, sortedNumbers } from './stats.js';
 
 export type OverallStatus = 'healthy' | 'degraded' | 'down';
 export type SignalStatus = 'ok' | 'warning' | 'critical' | 'unknown';
@@ -126,8 +126,10 @@ export interface BoardOptions {
 export function buildBoard(report: RunReport, context: ReportContext, opts: BoardOptions = {}): HealthBoard {
   const t: BoardThresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const current = report.results;
+  const all = context.history.length ? mergeCurrent(context.history, current) : current;
+  const startOf = startIndex(all);
   const runStart = epochMs(report.run.startedAt) ?? Number.POSITIVE_INFINITY;
-  const baseline = context.history.filter((r) => r.runId !== report.run.id && (epochMs(r.startedAt) ?? 0) < runStart);
+  const baseline = all.filter((r) => r.runId !== report.run.id && (startOf(r) ?? 0) < runStart);
 
   const names: Record<string, string> = {};
   for (const r of [...context.history, ...current]) names[r.monitor] = r.name;
@@ -136,9 +138,9 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
   const anomalies = findings.filter((f) => f.status === 'open').sort(bySeverity);
   const resolved = findings
     .filter((f) => f.status === 'resolved')
-    .sort((a, b) => (b.resolvedAt ?? '').localeCompare(a.resolvedAt ?? '') || a.id.localeCompare(b.id));
+    .sort((a, b) => cmp(b.resolvedAt ?? '', a.resolvedAt ?? '') || cmp(a.id, b.id));
 
-  const signals = goldenSignals(report, context, baseline, t, opts.concurrency);
+  const signals = goldenSignals(report, context, all, baseline, startOf, t, opts.concurrency);
   const counts = {
     total: current.length,
     passed: current.filter((r) => r.status === 'passed').length,
@@ -147,7 +149,7 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
   };
   const { status, reasons } = overallStatus(report, anomalies, signals, names);
 
-  const deploys = [...context.deploys].sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id)).slice(0, t.maxDeploys);
+  const deploys = [...context.deploys].sort((a, b) => cmp(b.at, a.at) || cmp(a.id, b.id)).slice(0, t.maxDeploys);
 
   return {
     generatedAt: context.generatedAt,
@@ -159,13 +161,22 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
     signals,
     anomalies,
     resolved,
-    monitors: monitorRows(context.history.length ? mergeCurrent(context.history, current) : current),
+    monitors: monitorRows(all),
     deploys,
     baselineNote:
       `Latency and traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
       'Saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
   };
+}
+
+type StartOf = (r: MonitorResult) => number | null;
+
+/** Each result's start in epoch ms, parsed once per board (Date.parse dominates on large windows). */
+function startIndex(results: readonly MonitorResult[]): StartOf {
+  const starts = new Map<MonitorResult, number | null>();
+  for (const r of results) starts.set(r, epochMs(r.startedAt));
+  return (r) => (starts.has(r) ? starts.get(r)! : epochMs(r.startedAt));
 }
 
 function dedupeFindings(list: Finding[]): Finding[] {
@@ -181,7 +192,7 @@ function dedupeFindings(list: Finding[]): Finding[] {
 function mergeCurrent(history: MonitorResult[], current: MonitorResult[]): MonitorResult[] {
   const ids = new Set(history.map((r) => r.id));
   const missing = current.filter((r) => !ids.has(r.id));
-  return missing.length ? [...history, ...missing].sort((a, b) => a.startedAt.localeCompare(b.startedAt)) : history;
+  return missing.length ? [...history, ...missing].sort((a, b) => cmp(a.startedAt, b.startedAt)) : history;
 }
 
 function overallStatus(
@@ -233,17 +244,25 @@ function measured(results: MonitorResult[]): MonitorResult[] {
   return results.filter((r) => r.attempts > 0 || r.durationMs > 0);
 }
 
-function goldenSignals(report: RunReport, context: ReportContext, baseline: MonitorResult[], t: BoardThresholds, concurrency?: number): GoldenSignal[] {
+function goldenSignals(
+  report: RunReport,
+  context: ReportContext,
+  all: MonitorResult[],
+  baseline: MonitorResult[],
+  startOf: StartOf,
+  t: BoardThresholds,
+  concurrency?: number,
+): GoldenSignal[] {
   // Latency pools every monitor, so "current" must hold the same mix of monitors as the baseline:
   // the last `recentMs` (every monitor has run in it), not this run alone (a handful of values).
-  const { recent, older } = splitRecent(report, context, t);
-  const cur = measured(recent).map((r) => r.durationMs);
-  const base = measured(older).map((r) => r.durationMs);
+  const { recent, older } = splitRecent(report, context, all, startOf, t);
+  const cur = sortedNumbers(measured(recent).map((r) => r.durationMs));
+  const base = sortedNumbers(measured(older).map((r) => r.durationMs));
   const span = spanLabel(t.recentMs);
 
   const latency = (key: SignalKey, label: string, p: number): GoldenSignal => {
-    const c = percentile(cur, p);
-    const b = percentile(base, p);
+    const c = percentileSorted(cur, p);
+    const b = percentileSorted(base, p);
     let status: SignalStatus = c === null ? 'unknown' : 'ok';
     if (c !== null && b !== null && b > 0) {
       const ratio = c / b;
@@ -272,20 +291,25 @@ function goldenSignals(report: RunReport, context: ReportContext, baseline: Moni
       trend: trendOf(ce, be, t.trendTolerance),
       note: 'failed results / results of this run',
     },
-    traffic(recent, older, context, t),
-    saturation(report, baseline, t, concurrency),
+    traffic(recent, older, context, startOf, t),
+    saturation(report, baseline, startOf, t, concurrency),
   ];
 }
 
 /** History split at generatedAt - recentMs; this run's results count as recent even if the store missed them. */
-function splitRecent(report: RunReport, context: ReportContext, t: BoardThresholds): { recent: MonitorResult[]; older: MonitorResult[] } {
+function splitRecent(
+  report: RunReport,
+  context: ReportContext,
+  all: MonitorResult[],
+  startOf: StartOf,
+  t: BoardThresholds,
+): { recent: MonitorResult[]; older: MonitorResult[] } {
   const now = epochMs(context.generatedAt) ?? Number.POSITIVE_INFINITY;
   const cutoff = now - t.recentMs;
-  const all = mergeCurrent(context.history, report.results);
   const recent: MonitorResult[] = [];
   const older: MonitorResult[] = [];
   for (const r of all) {
-    const at = epochMs(r.startedAt);
+    const at = startOf(r);
     if (at === null || at > now) continue;
     (at > cutoff || r.runId === report.run.id ? recent : older).push(r);
   }
@@ -297,13 +321,13 @@ function spanLabel(ms: number): string {
 }
 
 /** Monitor results per minute: the last `recentMs` against the part of the window before it. */
-function traffic(recent: MonitorResult[], older: MonitorResult[], context: ReportContext, t: BoardThresholds): GoldenSignal {
+function traffic(recent: MonitorResult[], older: MonitorResult[], context: ReportContext, startOf: StartOf, t: BoardThresholds): GoldenSignal {
   const now = epochMs(context.generatedAt) ?? Date.now();
   const recentStart = now - t.recentMs;
   const current = recent.length || older.length ? recent.length / (t.recentMs / 60_000) : null;
   let baseline: number | null = null;
   if (older.length) {
-    const first = Math.min(...older.map((r) => epochMs(r.startedAt) ?? recentStart));
+    const first = minOf(older.map((r) => startOf(r) ?? recentStart));
     // At least one recent-span worth of time, so a single old result does not read as a huge rate.
     baseline = older.length / (Math.max(recentStart - first, t.recentMs) / 60_000);
   }
@@ -324,11 +348,14 @@ function traffic(recent: MonitorResult[], older: MonitorResult[], context: Repor
   };
 }
 
-/** Average monitors in flight during a run: Σ monitor durations / the run's wall time. */
-function inFlight(results: MonitorResult[], startedAt?: string, finishedAt?: string | null): number | null {
+/**
+ * Average monitors in flight during a run: Σ monitor durations / the run's wall time (from the run's
+ * own start/finish when known, else from its first result's start to its last result's end).
+ */
+function inFlight(results: MonitorResult[], startOf: StartOf, startedAt?: string, finishedAt?: string | null): number | null {
   if (results.length === 0) return null;
-  const start = epochMs(startedAt) ?? Math.min(...results.map((r) => epochMs(r.startedAt) ?? Infinity));
-  const end = epochMs(finishedAt) ?? Math.max(...results.map((r) => epochMs(r.finishedAt) ?? -Infinity));
+  const start = epochMs(startedAt) ?? minOf(results.map((r) => startOf(r) ?? Infinity));
+  const end = epochMs(finishedAt) ?? maxOf(results.map((r) => (startOf(r) ?? -Infinity) + r.durationMs));
   const wall = end - start;
   if (!Number.isFinite(wall) || wall <= 0) return null;
   let busy = 0;
@@ -336,8 +363,8 @@ function inFlight(results: MonitorResult[], startedAt?: string, finishedAt?: str
   return busy / wall;
 }
 
-function saturation(report: RunReport, baseline: MonitorResult[], t: BoardThresholds, capacity?: number): GoldenSignal {
-  const current = inFlight(report.results, report.run.startedAt, report.run.finishedAt);
+function saturation(report: RunReport, baseline: MonitorResult[], startOf: StartOf, t: BoardThresholds, capacity?: number): GoldenSignal {
+  const current = inFlight(report.results, startOf, report.run.startedAt, report.run.finishedAt);
   const byRun = new Map<string, MonitorResult[]>();
   for (const r of baseline) {
     if (r.location !== report.run.location) continue;
@@ -345,7 +372,7 @@ function saturation(report: RunReport, baseline: MonitorResult[], t: BoardThresh
     list.push(r);
     byRun.set(r.runId, list);
   }
-  const past = [...byRun.values()].map((rs) => inFlight(rs)).filter((x): x is number => x !== null);
+  const past = [...byRun.values()].map((rs) => inFlight(rs, startOf)).filter((x): x is number => x !== null);
   const base = median(past);
   let status: SignalStatus = 'unknown';
   if (current !== null && capacity && capacity > 0) {
@@ -378,7 +405,7 @@ function monitorRows(history: MonitorResult[]): MonitorRow[] {
   }
   const rows: MonitorRow[] = [];
   for (const list of groups.values()) {
-    list.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    list.sort((a, b) => cmp(a.startedAt, b.startedAt));
     const last = list[list.length - 1];
     const durations = measured(list).map((r) => r.durationMs);
     const lastFailure = [...list].reverse().find((r) => r.error);
@@ -398,7 +425,7 @@ function monitorRows(history: MonitorResult[]): MonitorRow[] {
     });
   }
   const rank: Record<Status, number> = { failed: 0, degraded: 1, passed: 2, skipped: 3 };
-  return rows.sort((a, b) => rank[a.lastStatus] - rank[b.lastStatus] || a.name.localeCompare(b.name) || a.location.localeCompare(b.location));
+  return rows.sort((a, b) => rank[a.lastStatus] - rank[b.lastStatus] || cmpText(a.name, b.name) || cmp(a.location, b.location));
 }
 
 /** `checkout › pay › eu-west`: what a finding is about, in names a person knows. */

@@ -6,7 +6,7 @@
  */
 import type { ApiCheckDefinition, DeployMarker, Finding, MonitorDefinition, MonitorResult, Status } from '../model/index.js';
 import type { SlaMap } from './options.js';
-import { epochMs } from './stats.js';
+import { cmp, cmpText, epochMs } from './stats.js';
 
 /** Step key of a whole-monitor SLA (an API check's response time limits). */
 export const WHOLE_MONITOR = '*';
@@ -112,13 +112,13 @@ export function buildChartPayload(
   const keys = [...groups.keys()].sort((a, b) => {
     const ra = groups.get(a)![0];
     const rb = groups.get(b)![0];
-    return ra.name.localeCompare(rb.name) || ra.location.localeCompare(rb.location);
+    return cmpText(ra.name, rb.name) || cmp(ra.location, rb.location);
   });
   for (const key of keys) {
     const list = groups
       .get(key)!
       .filter((r) => epochMs(r.startedAt) !== null)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))
+      .sort((a, b) => cmp(a.startedAt, b.startedAt))
       .slice(-maxPoints);
     if (list.length === 0) continue;
     const last = list[list.length - 1];

@@ -8,6 +8,7 @@ import type { ReporterOptions } from './options.js';
 import { orderFinding, stringify } from './json-order.js';
 import { bySeverity } from './format.js';
 import { writeReportFile } from './write.js';
+import { cmp } from './stats.js';
 
 export class FindingsReporter implements Reporter {
   readonly name = 'findings';
@@ -23,7 +24,7 @@ export class FindingsReporter implements Reporter {
     const open = all.filter((f) => f.status === 'open').sort(bySeverity);
     const resolved = all
       .filter((f) => f.status === 'resolved')
-      .sort((a, b) => (b.resolvedAt ?? '').localeCompare(a.resolvedAt ?? '') || a.id.localeCompare(b.id));
+      .sort((a, b) => cmp(b.resolvedAt ?? '', a.resolvedAt ?? '') || cmp(a.id, b.id));
     const redactor = this.opts.redactor;
     const doc = {
       generatedAt: context.generatedAt,

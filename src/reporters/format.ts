@@ -1,7 +1,7 @@
 /** Human formatting shared by the markdown and html boards. Pure, locale-independent (UTC). */
 import type { Finding, Status } from '../model/index.js';
 import type { GoldenSignal, OverallStatus, SignalStatus, Trend } from './board.js';
-import { epochMs } from './stats.js';
+import { cmp, epochMs } from './stats.js';
 
 /** `2026-11-25 19:27:06 UTC` (or `—`). */
 export function formatInstant(iso: string | null | undefined): string {
@@ -60,7 +60,7 @@ const SEVERITY_RANK: Record<Finding['severity'], number> = { critical: 0, warnin
 
 /** Critical first, then warning, then info; older first within a severity; id breaks ties. */
 export function bySeverity(a: Finding, b: Finding): number {
-  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id);
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.startedAt, b.startedAt) || cmp(a.id, b.id);
 }
 
 /** A golden signal's current or baseline value in its unit. */

@@ -21,6 +21,7 @@ import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
 import { redactContext, redactReport } from './redaction.js';
 import { writeReportFile } from './write.js';
+import { cmp, cmpText } from './stats.js';
 
 const DEFAULT_INLINE_SCREENSHOT_BYTES = 400 * 1024;
 const MAX_FAILURE_CARDS = 12;
@@ -158,7 +159,7 @@ function filtersHtml(b: HealthBoard, payload: ChartPayload): string {
     locations.add(ch.location);
   }
   const options = (entries: [string, string][]): string =>
-    entries.sort((x, y) => x[1].localeCompare(y[1])).map(([v, label]) => `<option value="${h(v)}">${h(label)}</option>`).join('');
+    entries.sort((x, y) => cmpText(x[1], y[1])).map(([v, label]) => `<option value="${h(v)}">${h(label)}</option>`).join('');
   return `<nav class="filters"><div class="wrap">
 <label>Monitor <select id="filter-monitor"><option value="">All monitors</option>${options([...monitors])}</select></label>
 <label>Tag <select id="filter-tag"><option value="">All tags</option>${options([...tags].map((t) => [t, t]))}</select></label>
@@ -238,7 +239,7 @@ async function failureCards(history: readonly MonitorResult[], outDir: string, m
     const seen = latest.get(key);
     if (!seen || r.startedAt >= seen.startedAt) latest.set(key, r);
   }
-  const list = [...latest.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, MAX_FAILURE_CARDS);
+  const list = [...latest.values()].sort((a, b) => cmp(b.startedAt, a.startedAt)).slice(0, MAX_FAILURE_CARDS);
   return Promise.all(
     list.map(async (r) => {
       const shot = r.artifacts?.screenshot;
