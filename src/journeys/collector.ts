@@ -1,0 +1,218 @@
+/**
+ * Worker side of a journey attempt: per-step network, console and vitals, attributed to every
+ * step open when the event happened (so a top-level step includes its children). Listens on the
+ * browser context (popups included); reads vitals once at the end of a step that navigated.
+ */
+import type { BrowserContext, ConsoleMessage, Page, Request, Response, WebError } from '@playwright/test';
+import type { NavigationVitals } from '../model/results.js';
+import type { CollectedJourney, CollectedStep } from './protocol.js';
+import { READ_VITALS_EXPRESSION, VITALS_INIT_SCRIPT, type PageVitals } from './vitals-script.js';
+
+/** Upper bound on one vitals read: a hung page must never hold a step open. */
+const VITALS_READ_CAP_MS = 500;
+/** Per step, so a page spamming the console cannot bloat a result. */
+const MAX_CONSOLE_ERRORS = 20;
+const MAX_TEXT = 500;
+const MAX_URL = 300;
+
+interface RequestRecord {
+  steps: CollectedStep[];
+  failed: boolean;
+  /** The response declared its Content-Length (already counted). */
+  sized: boolean;
+}
+
+interface PageState {
+  /** A main-frame navigation whose vitals are not complete yet. */
+  pending: boolean;
+  /** Vitals per document (timeOrigin), shared by reference with the steps that own them. */
+  docs: Map<number, NavigationVitals>;
+}
+
+export class JourneyCollector {
+  private readonly steps: CollectedStep[] = [];
+  private readonly open = new Set<CollectedStep>();
+  private readonly looseConsole: string[] = [];
+  private readonly requests = new WeakMap<Request, RequestRecord>();
+  private readonly pages = new Map<Page, PageState>();
+  private readonly sizeReads = new Set<Promise<void>>();
+
+  /** Install the page script and the listeners; call before the first page is created. */
+  async attach(context: BrowserContext): Promise<void> {
+    await context.addInitScript({ content: VITALS_INIT_SCRIPT });
+    context.on('page', (page) => this.trackPage(page));
+    for (const page of context.pages()) this.trackPage(page);
+    context.on('request', (r) => this.onRequest(r));
+    context.on('response', (r) => this.onResponse(r));
+    context.on('requestfailed', (r) => this.onRequestFailed(r));
+    context.on('requestfinished', (r) => this.onRequestFinished(r));
+    context.on('console', (m) => this.onConsole(m));
+    context.on('weberror', (e) => this.onWebError(e));
+  }
+
+  begin(title: string, parent: CollectedStep | undefined): CollectedStep {
+    const step: CollectedStep = {
+      index: this.steps.length,
+      title,
+      parent: parent ? parent.index : null,
+      startedAtMs: Date.now(),
+      vitals: [],
+      network: { requests: 0, failedRequests: 0, bytes: 0 },
+      consoleErrors: [],
+    };
+    this.steps.push(step);
+    this.open.add(step);
+    return step;
+  }
+
+  /** Record the measured duration, then read vitals of pages that navigated (capped, never throws). */
+  async end(step: CollectedStep, durationMs: number): Promise<void> {
+    step.durationMs = durationMs;
+    try {
+      await this.readVitals(step);
+      if (this.sizeReads.size) await withCap(Promise.allSettled([...this.sizeReads]), VITALS_READ_CAP_MS);
+    } finally {
+      this.open.delete(step);
+    }
+  }
+
+  /** A last read for documents still loading when their step ended (only on a healthy page). */
+  async finish(readPending: boolean): Promise<CollectedJourney> {
+    if (readPending) await this.readVitals(undefined);
+    return { version: 1, steps: this.steps, consoleErrors: this.looseConsole };
+  }
+
+  private trackPage(page: Page): void {
+    if (this.pages.has(page)) return;
+    const state: PageState = { pending: false, docs: new Map() };
+    this.pages.set(page, state);
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) state.pending = true;
+    });
+    page.on('close', () => this.pages.delete(page));
+  }
+
+  private async readVitals(step: CollectedStep | undefined): Promise<void> {
+    for (const [page, state] of this.pages) {
+      if (!state.pending || page.isClosed()) continue;
+      const v = await withCap(
+        page.evaluate(READ_VITALS_EXPRESSION).then((x) => x as PageVitals | null, () => null),
+        VITALS_READ_CAP_MS,
+      );
+      if (!v) continue;
+      const known = state.docs.get(v.origin);
+      const vitals = known ?? { url: clip(v.url, MAX_URL) };
+      Object.assign(vitals, toNavigationVitals(v));
+      if (!known) {
+        state.docs.set(v.origin, vitals);
+        const owners = step ? [step, ...this.open] : [...this.open];
+        for (const s of new Set(owners)) s.vitals.push(vitals);
+      }
+      state.pending = vitals.loadMs === undefined || vitals.fcpMs === undefined;
+    }
+  }
+
+  private onRequest(request: Request): void {
+    if (this.open.size === 0) return;
+    const steps = [...this.open];
+    for (const s of steps) s.network.requests += 1;
+    this.requests.set(request, { steps, failed: false, sized: false });
+  }
+
+  private onResponse(response: Response): void {
+    const rec = this.requests.get(response.request());
+    if (!rec) return;
+    if (response.status() >= 400) this.markFailed(rec);
+    const length = Number(response.headers()['content-length']);
+    if (!Number.isFinite(length) || length < 0) return;
+    rec.sized = true;
+    for (const s of rec.steps) s.network.bytes += length;
+  }
+
+  private onRequestFailed(request: Request): void {
+    const rec = this.requests.get(request);
+    if (rec) this.markFailed(rec);
+  }
+
+  private onRequestFinished(request: Request): void {
+    const rec = this.requests.get(request);
+    if (!rec) return;
+    const timing = request.timing();
+    const ms = timing.responseEnd;
+    if (ms >= 0) {
+      const url = clip(request.url(), MAX_URL);
+      for (const s of rec.steps) {
+        if (s.network.slowestMs === undefined || ms > s.network.slowestMs) {
+          s.network.slowestMs = round(ms);
+          s.network.slowestUrl = url;
+        }
+      }
+    }
+    if (rec.sized) return;
+    // Chunked responses carry no Content-Length: ask the browser for the encoded size.
+    const read = request
+      .sizes()
+      .then((sizes) => {
+        for (const s of rec.steps) s.network.bytes += sizes.responseBodySize;
+      })
+      .catch(() => undefined)
+      .finally(() => this.sizeReads.delete(read));
+    this.sizeReads.add(read);
+  }
+
+  private markFailed(rec: RequestRecord): void {
+    if (rec.failed) return;
+    rec.failed = true;
+    for (const s of rec.steps) s.network.failedRequests += 1;
+  }
+
+  private onConsole(message: ConsoleMessage): void {
+    if (message.type() !== 'error') return;
+    this.addConsoleError(`console.error: ${message.text()}`);
+  }
+
+  private onWebError(error: WebError): void {
+    const err = error.error();
+    this.addConsoleError(`uncaught ${err.name || 'Error'}: ${err.message}`);
+  }
+
+  private addConsoleError(text: string): void {
+    const line = clip(text, MAX_TEXT);
+    if (this.open.size === 0) {
+      if (this.looseConsole.length < MAX_CONSOLE_ERRORS) this.looseConsole.push(line);
+      return;
+    }
+    for (const s of this.open) if (s.consoleErrors.length < MAX_CONSOLE_ERRORS) s.consoleErrors.push(line);
+  }
+}
+
+function toNavigationVitals(v: PageVitals): Omit<NavigationVitals, 'url'> {
+  const out: Omit<NavigationVitals, 'url'> = { cls: Math.round(v.cls * 10_000) / 10_000 };
+  if (v.ttfb !== undefined) out.ttfbMs = round(v.ttfb);
+  if (v.fcp !== undefined) out.fcpMs = round(v.fcp);
+  if (v.lcp !== undefined) out.lcpMs = round(v.lcp);
+  if (v.domContentLoaded !== undefined) out.domContentLoadedMs = round(v.domContentLoaded);
+  if (v.load !== undefined) out.loadMs = round(v.load);
+  return out;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The promise's value, or null when it takes longer than `ms` (the promise is left to settle alone). */
+async function withCap<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, cap]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * What journeys import: `import { test, expect, journey } from 'production-observer/journey'`.
+ * `test` is Playwright's, extended with one automatic fixture that collects per-step vitals,
+ * network and console data, and with a `test.step` that times the user's body with
+ * `performance.now()` (closer to the user's code than Playwright's own step instrumentation).
+ * A journey written this way runs unchanged under `npx playwright test`, UI mode and codegen.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type TestInfo, type TestStepInfo } from '@playwright/test';
+import { JourneyCollector } from './collector.js';
+import { DATA_ATTACHMENT, LIMITS_METADATA, testKey, type CollectedStep, type LimitsByTest, type WorkerLimits } from './protocol.js';
+import { resolveJourneyLimits, settingsFromAnnotations, type JourneySettings } from './settings.js';
+
+export { expect };
+export { journey, type JourneySettings, type JourneyTestDetails } from './settings.js';
+export type { Page, BrowserContext, Locator } from '@playwright/test';
+
+interface ActiveJourney {
+  collector: JourneyCollector;
+  stepTimeoutMs?: number;
+}
+
+/** A worker runs one test at a time: the journey being collected, if any. */
+let active: ActiveJourney | undefined;
+/** The innermost `test.step` of the current async flow (parallel steps keep their own parents). */
+const currentStep = new AsyncLocalStorage<CollectedStep>();
+
+interface ObserverFixtures {
+  /** Applies the journey's limits (timeout, retries) before anything heavy is set up. */
+  _observerLimits: Partial<WorkerLimits>;
+  /** Collects per-step data for this attempt and attaches it to the result. */
+  _observerCollect: void;
+}
+
+const extended = base.extend<ObserverFixtures>({
+  _observerLimits: [
+    // Playwright requires the first fixture argument to be a destructuring pattern.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use, testInfo) => {
+      const limits = limitsFor(testInfo);
+      if (limits.maxRetry !== undefined && testInfo.retry > limits.maxRetry) {
+        testInfo.skip(true, `retry ${testInfo.retry} is beyond this journey's retries`);
+      }
+      if (limits.timeoutMs !== undefined) testInfo.setTimeout(limits.timeoutMs);
+      await use(limits);
+    },
+    { auto: true, box: true },
+  ],
+  _observerCollect: [
+    async ({ context, _observerLimits }, use, testInfo) => {
+      const collector = new JourneyCollector();
+      await collector.attach(context);
+      active = { collector, ...(_observerLimits.stepTimeoutMs !== undefined ? { stepTimeoutMs: _observerLimits.stepTimeoutMs } : {}) };
+      try {
+        await use();
+      } finally {
+        active = undefined;
+        const data = await collector.finish(testInfo.status === 'passed');
+        testInfo.attachments.push({ name: DATA_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(data)) });
+      }
+    },
+    { auto: true, box: true },
+  ],
+});
+
+/** Limits from the runner (config metadata) first, else from `journey()` settings on the test. */
+function limitsFor(testInfo: TestInfo): Partial<WorkerLimits> {
+  const byTest = testInfo.config.metadata?.[LIMITS_METADATA] as LimitsByTest | undefined;
+  const fromRunner = byTest?.[testKey(testInfo.file, testInfo.titlePath.slice(1))];
+  if (fromRunner) return fromRunner;
+  const found = settingsFromAnnotations(testInfo.annotations);
+  if (!found || 'error' in found || !found.raw || typeof found.raw !== 'object') return {};
+  const s = found.raw as JourneySettings;
+  const out: Partial<WorkerLimits> = {};
+  if (typeof s.timeoutMs === 'number' && s.timeoutMs > 0) out.timeoutMs = s.timeoutMs;
+  if (typeof s.stepTimeoutMs === 'number' && s.stepTimeoutMs > 0) out.stepTimeoutMs = resolveJourneyLimits(s).stepTimeoutMs;
+  return out;
+}
+
+type StepBody<T> = (step: TestStepInfo) => T | Promise<T>;
+type StepOptions = NonNullable<Parameters<typeof base.step>[2]>;
+type Location = NonNullable<StepOptions['location']>;
+
+const playwrightStep = extended.step;
+
+/** `test.step` with the body timed by `performance.now()` and the step's data collected. */
+function observedStep<T>(title: string, body: StepBody<T>, options: StepOptions = {}): Promise<T> {
+  const journeyNow = active;
+  if (!journeyNow) return playwrightStep(title, body, options);
+  const location = options.location ?? callerLocation(observedStep);
+  const timeout = options.timeout ?? journeyNow.stepTimeoutMs;
+  const parent = currentStep.getStore();
+  return playwrightStep(
+    title,
+    async (info) => {
+      const step = journeyNow.collector.begin(title, parent);
+      const started = performance.now();
+      let settledAt = started;
+      try {
+        const value = await currentStep.run(step, () => body(info));
+        settledAt = performance.now();
+        return value;
+      } catch (err) {
+        settledAt = performance.now();
+        throw err;
+      } finally {
+        await journeyNow.collector.end(step, settledAt - started);
+      }
+    },
+    { ...options, ...(location ? { location } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+  );
+}
+
+/**
+ * The call site of `test.step` in the user's file. Without it Playwright would cite this module as
+ * the step's location; the stack is source-mapped by Playwright's loader.
+ */
+function callerLocation(fn: (...args: never[]) => unknown): Location | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, fn);
+  const frame = holder.stack?.split('\n').find((l) => l.trimStart().startsWith('at '));
+  const match = frame ? /([^\s(]+):(\d+):(\d+)\)?$/.exec(frame.trim()) : null;
+  if (!match) return undefined;
+  const file = match[1].startsWith('file://') ? fileURLToPath(match[1]) : match[1];
+  return { file, line: Number(match[2]), column: Number(match[3]) };
+}
+
+/** The journey `test`: Playwright's, with per-step collection and precise step timing. */
+export const test: typeof extended = Object.assign(extended, {
+  step: Object.assign(observedStep, { skip: playwrightStep.skip }) as unknown as typeof extended.step,
+});
