@@ -42,7 +42,7 @@ describe('Spool over a PostgreSQL connection that goes away', () => {
       spoolDir: dir,
       log: (m) => logs.push(m),
       retryIntervalMs,
-      postgres: { connectionTimeoutMs: 1000, statementTimeoutMs: 2000, poolMax: 2 },
+      postgres: { connectionTimeoutMs: 1000, statementTimeoutMs: 1000, queryTimeoutMs: 1500, poolMax: 2 },
     });
     stores.push(store);
     return store;
@@ -145,15 +145,27 @@ describe('Spool over a PostgreSQL connection that goes away', () => {
     await expectEverythingOnce();
   });
 
-  it('does not hang on a database that accepts connections and never answers', async () => {
+  it('does not hang on a database that stops answering, on pooled or new connections', async () => {
     const store = await open(viaProxy());
+    // Two connections in the pool, both idle, then the network path goes dead under them.
+    await Promise.all([store.listRuns(), store.listResults()]);
     proxy.setMode('blackhole');
     await store.saveResults([apiResult('r1', 'm1', T0)]);
-    expect(spoolStatus(store)?.pendingLines).toBe(1);
+    await store.saveRun(run('r1'));
+    expect(spoolStatus(store)?.pendingLines).toBe(2);
     await expect(store.listResults()).rejects.toThrow(StoreUnavailableError);
+    expect(await flushSpool(store)).toEqual({ replayed: 0, pending: 2, rejected: 0 });
     proxy.setMode('forward');
-    expect((await flushSpool(store)).replayed).toBe(1);
+    expect(await flushSpool(store)).toEqual({ replayed: 2, pending: 0, rejected: 0 });
     expect(await count(schema, 'results')).toBe(1);
+  });
+
+  it('closes without hanging while the database is not answering', async () => {
+    const store = await open(viaProxy());
+    await Promise.all([store.listRuns(), store.listResults()]);
+    proxy.setMode('blackhole');
+    await store.close();
+    stores.length = 0;
   });
 
   it('writes nothing twice when a spool is replayed again (crash between commit and cleanup)', async () => {

@@ -1,7 +1,9 @@
 /**
  * A TCP proxy on 127.0.0.1:0 in front of a real server, that a test can cut: `reset` destroys
  * every live connection and resets new ones (a crashed or restarting database), `blackhole`
- * accepts connections and never answers (a hung one), `forward` restores service.
+ * keeps every connection open but swallows all bytes both ways, and accepts new ones without
+ * answering (a hung server or a dead network path), `forward` restores service (connections
+ * frozen by a blackhole are dropped: their streams are out of sync).
  */
 import net from 'node:net';
 
@@ -39,6 +41,7 @@ export async function startTcpProxy(target: { host: string; port: number }, mode
     const upstream = net.connect(target.port, target.host);
     track(upstream);
     client.on('data', (chunk: Buffer) => {
+      if (current === 'blackhole') return;
       if (trigger && chunk.includes(trigger)) {
         trigger = null;
         api.setMode('reset');
@@ -46,7 +49,9 @@ export async function startTcpProxy(target: { host: string; port: number }, mode
       }
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (current !== 'blackhole') client.write(chunk);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -71,10 +76,10 @@ export async function startTcpProxy(target: { host: string; port: number }, mode
       trigger = Buffer.from(marker);
     },
     setMode(next) {
+      const previous = current;
       current = next;
       if (next !== 'forward') trigger = null;
-      // Whatever was open belongs to the previous state of the network.
-      if (next !== 'forward') dropAll();
+      if (next === 'reset' || (previous === 'blackhole' && next !== 'blackhole')) dropAll();
     },
     async close() {
       dropAll();
