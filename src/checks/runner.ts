@@ -170,7 +170,7 @@ export class ApiCheckRunner {
     if (got instanceof CheckAbortedError) {
       return this.syntheticAttempt(n, { class: 'aborted', message: got.message }, startedAt, this.clock.monotonicMs() - t0);
     }
-    const verdict = judge(check.expect, got, this.schemas);
+    const verdict = judge(check.expect, got, this.schemas, limits.maxBodyBytes);
     const error = verdict.error ? { ...verdict.error, message: this.redactor.redact(verdict.error.message) } : null;
     const detail: AttemptResult = {
       attempt: n,

@@ -3,6 +3,7 @@
  * transport failure → status → JSON → schema → assertions → SLA (maxResponseTimeMs) → degraded.
  * Response times are the exchange's totalMs; nothing here adds to them.
  */
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ApiExpectations, Assertion } from '../model/monitor.js';
 import type { MonitorError, Status } from '../model/results.js';
 import { checkAssertion, type ResponseView } from './assertions.js';
@@ -17,7 +18,10 @@ export interface Verdict {
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b|^text\/json\b/i;
 
-export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas: SchemaCache): Verdict {
+/**
+ * @param maxBodyBytes also bounds a compressed body once decoded (`content-encoding` gzip, deflate, br).
+ */
+export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas: SchemaCache, maxBodyBytes: number): Verdict {
   const { statusCode } = outcome;
   const accepted = statusCode !== undefined && (expect.status.length === 0 || expect.status.includes(statusCode));
 
@@ -34,15 +38,29 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
   if (!accepted) return fail('http_status', statusMessage(statusCode, expect.status));
 
   const headers = outcome.headers;
-  const body = outcome.body;
   const contentType = headers['content-type'] ?? '';
-  const assertions: Assertion[] = [...expect.headers, ...expect.body];
+  const assertions: Assertion[] = expect.headers.length ? (expect.body.length ? [...expect.headers, ...expect.body] : expect.headers) : expect.body;
   const needsJson = expect.schema !== undefined || assertions.some((a) => a.source === 'json');
+  const readsJson = needsJson || (JSON_TYPE.test(contentType) && outcome.body.length > 0);
+  const readsBody = readsJson || assertions.some((a) => a.source === 'text');
+
+  let body = outcome.body;
+  const encoding = headers['content-encoding'];
+  if (readsBody && encoding && body.length > 0) {
+    try {
+      body = decodeContent(body, encoding, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof RangeError) {
+        return fail('body_too_large', `body too large: over the ${formatBytes(maxBodyBytes)} limit (maxBodyBytes) once decoded (${encoding})`);
+      }
+      return fail(readsJson ? 'invalid_json' : 'assertion', `body: could not decode content-encoding ${encoding} (${(err as Error).message})`);
+    }
+  }
   let text: string | undefined;
-  const getText = (): string => (text ??= decode(body, contentType));
+  const getText = (): string => (text ??= decodeText(body, contentType));
 
   let json: unknown;
-  if (needsJson || (JSON_TYPE.test(contentType) && body.length > 0)) {
+  if (readsJson) {
     try {
       json = JSON.parse(getText());
     } catch (err) {
@@ -104,7 +122,20 @@ function ms(x: number): string {
   return `${x >= 100 ? Math.round(x) : Math.round(x * 10) / 10} ms`;
 }
 
-function decode(body: Buffer, contentType: string): string {
+/** Undo `content-encoding` (applied left to right, so undone right to left); unknown codings stay as they are. */
+function decodeContent(body: Buffer, encoding: string, maxBytes: number): Buffer {
+  let out = body;
+  const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean).reverse();
+  for (const coding of codings) {
+    const opts = { maxOutputLength: maxBytes };
+    if (coding === 'gzip' || coding === 'x-gzip') out = gunzipSync(out, opts);
+    else if (coding === 'deflate') out = inflateSync(out, opts);
+    else if (coding === 'br') out = brotliDecompressSync(out, opts);
+  }
+  return out;
+}
+
+function decodeText(body: Buffer, contentType: string): string {
   const charset = /charset="?([\w.:-]+)"?/i.exec(contentType)?.[1]?.toLowerCase();
   if (!charset || charset === 'utf-8' || charset === 'utf8') return body.toString('utf8');
   try {

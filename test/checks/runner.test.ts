@@ -168,6 +168,7 @@ describe('ApiCheckRunner: classification', () => {
   it('timeout: a hanging target ends at the deadline and the message names the phase', async () => {
     const r = await runner().run(apiCheck(server.url('/hang'), { timeoutMs: 300 }), ctx);
     expect(errorOf(r)).toEqual({ class: 'timeout', message: 'timeout: no response headers after 300 ms' });
+    await until(() => server.openConnections() === 0);
     const t = r.steps[0]!.timings!;
     expect(t.totalMs).toBeGreaterThanOrEqual(299);
     expect(t.firstByteMs).toBeGreaterThan(0); // the wait for headers is where the time went
@@ -196,6 +197,20 @@ describe('ApiCheckRunner: classification', () => {
   it('body_too_large from content-length without reading the body', async () => {
     const r = await runner().run(apiCheck(server.url('/huge?bytes=3145728&announce=1'), { maxBodyBytes: 1024 * 1024 }), ctx);
     expect(errorOf(r)).toEqual({ class: 'body_too_large', message: 'body too large: content-length 3 MiB over the 1 MiB limit (maxBodyBytes)' });
+  });
+
+  it('decodes a gzip body for assertions, and bounds it by maxBodyBytes once decoded', async () => {
+    const run = runner();
+    const ok = await run.run(
+      apiCheck(server.url('/gzip'), {
+        request: { method: 'GET', url: server.url('/gzip'), headers: { 'accept-encoding': 'gzip' } },
+        expect: { status: [200], headers: [], body: [{ source: 'json', path: '$.items[1].name', op: 'eq', target: 'cake' }] },
+      }),
+      ctx,
+    );
+    expect(errorOf(ok)).toBeNull();
+    const bomb = await run.run(apiCheck(server.url('/gzip?zeros=2000000'), { maxBodyBytes: 1024 * 1024 }), ctx);
+    expect(errorOf(bomb)).toEqual({ class: 'body_too_large', message: 'body too large: over the 1 MiB limit (maxBodyBytes) once decoded (gzip)' });
   });
 
   it('sla: over maxResponseTimeMs fails, over degradedResponseTimeMs degrades', async () => {
@@ -338,7 +353,8 @@ describe('ApiCheckRunner: cancellation and concurrency', () => {
     expect(errorOf(r)).toEqual({ class: 'aborted', message: 'aborted: received SIGTERM' });
     expect(r.attempts).toBe(1);
     expect(r.steps[0]!.timings!.totalMs).toBeGreaterThan(0);
-    await until(() => server.connections() === 1);
+    // Cancelled on the wire: the target sees its connection close.
+    await until(() => server.openConnections() === 0);
   });
 
   it('an abort while waiting for a slot ends queued checks too', async () => {

@@ -15,6 +15,7 @@
  *   /slow-body?chunks&every  headers at once, then a chunk every `every` ms (`chunks` of them)
  *   /huge?bytes&announce=1   `bytes` of body, chunked (or with content-length when `announce`)
  *   /flaky?fail=N&key=K      503 for the first N requests with that key, then 200 JSON
+ *   /gzip?zeros=N            OK_BODY gzip-encoded (or a JSON string of N zeros, gzip-encoded)
  *   /echo                    200 JSON of the request's method, path and headers
  * Custom routes: `server.route('/path', (req, res) => ...)` (exact path match, checked first).
  */
@@ -24,6 +25,7 @@ import https from 'node:https';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
@@ -39,6 +41,8 @@ export interface FaultServer {
   readonly requests: Array<{ path: string; headers: IncomingMessage['headers'] }>;
   /** New TCP connections accepted so far. */
   connections(): number;
+  /** Connections open right now (a cancelled request shows up as its connection closing). */
+  openConnections(): number;
   route(path: string, handler: RouteHandler): void;
   close(): Promise<void>;
 }
@@ -152,6 +156,14 @@ export async function startFaultServer(opts: { tls?: boolean } = {}): Promise<Fa
       flaky.set(key, seen);
       return seen <= q('fail', 1) ? json(res, 503, { error: 'warming up' }) : json(res, 200, OK_BODY);
     }
+    if (path === '/gzip') {
+      // OK_BODY gzipped, or (with `zeros`) a JSON string of that many zeros: small on the wire, big decoded.
+      const zeros = url.searchParams.get('zeros');
+      const plain = zeros === null ? JSON.stringify(OK_BODY) : JSON.stringify('0'.repeat(Number(zeros)));
+      const gz = gzipSync(plain);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+      return void res.end(gz);
+    }
     if (path === '/echo') return json(res, 200, { method: req.method, path: req.url, headers: req.headers });
     json(res, 404, { error: `no route ${path}` });
   };
@@ -176,6 +188,7 @@ export async function startFaultServer(opts: { tls?: boolean } = {}): Promise<Fa
     hits: (path) => hits.get(path) ?? 0,
     requests,
     connections: () => connections,
+    openConnections: () => sockets.size,
     route: (path, handler) => void custom.set(path, handler),
     close: () =>
       new Promise<void>((resolve) => {
