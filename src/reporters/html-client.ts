@@ -108,8 +108,26 @@ export const CLIENT_JS = `(function () {
     ctx.restore();
   }
 
+  /** Anomaly and deploy markers within a few pixels of the cursor, explained under the chart. */
+  function explainMarker(u, spec, note) {
+    var left = u.cursor.left;
+    var texts = [];
+    var near = function (at) { return Math.abs(u.valToPos(at, 'x') - left) <= 7; };
+    if (left !== null && left !== undefined && left >= 0) {
+      spec.anomalies.forEach(function (a) {
+        if (near(a.at)) texts.push((a.resolved ? 'resolved ' : '') + a.severity + ' ' + a.kind.replace(/_/g, ' ') + ': ' + a.text);
+      });
+      payload.deploys.forEach(function (dep) {
+        if (near(dep.at)) texts.push('deploy ' + dep.label + ' at ' + new Date(dep.at * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC');
+      });
+    }
+    note.textContent = texts.join(' \u00B7 ');
+    note.hidden = texts.length === 0;
+  }
+
   function makeChart(spec) {
     var el = document.getElementById(spec.id + '-plot');
+    var note = document.getElementById(spec.id + '-note');
     if (!el) return;
     var slaMax = 0;
     spec.sla.forEach(function (s) { if (s.ms > slaMax) slaMax = s.ms; });
@@ -139,8 +157,11 @@ export const CLIENT_JS = `(function () {
         };
       })),
       legend: { live: true },
-      cursor: { drag: { x: true, y: false } },
-      hooks: { draw: [function (u) { overlays(u, spec); }] }
+      cursor: { drag: { x: true, y: false }, sync: { key: 'observer' } },
+      hooks: {
+        draw: [function (u) { overlays(u, spec); }],
+        setCursor: [function (u) { if (note) explainMarker(u, spec, note); }]
+      }
     };
     plots.push({ el: el, plot: new uPlot(opts, data, el) });
   }

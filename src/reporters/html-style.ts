@@ -75,6 +75,9 @@ td.err { color: #7f1d1d; max-width: 420px; overflow-wrap: anywhere; }
 .chart-card header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; margin-bottom: 6px; }
 .chart-card h3 { font-size: 14px; margin: 0; font-weight: 650; overflow-wrap: anywhere; }
 .chart-card .plot { width: 100%; min-height: 230px; }
+.chart-card { position: relative; }
+/* Over the top of the plot, so hovering never moves the layout. */
+.marker-note { position: absolute; left: 84px; right: 18px; top: 42px; z-index: 3; pointer-events: none; font-size: 12px; background: rgba(255, 251, 235, .96); border: 1px solid #fde68a; color: #78350f; border-radius: 6px; padding: 4px 8px; box-shadow: 0 2px 6px rgba(15, 23, 42, .08); }
 .legend-key { display: flex; gap: 16px; flex-wrap: wrap; color: var(--muted); font-size: 12px; margin: 0 0 10px; }
 .legend-key span::before { content: ""; display: inline-block; width: 14px; height: 0; border-top: 2px dashed; vertical-align: middle; margin-right: 6px; }
 .legend-key .k-max::before { border-color: #dc2626; } .legend-key .k-deg::before { border-color: #d97706; } .legend-key .k-dep::before { border-color: var(--deploy); border-top-style: dotted; }

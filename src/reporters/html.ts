@@ -218,6 +218,7 @@ function chartCard(c: ChartSpec): string {
   return `<article class="chart-card" id="${h(c.id)}"${filterAttrs(c.monitor, [c.location], c.tags)}>
 <header><h3>${h(c.name)} <span class="sub">· ${h(c.location)}</span></h3><div><span class="badge kind">${h(c.kind)}</span> <span class="badge ${h(last)}">${h(last)}</span></div></header>
 <div class="plot" id="${h(c.id)}-plot"></div>
+<div class="marker-note" id="${h(c.id)}-note" hidden></div>
 <div class="sub">${c.x.length} run${c.x.length === 1 ? '' : 's'}${c.anomalies.length ? ` · ${c.anomalies.length} anomal${c.anomalies.length === 1 ? 'y' : 'ies'}` : ''} ${tags}</div>
 </article>`;
 }

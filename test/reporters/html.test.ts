@@ -169,6 +169,18 @@ describe('html reporter (index.html) in Chromium', () => {
       expect(await failure.locator('code').textContent()).toBe('npx playwright show-trace artifacts/login/trace.zip');
       expect(await failure.locator('img').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(480);
 
+      // Hovering the anomaly marker explains it under the chart.
+      const card = page.locator('#' + purchase.id);
+      await card.scrollIntoViewIfNeeded();
+      const over = (await card.locator('.u-over').boundingBox())!;
+      const [x0, x1] = [purchase.x[0], purchase.x[purchase.x.length - 1]];
+      const markerX = over.x + ((purchase.anomalies[0].at - x0) / (x1 - x0)) * over.width;
+      await page.mouse.move(markerX, over.y + over.height / 2);
+      await expect.poll(() => card.locator('.marker-note').textContent()).toMatch(/^critical regression: Step "checkout" of Purchase journey is 1\.9x slower .* · deploy v2\.4\.1 at 2026-11-25 10:00 UTC$/);
+      await page.mouse.move(over.x + 5, over.y + over.height / 2);
+      await expect.poll(() => card.locator('.marker-note').isVisible()).toBe(false);
+      await page.mouse.move(markerX, over.y + over.height / 2);
+
       await page.screenshot({ path: 'test-results/html-report.png', fullPage: true });
 
       // Filters: one monitor hides the other charts and rows.
