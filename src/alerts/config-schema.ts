@@ -46,6 +46,11 @@ export const alertsConfigSchema = {
         findingSeverity: { type: 'string', enum: ['warning', 'critical'], description: 'Anomaly findings at or above this severity open an alert (default critical).' },
         sendOnResolved: { type: 'boolean', description: 'Send a recovery message (default true).' },
         reminderIntervalMs: { type: 'integer', minimum: 60000, description: 'Re-send an open alert this often (default: never).' },
+        staleLocationMs: {
+          type: 'integer',
+          minimum: 60000,
+          description: 'A location without a result for this long stops counting: it neither fails nor holds an alert open (default 86400000, one day).',
+        },
         flapping: {
           type: 'object',
           additionalProperties: false,

@@ -38,6 +38,7 @@ export interface AlertsConfigInput {
     findingSeverity?: 'warning' | 'critical';
     sendOnResolved?: boolean;
     reminderIntervalMs?: number;
+    staleLocationMs?: number;
     flapping?: { windowRuns?: number; maxTransitions?: number };
   };
   mute?: { monitors?: string[]; tags?: string[] };
@@ -63,6 +64,8 @@ export interface AlertRules {
   sendOnResolved: boolean;
   /** Re-send open alerts this often; absent: never. */
   reminderIntervalMs?: number;
+  /** A location without a result for this long is forgotten (a retired location never holds an alert open). */
+  staleLocationMs: number;
   flapping: { windowRuns: number; maxTransitions: number };
 }
 
@@ -82,6 +85,7 @@ export const ALERT_DEFAULTS = {
   successThreshold: 1,
   findingSeverity: 'critical',
   sendOnResolved: true,
+  staleLocationMs: 86_400_000,
   windowRuns: 10,
   maxTransitions: 4,
 } as const;
@@ -155,6 +159,7 @@ export function resolveAlertsConfig(section: unknown): AlertsConfig {
       findingSeverity: rules.findingSeverity ?? ALERT_DEFAULTS.findingSeverity,
       sendOnResolved: rules.sendOnResolved ?? ALERT_DEFAULTS.sendOnResolved,
       ...(rules.reminderIntervalMs !== undefined ? { reminderIntervalMs: rules.reminderIntervalMs } : {}),
+      staleLocationMs: rules.staleLocationMs ?? ALERT_DEFAULTS.staleLocationMs,
       flapping: { windowRuns, maxTransitions },
     },
     mute: { monitors: [...(input.mute?.monitors ?? [])], tags: [...(input.mute?.tags ?? [])] },

@@ -176,6 +176,12 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
   if (r.artifacts && (r.artifacts.screenshot || r.artifacts.trace)) loc.artifacts = { ...r.artifacts };
   else delete loc.artifacts;
 
+  // Forget locations that stopped reporting, so a retired location cannot hold an incident open.
+  const nowAt = Date.parse(r.startedAt);
+  for (const [name, l] of Object.entries(state.locations)) {
+    if (nowAt - Date.parse(l.lastAt) > rules.staleLocationMs) delete state.locations[name];
+  }
+
   state.flapping = Object.values(state.locations).some((l) => transitions(l.history) >= rules.flapping.maxTransitions);
 
   const names = Object.keys(state.locations).sort();
@@ -203,7 +209,7 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
     return;
   }
   inc.locations = failing;
-  inc.affected = union(inc.affected, failing);
+  inc.affected = union(inc.affected.filter((n) => n in state.locations), failing);
   inc.errorClasses = union(inc.errorClasses, classes);
   if (failing.length) inc.explanation = downExplanation(state, failing);
   const healthy = failing.length === 0 && inc.affected.every((n) => (state.locations[n]?.consecutiveSuccesses ?? rules.successThreshold) >= rules.successThreshold);

@@ -18,7 +18,7 @@ describe('alerts config', () => {
   it('applies every default in one place', () => {
     expect(resolveAlertsConfig(undefined)).toEqual({
       channels: [],
-      rules: { failureThreshold: 2, successThreshold: 1, findingSeverity: 'critical', sendOnResolved: true, flapping: { windowRuns: 10, maxTransitions: 4 } },
+      rules: { failureThreshold: 2, successThreshold: 1, findingSeverity: 'critical', sendOnResolved: true, staleLocationMs: 86_400_000, flapping: { windowRuns: 10, maxTransitions: 4 } },
       mute: { monitors: [], tags: [] },
       maintenance: [],
     });

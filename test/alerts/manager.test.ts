@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from './receiver.js';
-import { finding, result, sqliteStore, type StoreFixture } from './fixtures.js';
+import { finding, result, sqliteStore, T0, type StoreFixture } from './fixtures.js';
 import { harness } from './harness.js';
 import type { WebhookPayload } from '../../src/alerts/index.js';
 
@@ -111,6 +111,22 @@ describe('AlertManager: open, dedup, update, recovery', () => {
     expect((await h.run([result({ status: 'failed', location: 'a' })])).events).toEqual([]);
     const both = await h.run([result({ status: 'failed', location: 'b' })]);
     expect(both.events.map((e) => [e.type, e.rule, e.locations])).toEqual([['open', 'locations', ['a', 'b']]]);
+  });
+
+  it('a location that stops reporting (staleLocationMs) no longer holds the alert open', async () => {
+    const h = harness(fx, { ...hook(), rules: { failureThreshold: 1, staleLocationMs: 120_000 } });
+    const at = (min: number) => T0 + min * 60_000;
+    await h.run([result({ status: 'failed', location: 'a', at: at(0) }), result({ status: 'failed', location: 'retired', at: at(0) })]);
+    // `a` recovers; `retired` never reports again: still open while it is fresh...
+    expect((await h.run([result({ status: 'passed', location: 'a', at: at(1) })])).events).toEqual([]);
+    expect((await h.run([result({ status: 'passed', location: 'a', at: at(2) })])).events).toEqual([]);
+    // ...and forgotten once its last result is older than staleLocationMs.
+    const over = await h.run([result({ status: 'passed', location: 'a', at: at(3) })]);
+    expect(over.events.map((e) => e.type)).toEqual(['resolved']);
+    expect(bodies(rx).map((b) => [b.event, b.locations])).toEqual([
+      ['open', ['a', 'retired']],
+      ['resolved', []],
+    ]);
   });
 
   it('does not send the resolved message when sendOnResolved is false', async () => {
