@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { createConfigAjv, validateWith } from './ajv-errors.js';
 import { cronProblem } from './cron.js';
-import { joinPath, type Diagnostic } from './diagnostics.js';
+import { formatPath, joinPath, type Diagnostic } from './diagnostics.js';
 import { journeySettingsSchema } from './schemas.js';
 import type { JourneySettings } from './types.js';
 
@@ -29,7 +29,7 @@ export function journeySettingsRules(s: JourneySettings): Array<{ path: string; 
   for (const [name, sla] of Object.entries(s.steps ?? {})) {
     if (sla.maxMs !== undefined && sla.degradedMs !== undefined && sla.degradedMs >= sla.maxMs) {
       out.push({
-        path: joinPath(`steps[${JSON.stringify(name)}]`, 'degradedMs'),
+        path: formatPath(['steps', name, 'degradedMs']),
         message: `must be below maxMs (${sla.maxMs}): degraded is the warning level before failing`,
         severity: 'error',
       });
