@@ -27,6 +27,10 @@ export interface ReporterOptions {
   thresholds?: Partial<BoardThresholds>;
   /** Configured concurrency (checks + journey workers), to express saturation as a share of it. */
   concurrency?: number;
+  json?: {
+    /** Keep only the newest N `run-<id>.json` files (default: keep all). */
+    keepRuns?: number;
+  };
   junit?: {
     /** One testsuite per monitor kind (default) or one for the whole run. */
     suites?: 'kind' | 'run';

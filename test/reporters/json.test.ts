@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FindingsReporter } from '../../src/reporters/findings.js';
@@ -69,6 +69,17 @@ describe('json reporter', () => {
     const files = await new JsonReporter().onEnd(report, context);
     for (const f of files) expect(path.dirname(f)).toBe(path.resolve(dir));
     expect(files.map((f) => path.basename(f))).toContain('run-__.._etc_passwd.json');
+  });
+
+  it('keeps only the newest run files when keepRuns is set', async () => {
+    const { report, context } = scenario(dir);
+    const reporter = new JsonReporter({ json: { keepRuns: 2 } });
+    for (const id of ['20261125T100000Z-aaaa0001', '20261125T101500Z-aaaa0002', '20261125T103000Z-aaaa0003']) {
+      await reporter.onEnd({ ...report, run: { ...report.run, id } }, context);
+    }
+    const files = (await readdir(dir)).sort();
+    expect(files).toEqual(['latest.json', 'run-20261125T101500Z-aaaa0002.json', 'run-20261125T103000Z-aaaa0003.json']);
+    expect(JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')).run.id).toBe('20261125T103000Z-aaaa0003');
   });
 });
 
