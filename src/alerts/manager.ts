@@ -61,6 +61,7 @@ export class AlertManager {
   private readonly opts: AlertManagerOptions;
   /** deliver() rounds run one at a time in a process, so no message is sent by two at once. */
   private delivering: Promise<unknown> = Promise.resolve();
+  private evaluating: Promise<unknown> = Promise.resolve();
 
   constructor(opts: AlertManagerOptions) {
     this.opts = opts;
@@ -84,8 +85,18 @@ export class AlertManager {
     return [...this.channels.keys()];
   }
 
-  /** Update the state machines with one run's results and finding changes; queue messages. */
-  async evaluate(input: EvaluateInput): Promise<AlertEvent[]> {
+  /**
+   * Update the state machines with one run's results and finding changes; queue messages.
+   * Calls run one at a time in a process (the daemon's lanes may finish together), so a
+   * monitor's state is never read and written by two evaluations at once.
+   */
+  evaluate(input: EvaluateInput): Promise<AlertEvent[]> {
+    const round = this.evaluating.then(() => this.evaluateNow(input));
+    this.evaluating = round.catch(() => undefined);
+    return round;
+  }
+
+  private async evaluateNow(input: EvaluateInput): Promise<AlertEvent[]> {
     const nowMs = this.clock.nowMs();
     const at = isoAt(nowMs);
     const work = new Map<string, { results: MonitorResult[]; changes: FindingChange[] }>();

@@ -183,3 +183,15 @@ describe('AlertManager: findings', () => {
     expect(await fx.store.listAlerts()).toEqual([]);
   });
 });
+
+describe('AlertManager: concurrency in one process', () => {
+  it('concurrent evaluations of the same monitor are serialised: the streak counts every run', async () => {
+    const h = harness(fx, { ...hook(), rules: { failureThreshold: 3 } });
+    const runs = [result({ status: 'failed' }), result({ status: 'failed' }), result({ status: 'failed' })];
+    const events = (await Promise.all(runs.map((r) => h.manager.evaluate({ results: [r], findingChanges: [] })))).flat();
+    expect(events.map((e) => e.type)).toEqual(['open']);
+    const [a, b] = await Promise.all([h.manager.deliver(), h.manager.deliver()]);
+    expect(a.delivered + b.delivered).toBe(1);
+    expect(rx.received).toHaveLength(1);
+  });
+});
