@@ -1,5 +1,5 @@
 /** Helpers for the deploy tests: load the manifests as typed-enough objects and walk pod templates. */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -113,4 +113,17 @@ export function bytes(q: unknown): number {
 export function flag(args: unknown[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i === -1 ? undefined : String(args[i + 1]);
+}
+
+/**
+ * Lay out a ConfigMap's data under `<root>/checks` the way the kubelet's atomic writer does: the files
+ * in a timestamped folder, `..data` linking to it, and one symlink per key through `..data`.
+ */
+export function mountConfigMap(root: string, data: Record<string, unknown>): void {
+  const dir = path.join(root, 'checks');
+  const stamp = '..2026_11_25_19_00_00.000000001';
+  mkdirSync(path.join(dir, stamp), { recursive: true });
+  for (const [key, value] of Object.entries(data)) writeFileSync(path.join(dir, stamp, key), String(value));
+  symlinkSync(stamp, path.join(dir, '..data'));
+  for (const key of Object.keys(data)) symlinkSync(path.join('..data', key), path.join(dir, key));
 }
