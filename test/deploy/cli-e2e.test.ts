@@ -117,7 +117,9 @@ describe('CronJobs with the real CLI', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = latest();
     expect(report.run).toMatchObject({ location, environment: 'production' });
-    expect(report.results.map((x) => [x.monitor, x.status, x.location])).toEqual([['api-health', 'passed', location]]);
+    expect(report.results.map((x) => [x.monitor, x.location])).toEqual([['api-health', location]]);
+    // Degraded (over degradedResponseTimeMs on a busy machine) still exits 0; only timing separates them.
+    expect(['passed', 'degraded']).toContain(report.results[0].status);
     const put = pushes.find((p) => p.url.startsWith('/metrics/job/'));
     expect(put?.method).toBe('PUT');
     expect(put?.url).toContain(`/location/${location}`);
