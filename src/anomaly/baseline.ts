@@ -154,7 +154,6 @@ export class Baseline {
       const idx = (this.head - this.size + i + RING_SIZE * 2) % RING_SIZE;
       this.values[idx] += delta;
     }
-    this.level += delta;
     this.refresh();
   }
 

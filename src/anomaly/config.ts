@@ -17,6 +17,14 @@ export interface SpikeConfig {
   tailFactor: number;
   /** For latency series: a spike must also be at least this relative change (0.2 = +20%). */
   minRelChange: number;
+  /**
+   * Surprise: the open threshold is also `surprise` x the largest |z| of recent points (decaying
+   * with a half-life of `surpriseHalfLife` points), so a series in a volatile stretch reports its
+   * first big outlier, not every one after it. Two-sided (generic) series only: latency spikes are
+   * bounded by `minRelChange` instead. 0 disables.
+   */
+  surprise: number;
+  surpriseHalfLife: number;
 }
 
 export interface RegressionConfig {
@@ -29,6 +37,9 @@ export interface RegressionConfig {
   /** Minimum shift in robust sigmas and, for latency series, in percent of the baseline. */
   minShiftSigma: number;
   minShiftPct: number;
+  /** For two-sided (generic, non-latency) series, where both directions alarm: stricter minimum shift and p-value. */
+  minShiftSigmaTwoSided: number;
+  alphaTwoSided: number;
   /** A shift that lasts this many points becomes the new normal: resolved with "accepted as new baseline". */
   acceptAfterPoints: number;
 }
@@ -131,12 +142,12 @@ export const DEFAULT_SERIES_CONFIG: SeriesConfig = {
   minHistory: 20,
   resolveAfter: 3,
   detectors: {
-    spike: { enabled: true, zOpen: 6, zResolve: 3, tailFactor: 2.2, minRelChange: 0.2 },
-    regression: { enabled: true, cusumK: 0.5, cusumH: 6, alpha: 0.001, minShiftSigma: 1.5, minShiftPct: 10, acceptAfterPoints: 288 },
+    spike: { enabled: true, zOpen: 6, zResolve: 3, tailFactor: 2.2, minRelChange: 0.2, surprise: 0.7, surpriseHalfLife: 288 },
+    regression: { enabled: true, cusumK: 0.5, cusumH: 6, alpha: 0.001, minShiftSigma: 1.5, minShiftPct: 10, minShiftSigmaTwoSided: 5, alphaTwoSided: 0.0001, acceptAfterPoints: 288 },
     errors: { enabled: true, window: 20, zOpen: 2.576, zHold: 1.645, margin: 0.05, newSignatures: true },
     sla: { enabled: true, resolveFactor: 0.9 },
     slo: { enabled: true, availability: 0.99, latencyTarget: 0.99, fastBurn: 14.4, slowBurn: 6, minBadEvents: 3 },
-    distribution: { enabled: true, tailRatio: 10, bimodalD: 3, varianceRatio: 2.5, every: 32 },
+    distribution: { enabled: true, tailRatio: 10, bimodalD: 5, varianceRatio: 2.5, every: 32 },
     patterns: { enabled: true, seasonalStrength: 0.4, minDays: 3, trendAlpha: 0.001, trendPctPerDay: 0.2 },
   },
 };

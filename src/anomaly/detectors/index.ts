@@ -1,6 +1,8 @@
 /** The detector registry: order matters only for signal order within one observation. */
 import type { Detector } from '../detector.js';
+import { distributionDetector } from './distribution.js';
 import { errorsDetector } from './errors.js';
+import { patternsDetector } from './patterns.js';
 import { regressionDetector } from './regression.js';
 import { slaDetector } from './sla.js';
 import { sloDetector } from './slo.js';
@@ -12,4 +14,6 @@ export const DETECTORS: readonly Detector[] = [
   spikeDetector,
   regressionDetector,
   errorsDetector,
+  distributionDetector,
+  patternsDetector,
 ] as Detector[];

@@ -147,7 +147,10 @@ function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: 
   const delta = mA - mB;
   const sigma = base.sigma();
   const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
-  if (!(p < cfg.alpha) || Math.abs(delta) / sigma < cfg.minShiftSigma || !pctOk || (delta > 0) !== up) return false;
+  const twoSided = ctx.direction === 'both';
+  const alpha = twoSided ? cfg.alphaTwoSided : cfg.alpha;
+  const minSigma = twoSided ? cfg.minShiftSigmaTwoSided : cfg.minShiftSigma;
+  if (!(p < alpha) || Math.abs(delta) / sigma < minSigma || !pctOk || (delta > 0) !== up) return false;
 
   base.shiftOlder(m, delta);
   s.sp = 0;

@@ -9,22 +9,28 @@ import { badSize, scoreOf } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
-type SpikeState = null;
+export interface SpikeState {
+  /** Decaying maximum |z| of recent points (the surprise level). */
+  recent: number;
+}
 
 export const spikeDetector: Detector<SpikeState> = {
   name: 'spike',
   kinds: ['spike'],
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.spike.enabled,
-  create: () => null,
-  save: () => null,
-  load: () => null,
-  observe(_s, input: DetectorInput) {
+  create: () => ({ recent: 0 }),
+  save: (s) => ({ recent: Number(s.recent.toPrecision(4)) }),
+  load: (raw) => ({ recent: typeof (raw as SpikeState | null)?.recent === 'number' ? (raw as SpikeState).recent : 0 }),
+  observe(s, input: DetectorInput) {
     const { z, ctx, base, obs } = input;
     if (Number.isNaN(z)) return;
     const cfg = ctx.config.detectors.spike;
     input.evaluated('spike');
     const size = badSize(z, ctx.direction);
-    const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99);
+    const surprise = ctx.direction === 'both' ? cfg.surprise * s.recent : 0;
+    const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99, surprise);
+    const absZ = Math.abs(z);
+    s.recent = Math.max(s.recent * Math.pow(2, -1 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
     const expected = input.expected;
     const rel = expected !== 0 ? (obs.value - expected) / Math.abs(expected) : Infinity;
     const relOk = !ctx.latency || rel >= cfg.minRelChange;

@@ -1,0 +1,171 @@
+/**
+ * Distribution: quantiles p50/p90/p95/p99/p99.9 per series, exact over the recent ring and from a
+ * decayed log-bucket sketch (half-life ~256 points) for the long window. Checked every `every`
+ * points (amortized O(1)):
+ * - `tail_latency`: sketch p99 >= `tailRatio` x p50 (positive series only);
+ * - `bimodal`: the best two-cluster split of the ring (Otsu; on log values for latency) has
+ *   Ashman's D >= `bimodalD` and a minor cluster of at least 15%;
+ * - `variance_growth`: recent robust sigma >= `varianceRatio` x the long-run one.
+ */
+import { RING_SIZE } from '../baseline.js';
+import type { Detector, DetectorInput } from '../detector.js';
+import { fmtRatio, fmtValue } from '../format.js';
+import { LogSketch, type SketchJSON } from '../sketch.js';
+import { quantileSorted } from '../stats.js';
+import type { SeriesContext } from '../types.js';
+
+const DECAY_EVERY = 64;
+const DECAY = Math.pow(0.5, DECAY_EVERY / 256);
+const MIN_WEIGHT = 0.15;
+const ring = new Float64Array(RING_SIZE);
+
+export interface DistributionState {
+  sketch: LogSketch;
+  k: number;
+}
+
+export interface Quantiles {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+}
+
+export function sketchQuantiles(s: LogSketch): Quantiles {
+  return { p50: s.quantile(0.5), p90: s.quantile(0.9), p95: s.quantile(0.95), p99: s.quantile(0.99), p999: s.quantile(0.999) };
+}
+
+/** Exact quantiles of a sorted array. */
+export function exactQuantiles(sorted: ArrayLike<number>, n: number): Quantiles {
+  return { p50: quantileSorted(sorted, n, 0.5), p90: quantileSorted(sorted, n, 0.9), p95: quantileSorted(sorted, n, 0.95), p99: quantileSorted(sorted, n, 0.99), p999: quantileSorted(sorted, n, 0.999) };
+}
+
+/** Best two-cluster split (Otsu) of sorted values: Ashman's D and the minor cluster's weight. */
+export function twoClusters(sorted: Float64Array, n: number): { d: number; weight: number; low: number; high: number } {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += sorted[i];
+  let prefix = 0;
+  let best = -1;
+  let split = 0;
+  for (let i = 1; i < n; i++) {
+    prefix += sorted[i - 1];
+    const w1 = i / n;
+    const m1 = prefix / i;
+    const m2 = (total - prefix) / (n - i);
+    const between = w1 * (1 - w1) * (m2 - m1) * (m2 - m1);
+    if (between > best) {
+      best = between;
+      split = i;
+    }
+  }
+  if (split === 0) return { d: 0, weight: 0, low: NaN, high: NaN };
+  const stats = (a: number, b: number) => {
+    let m = 0;
+    for (let i = a; i < b; i++) m += sorted[i];
+    m /= b - a;
+    let v = 0;
+    for (let i = a; i < b; i++) v += (sorted[i] - m) ** 2;
+    return { m, v: v / Math.max(1, b - a - 1) };
+  };
+  const g1 = stats(0, split);
+  const g2 = stats(split, n);
+  const d = (Math.SQRT2 * Math.abs(g2.m - g1.m)) / Math.sqrt(g1.v + g2.v + 1e-300);
+  return { d, weight: Math.min(split, n - split) / n, low: g1.m, high: g2.m };
+}
+
+export const distributionDetector: Detector<DistributionState> = {
+  name: 'distribution',
+  kinds: ['tail_latency', 'bimodal', 'variance_growth'],
+  applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.distribution.enabled,
+  create: () => ({ sketch: new LogSketch(), k: 0 }),
+  save: (s) => ({ sketch: s.sketch.toJSON(), k: s.k }),
+  load(raw) {
+    const r = raw as { sketch?: SketchJSON; k?: number } | null;
+    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(), k: 0 };
+    return { sketch: LogSketch.fromJSON(r.sketch), k: r.k ?? 0 };
+  },
+  observe(s, input: DetectorInput) {
+    const { ctx, base, obs } = input;
+    const cfg = ctx.config.detectors.distribution;
+    s.sketch.add(obs.value);
+    s.k++;
+    if (s.k % DECAY_EVERY === 0) s.sketch.decay(DECAY);
+    if (s.k % cfg.every !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
+    const unit = ctx.latency ? 'ms' : 'value';
+
+    // Heavy tail (long window, positive series).
+    const q = sketchQuantiles(s.sketch);
+    if (q.p50 > 0 && s.sketch.total >= 100) {
+      input.evaluated('tail_latency');
+      const ratio = q.p99 / q.p50;
+      const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen('tail_latency') ? 'hold' : null;
+      if (level) {
+        input.emit({
+          kind: 'tail_latency',
+          level,
+          severity: ctx.direction === 'both' ? 'info' : 'warning',
+          observed: q.p99,
+          expected: { high: q.p50 * cfg.tailRatio },
+          unit,
+          magnitude: { ratio },
+          details: { ...q },
+          explain: (e) => `${e.subject} p99 ${fmtValue(q.p99, unit)} is ${fmtRatio(ratio)} its p50 of ${fmtValue(q.p50, unit)} (p90 ${fmtValue(q.p90, unit)}, p99.9 ${fmtValue(q.p999, unit)}) since ${e.since}.`,
+        });
+      }
+    }
+
+    // Bimodality of the recent ring.
+    const n = base.size;
+    const useLog = ctx.latency;
+    let ok = true;
+    for (let i = 0; i < n; i++) {
+      const v = base.values[i];
+      if (useLog && !(v > 0)) ok = false;
+      ring[i] = useLog && v > 0 ? Math.log(v) : v;
+    }
+    if (ok) {
+      const sorted = ring.subarray(0, n).sort();
+      const c = twoClusters(sorted, n);
+      input.evaluated('bimodal');
+      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && input.isOpen('bimodal') ? 'hold' : null;
+      if (level) {
+        const low = useLog ? Math.exp(c.low) : c.low;
+        const high = useLog ? Math.exp(c.high) : c.high;
+        const w = c.weight;
+        input.emit({
+          kind: 'bimodal',
+          level,
+          severity: ctx.direction === 'both' ? 'info' : 'warning',
+          observed: high,
+          expected: { value: low },
+          unit,
+          magnitude: { ratio: low > 0 ? high / low : undefined, z: c.d },
+          details: { clusters: [low, high], minorShare: w, ashmanD: c.d },
+          explain: (e) => `${e.subject} has two modes, around ${fmtValue(low, unit)} and ${fmtValue(high, unit)} (the smaller holds ${Math.round(w * 100)}% of the last ${n} points, separation D=${c.d.toFixed(1)}) since ${e.since}.`,
+        });
+      }
+    }
+
+    // Variance growth: recent robust sigma against the long-run one.
+    if (base.longScale > 0 && base.n >= 4 * RING_SIZE) {
+      input.evaluated('variance_growth');
+      const ratio = base.scale / base.longScale;
+      const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen('variance_growth') ? 'hold' : null;
+      if (level) {
+        const now = base.scale;
+        const before = base.longScale;
+        input.emit({
+          kind: 'variance_growth',
+          level,
+          severity: 'warning',
+          observed: now,
+          expected: { value: before },
+          unit,
+          magnitude: { ratio },
+          explain: (e) => `${e.subject} varies ${fmtRatio(ratio)} more than usual: robust spread ${fmtValue(now, unit)} over the last ${n} points vs ${fmtValue(before, unit)} long-run, since ${e.since}.`,
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * Patterns of a series:
+ * - `seasonality` (info): the hour-of-day (and, after two weeks, day-of-week) profile explains at
+ *   least `seasonalStrength` of the variance around the slow level after `minDays` days; from then
+ *   on the baseline every detector uses is seasonal (checked every 32 points);
+ * - `trend`: Theil-Sen slope and Mann-Kendall test over up to 48 block medians (16 points each,
+ *   non-overlapping); reported when p < `trendAlpha` and the change is >= `trendPctPerDay` per day
+ *   (warning in the bad direction, info otherwise);
+ * - `anomalous_period`: once the seasonal baseline is on, at least 6 of the last 12 points beyond
+ *   3 robust sigmas of what the pattern expects (a broken day that no single point shows).
+ */
+import type { Detector, DetectorInput } from '../detector.js';
+import { badSize } from '../detector.js';
+import { fmtPct, fmtValue } from '../format.js';
+import { medianInPlace, theilSenMannKendall } from '../stats.js';
+import type { SeriesContext } from '../types.js';
+
+const BLOCK = 16;
+const BLOCKS = 48;
+const DAY_MS = 86_400_000;
+const block = new Float64Array(BLOCK);
+
+export interface PatternsState {
+  /** Block medians and their mid times, oldest first. */
+  bv: number[];
+  bt: number[];
+  k: number;
+  /** Bits of the last 12 points beyond 3 sigmas (bit 0 newest). */
+  bits: number;
+}
+
+function fresh(): PatternsState {
+  return { bv: [], bt: [], k: 0, bits: 0 };
+}
+
+function popcount12(x: number): number {
+  let c = 0;
+  for (let v = x & 0xfff; v; v &= v - 1) c++;
+  return c;
+}
+
+export const patternsDetector: Detector<PatternsState> = {
+  name: 'patterns',
+  kinds: ['seasonality', 'trend', 'anomalous_period'],
+  applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
+  create: fresh,
+  save: (s) => s,
+  load(raw) {
+    const r = raw as Partial<PatternsState> | null;
+    if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt)) return fresh();
+    return { ...fresh(), ...r };
+  },
+  observe(s, input: DetectorInput) {
+    const { ctx, base, z } = input;
+    const cfg = ctx.config.detectors.patterns;
+    s.k++;
+    const unit = ctx.latency ? 'ms' : 'value';
+
+    // Anomalous period against the seasonal pattern.
+    if (!Number.isNaN(z)) {
+      s.bits = ((s.bits << 1) | (badSize(z, ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
+      if (base.seasonal > 0 && !input.isOpen('regression')) {
+        input.evaluated('anomalous_period');
+        const c = popcount12(s.bits);
+        const level = c >= 6 ? 'open' : c >= 3 && input.isOpen('anomalous_period') ? 'hold' : null;
+        if (level) {
+          const observed = input.obs.value;
+          const expected = input.expected;
+          input.emit({
+            kind: 'anomalous_period',
+            level,
+            severity: 'warning',
+            observed,
+            expected: { value: expected },
+            unit,
+            magnitude: { z, delta: observed - expected },
+            explain: (e) => `${e.subject} has left its daily pattern: ${c} of the last 12 points are more than 3 sigmas from the expected ${fmtValue(expected, unit)} for this hour (now ${fmtValue(observed, unit)}) since ${e.since}.`,
+          });
+        }
+      }
+    }
+
+    // Block medians for the trend.
+    if (s.k % BLOCK === 0 && base.size >= BLOCK) {
+      const m = base.adjusted(block, BLOCK, 0);
+      s.bv.push(medianInPlace(block, m));
+      s.bt.push(base.timeAgo(BLOCK >> 1));
+      if (s.bv.length > BLOCKS) {
+        s.bv.shift();
+        s.bt.shift();
+      }
+    }
+
+    if (s.k % 32 !== 0) return;
+    // Seasonality switch.
+    input.evaluated('seasonality');
+    base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
+    if (base.seasonal > 0) {
+      let peak = 0;
+      for (let h = 1; h < 24; h++) if (base.hod[h] > base.hod[peak]) peak = h;
+      const amp = base.hod[peak];
+      const level = base.level;
+      const strength = base.seasonalStrength();
+      const weekly = base.seasonal === 2;
+      input.emit({
+        kind: 'seasonality',
+        level: input.isOpen('seasonality') ? 'hold' : 'open',
+        severity: 'info',
+        observed: strength,
+        expected: {},
+        unit: 'score',
+        magnitude: { ratio: strength },
+        details: { peakHourUtc: peak, amplitude: amp, weekly },
+        explain: (e) => `${e.subject} follows a ${weekly ? 'daily and weekly' : 'daily'} pattern: the hour of day explains ${Math.round(strength * 100)}% of its variance, peaking at ${String(peak).padStart(2, '0')}:00 UTC (${level !== 0 ? fmtPct((amp / Math.abs(level)) * 100) : fmtValue(amp, unit)}) since ${e.since}; the baseline is seasonal.`,
+      });
+    }
+
+    // Trend over block medians.
+    if (s.bv.length >= 12 && s.k % 64 === 0) {
+      input.evaluated('trend');
+      const n = s.bv.length;
+      const { slope, p } = theilSenMannKendall(s.bt, s.bv, n);
+      const first = s.bv[0];
+      const last = s.bv[n - 1];
+      const ref = Math.abs(medianInPlace(Float64Array.from(s.bv), n)) || 1;
+      const perDay = (slope * DAY_MS) / ref;
+      const spanDays = (s.bt[n - 1] - s.bt[0]) / DAY_MS;
+      const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
+      const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
+      if (level) {
+        // A trend is worth a warning only where one direction is bad (latency up); otherwise it informs.
+        const bad = ctx.direction !== 'both' && badSize(slope, ctx.direction) > 0;
+        input.emit({
+          kind: 'trend',
+          level,
+          severity: bad ? 'warning' : 'info',
+          observed: last,
+          expected: { value: first },
+          unit,
+          magnitude: { pct: perDay * 100, pValue: p, delta: last - first },
+          details: { slopePerDay: slope * DAY_MS, spanDays },
+          explain: (e) => `${e.subject} is ${slope >= 0 ? 'rising' : 'falling'} ${fmtPct(perDay * 100)} per day (Theil-Sen, Mann-Kendall p=${p.toPrecision(2)}): ${fmtValue(first, unit)} to ${fmtValue(last, unit)} over ${spanDays.toFixed(1)} days, since ${e.since}.`,
+        });
+      }
+    }
+  },
+};
