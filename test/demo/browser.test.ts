@@ -7,6 +7,8 @@ let browser: Browser;
 let shop: DemoShop;
 let context: BrowserContext;
 let page: Page;
+/** Client-side rendering on a busy machine: poll generously (vitest's default is 1 s). */
+const POLL = { timeout: 15_000, interval: 50 };
 
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -46,21 +48,21 @@ describe('demo shop in Chromium', () => {
     await page.goto(shop.url);
     await page.getByRole('searchbox', { name: 'Search products' }).fill('trail');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.getByTestId('result-count').textContent()).toBe('2 results');
+    await expect.poll(() => page.getByTestId('result-count').textContent(), POLL).toBe('2 results');
     expect(await page.getByTestId('result-item').count()).toBe(2);
     await page.getByRole('link', { name: 'Trail Running Shoes' }).click();
     await page.getByRole('button', { name: 'Add to cart' }).click();
-    await expect.poll(() => page.getByTestId('cart-status').textContent()).toBe('Added to cart');
+    await expect.poll(() => page.getByTestId('cart-status').textContent(), POLL).toBe('Added to cart');
     expect(await page.getByTestId('cart-count').textContent()).toBe('1');
     await page.getByRole('link', { name: 'Cart' }).click();
-    await expect.poll(() => page.getByTestId('cart-items').getAttribute('data-state')).toBe('loaded');
+    await expect.poll(() => page.getByTestId('cart-items').getAttribute('data-state'), POLL).toBe('loaded');
     expect(await page.getByTestId('cart-item').textContent()).toContain('1 × Trail Running Shoes');
     await page.getByRole('link', { name: 'Checkout' }).click();
     await page.getByLabel('Name').fill('Ada Lovelace');
     await page.getByLabel('Email').fill('ada@example.test');
     await page.getByLabel('Address').fill('1 Trail Road');
     await page.getByRole('button', { name: 'Place order' }).click();
-    await expect.poll(() => page.getByTestId('order-confirmation').textContent()).toBe('Order #1001 confirmed');
+    await expect.poll(() => page.getByTestId('order-confirmation').textContent(), POLL).toBe('Order #1001 confirmed');
     expect(await page.getByTestId('cart-count').textContent()).toBe('0');
   });
 
@@ -69,10 +71,10 @@ describe('demo shop in Chromium', () => {
     await page.getByLabel('Username').fill('demo');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('login-error').textContent()).toBe('Invalid username or password');
+    await expect.poll(() => page.getByTestId('login-error').textContent(), POLL).toBe('Invalid username or password');
     await page.getByLabel('Password').fill('demo-password-123');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.getByTestId('welcome').textContent()).toBe('Welcome, demo');
+    await expect.poll(() => page.getByTestId('welcome').textContent(), POLL).toBe('Welcome, demo');
     const cookies = await context.cookies(shop.url);
     expect(cookies.find((c) => c.name === 'demo_session')?.httpOnly).toBe(true);
     await page.goto(shop.url);
@@ -82,12 +84,12 @@ describe('demo shop in Chromium', () => {
   it('API faults surface in the browser: 503 and schema drift show the search error', async () => {
     shop.setFault('/api/products', { status: 503, count: 1 });
     await page.goto(`${shop.url}/search?q=cap`);
-    await expect.poll(() => page.getByTestId('search-error').textContent()).toBe('Search is unavailable: injected fault: HTTP 503');
+    await expect.poll(() => page.getByTestId('search-error').textContent(), POLL).toBe('Search is unavailable: injected fault: HTTP 503');
     shop.setFault('/api/products', { schemaDrift: true, count: 1 });
     await page.goto(`${shop.url}/search?q=cap`);
-    await expect.poll(() => page.getByTestId('results').getAttribute('data-state')).toBe('error');
+    await expect.poll(() => page.getByTestId('results').getAttribute('data-state'), POLL).toBe('error');
     expect(await page.getByTestId('search-error').textContent()).toBe('Search is unavailable: unexpected search response');
     await page.goto(`${shop.url}/search?q=cap`);
-    await expect.poll(() => page.getByTestId('result-count').textContent()).toBe('1 result');
+    await expect.poll(() => page.getByTestId('result-count').textContent(), POLL).toBe('1 result');
   });
 });
