@@ -214,6 +214,8 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
   if (failing.length) inc.explanation = downExplanation(state, failing);
   const healthy = failing.length === 0 && inc.affected.every((n) => (state.locations[n]?.consecutiveSuccesses ?? rules.successThreshold) >= rules.successThreshold);
   if (inc.state === 'open' && healthy) {
+    const was = inc.explanation.replace(/ \(\d+ failed in a row\)/g, '');
+    inc.explanation = `passing again at ${inc.affected.join(', ') || 'every location'} (${rules.successThreshold} run${rules.successThreshold === 1 ? '' : 's'} in a row); it was ${was}`;
     move(inc, 'resolved', at, state.flapping);
   } else if (inc.state === 'resolved' && rule) {
     // Only reachable while the incident is kept open across a flapping episode.

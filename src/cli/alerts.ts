@@ -3,7 +3,7 @@
  * recommendations. Reads and annotates the store only; the integrator opens it from the config.
  */
 import type { Store, AlertRecord } from '../store/store.js';
-import { computeAlertStats, type AlertStats, type AlertStatsRow } from '../alerts/stats.js';
+import { computeAlertStats, MIN_ACKS, type AlertStats, type AlertStatsRow } from '../alerts/stats.js';
 import { AlertNotFoundError } from '../alerts/errors.js';
 import { formatDurationMs } from '../alerts/messages.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
@@ -165,7 +165,7 @@ export function formatStats(stats: AlertStats, window: string): string {
   out += `\nPer monitor\n`;
   out += table(['MONITOR', ...head], statsRows(stats.byMonitor));
   out += `\nRecommendations\n`;
-  if (!stats.recommendations.length) out += '  none: no rule or monitor is noisy\n';
+  if (!stats.recommendations.length) out += `  none: no rule or monitor is noisy (false-positive advice needs at least ${MIN_ACKS} acked alerts)\n`;
   for (const r of stats.recommendations) out += `  ${r.scope} ${r.name}: ${r.reason}; ${r.advice}\n`;
   return out;
 }

@@ -95,6 +95,7 @@ describe('AlertManager: open, dedup, update, recovery', () => {
     expect(got[1].locations).toEqual(['eu-west', 'us-east']);
     expect(got[1].explanation).toBe('eu-west: http_status: status (503) == 200 (2 failed in a row); us-east: timeout: no response within 5000 ms (1 failed in a row)');
     expect(got[2].alert.resolvedAt).toBe('2026-11-25T10:07:00.000Z');
+    expect(got[2].explanation).toBe('passing again at eu-west, us-east (2 runs in a row); it was us-east: timeout: no response within 5000 ms');
     expect(new Set(got.map((b) => b.alert.id)).size).toBe(1);
 
     const [record] = await fx.store.listAlerts();
