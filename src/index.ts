@@ -15,8 +15,6 @@ export {
   formatDiagnostic,
   formatDiagnostics,
   ConfigError,
-  parseJsonPath,
-  JsonPathSyntaxError,
   type Diagnostic,
   type DiagnosticSeverity,
   type MonitorSelection,

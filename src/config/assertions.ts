@@ -1,10 +1,12 @@
 /**
  * Assertions are data (`{ source, path, op, target }`), checked at load time: the operator exists,
  * its value has the right type (numbers for `gt`, a compilable pattern for `matches`, none for
- * `exists`), the JSON path parses. The runner evaluates them; it never sees an invalid one.
+ * `exists`), the JSON path parses with the runner's own grammar (src/checks/jsonpath.ts, pure), and
+ * the runner's validateAssertion agrees. The runner never sees an invalid one.
  */
+import { validateAssertion } from '../checks/assertions.js';
+import { compileJsonPath, JsonPathSyntaxError } from '../checks/jsonpath.js';
 import type { Assertion, AssertionOp, AssertionSource } from '../model/monitor.js';
-import { JsonPathSyntaxError, parseJsonPath } from './json-path.js';
 
 export const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'] as const;
 
@@ -62,15 +64,23 @@ export function normalizeTarget(source: AssertionSource, op: AssertionOp, value:
   return value;
 }
 
-/** Validates a JSON path; the message names what was expected. */
+/**
+ * Validates a JSON path with the runner's grammar: `$`, `.name`, `[0]`, `[-1]`, `['odd name']`, `*`.
+ * The message names the position and what was expected.
+ */
 export function jsonPathProblem(text: string): string | undefined {
   try {
-    parseJsonPath(text);
+    compileJsonPath(text);
     return undefined;
   } catch (err) {
-    if (err instanceof JsonPathSyntaxError) return `invalid JSON path "${text}": ${err.message}`;
+    if (err instanceof JsonPathSyntaxError) return `${err.message} (e.g. "$.items[0].price", "$.items[*].id")`;
     throw err;
   }
+}
+
+/** The runner's own verdict on a built assertion (a safety net behind the checks above). */
+export function runnerProblem(a: Assertion): string | undefined {
+  return validateAssertion(a) ?? undefined;
 }
 
 export function makeAssertion(source: AssertionSource, op: AssertionOp, pathText: string | undefined, hasValue: boolean, value: unknown): Assertion {

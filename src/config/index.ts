@@ -4,7 +4,6 @@ export { ConfigError, formatDiagnostic, formatDiagnostics, type Diagnostic, type
 export { selectMonitors, type MonitorSelection } from './select.js';
 export { defineConfig, defineCheck, defineJourney } from './define.js';
 export { journeySettingsSchema, validateJourneySettings } from './journey-settings.js';
-export { parseJsonPath, JsonPathSyntaxError, type JsonPathSegment } from './json-path.js';
 export { HTTP_METHODS, ASSERTION_OPS } from './schemas.js';
 export { DEFAULT_CHECK_FILES, DEFAULT_JOURNEY_FILES } from './discover.js';
 export type {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { ApiCheckDefinition, Assertion, AssertionOp } from '../model/monitor.js';
 import { createConfigAjv, validateWith } from './ajv-errors.js';
-import { assertionValueProblem, jsonPathProblem, makeAssertion } from './assertions.js';
+import { assertionValueProblem, jsonPathProblem, makeAssertion, runnerProblem } from './assertions.js';
 import { cronProblem } from './cron.js';
 import { joinPath, pathKey } from './diagnostics.js';
 import { isPlainObject } from './interpolate.js';
@@ -123,7 +123,12 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
         const hasValue = 'value' in spec;
         const problem = assertionValueProblem('header', op, hasValue, spec.value);
         if (problem) error(joinPath(field, problem.field), problem.message);
-        else headerAssertions.push(makeAssertion('header', op, lower, hasValue, spec.value));
+        else {
+          const a = makeAssertion('header', op, lower, hasValue, spec.value);
+          const refused = runnerProblem(a);
+          if (refused) error(field, refused);
+          else headerAssertions.push(a);
+        }
       }
     }
   }
@@ -157,7 +162,11 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
         error(joinPath(field, problem.field), problem.message);
         ok = false;
       }
-      if (ok) bodyAssertions.push(makeAssertion(source, a.op as AssertionOp, source === 'json' ? (a.path as string) : undefined, hasValue, a.value));
+      if (!ok) return;
+      const built = makeAssertion(source, a.op as AssertionOp, source === 'json' ? (a.path as string) : undefined, hasValue, a.value);
+      const refused = runnerProblem(built);
+      if (refused) error(field, refused);
+      else bodyAssertions.push(built);
     });
   }
 

@@ -22,7 +22,7 @@ export interface AssertionInput {
 /** `{ path: '$.items[0].price', op: 'gt', value: 0 }`; `source: 'text'` asserts on the raw body (no path). */
 export interface BodyAssertionInput extends AssertionInput {
   source?: 'json' | 'text';
-  /** JSON path: `$`, `.name`, `[0]`, `['odd name']`. Required for `json`. */
+  /** JSON path: `$`, `.name`, `[0]`, `[-1]`, `['odd name']`, `[*]`. Required for `json`. */
   path?: string;
 }
 

@@ -221,7 +221,7 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[2].value', message: '"isType" needs one of string, number, integer, boolean, object, array, null (got "text")' });
     expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[3].value', message: '"eq" needs a value' });
     expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[4].path', message: 'text assertions apply to the whole body and take no path' });
-    expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[5].path', message: 'invalid JSON path "$..deep"' });
+    expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[5].path', message: 'invalid JSON path "$..deep" at 2' });
     expectDiagnostic(diagnostics, { file: f, path: 'checks[3].expect.maxResponseTimeMs', message: 'maxResponseTimeMs (5000) is above timeoutMs (1000)', severity: 'warning' });
     expect(diagnostics).toHaveLength(11);
   });
@@ -250,7 +250,7 @@ describe('diagnostics', () => {
     expect(diagnostics.filter((d) => d.path === 'request.url')).toEqual([]);
     expectDiagnostic(diagnostics, { file: 'checks/two.check.yaml', path: 'retries', message: 'must be >= 0 (got -1)' });
     expectDiagnostic(diagnostics, { file: 'checks/two.check.yaml', path: 'schedule', message: 'invalid cron expression "every minute"' });
-    expectDiagnostic(diagnostics, { file: 'checks/three.check.yaml', path: 'expect.body[0].path', message: 'invalid JSON path "items[0]": must start with "$"' });
+    expectDiagnostic(diagnostics, { file: 'checks/three.check.yaml', path: 'expect.body[0].path', message: 'invalid JSON path "items[0]" at 0: a JSON path starts with "$"' });
     expect(diagnostics).toHaveLength(10);
     // One line per diagnostic, `file[:line]: path: message`.
     const lines = formatDiagnostics(diagnostics).split('\n');

@@ -7,7 +7,8 @@ import { createConfigAjv, validateWith } from '../../src/config/ajv-errors.js';
 import { cronProblem } from '../../src/config/cron.js';
 import { formatPath, parsePath } from '../../src/config/diagnostics.js';
 import { classifyFile, discoverFiles, globToRegExp } from '../../src/config/discover.js';
-import { formatDiagnostics, JsonPathSyntaxError, parseJsonPath, selectMonitors, validateJourneySettings } from '../../src/config/index.js';
+import { jsonPathProblem } from '../../src/config/assertions.js';
+import { formatDiagnostics, selectMonitors, validateJourneySettings } from '../../src/config/index.js';
 import { resolveUrl } from '../../src/config/resolve-check.js';
 import { checkSchema } from '../../src/config/schemas.js';
 import { closest } from '../../src/config/suggest.js';
@@ -52,18 +53,14 @@ describe('globs', () => {
   });
 });
 
-describe('JSON paths', () => {
-  it('parses the supported subset', () => {
-    expect(parseJsonPath('$')).toEqual([]);
-    expect(parseJsonPath('$.items[0].price')).toEqual(['items', 0, 'price']);
-    expect(parseJsonPath(`$['odd key']["x\\"y"].a-b`)).toEqual(['odd key', 'x"y', 'a-b']);
+describe('JSON paths at load time (the runner\'s grammar)', () => {
+  it('accepts what the runner evaluates, including wildcards and negative indexes', () => {
+    for (const p of ['$', '$.items[0].price', '$.items[*].id', '$[-1]', `$['odd key'].a-b`]) expect(jsonPathProblem(p)).toBeUndefined();
   });
 
-  it('rejects the rest, naming the position', () => {
-    expect(() => parseJsonPath('items')).toThrow(JsonPathSyntaxError);
-    expect(() => parseJsonPath('$.items[*]')).toThrow('expected [index] or [\'name\'] at position 7');
-    expect(() => parseJsonPath('$.a b')).toThrow('unexpected " " at position 3');
-    expect(() => parseJsonPath('$.')).toThrow('expected a field name after "." at position 2');
+  it('rejects the rest, naming the position, with an example', () => {
+    expect(jsonPathProblem('items')).toBe('invalid JSON path "items" at 0: a JSON path starts with "$" (e.g. "$.items[0].price", "$.items[*].id")');
+    expect(jsonPathProblem('$..deep')).toContain('at 2: expected a name or "*" after "."');
   });
 });
 
