@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ReportWriteError } from '../../src/reporters/errors.js';
 import { FindingsReporter } from '../../src/reporters/findings.js';
 import { JsonReporter } from '../../src/reporters/json.js';
 import { Redactor } from '../../src/runtime/redact.js';
@@ -80,6 +81,19 @@ describe('json reporter', () => {
     const files = (await readdir(dir)).sort();
     expect(files).toEqual(['latest.json', 'run-20261125T101500Z-aaaa0002.json', 'run-20261125T103000Z-aaaa0003.json']);
     expect(JSON.parse(await readFile(path.join(dir, 'latest.json'), 'utf8')).run.id).toBe('20261125T103000Z-aaaa0003');
+  });
+});
+
+describe('report writing', () => {
+  it('fails with ReportWriteError naming the file when the folder cannot be created', async () => {
+    const { report, context } = scenario(dir);
+    const blocker = path.join(dir, 'not-a-folder');
+    await writeFile(blocker, 'x');
+    const error = await new JsonReporter().onEnd(report, { ...context, outDir: path.join(blocker, 'reports') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReportWriteError);
+    expect((error as ReportWriteError).code).toBe('ERR_REPORT_WRITE');
+    expect((error as ReportWriteError).message).toMatch(/^cannot write .*not-a-folder\/reports\/run-.*\.json: /);
+    expect((await readdir(dir)).sort()).toEqual(['not-a-folder']);
   });
 });
 

@@ -1,9 +1,13 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../../src/model/index.js';
 import { ReporterError } from '../../src/reporters/errors.js';
 import { Multiplexer } from '../../src/reporters/multiplexer.js';
+import { createReporters } from '../../src/reporters/registry.js';
 import type { ReportContext, Reporter, RunReport } from '../../src/reporters/reporter.js';
 import { scenario } from './fixtures.js';
+import { tempDir } from './helpers.js';
 
 /** A reporter that records every hook call as `name.hook[:detail]`. */
 class Recorder implements Reporter {
@@ -154,6 +158,27 @@ describe('Multiplexer', () => {
     await mux.onEnd(report, context);
     expect(calls).toBe(1);
     expect(mux.errors.map((e) => `${e.reporter}.${e.hook}`)).toEqual(['loud.onBegin', 'other.onError']);
+  });
+
+  it('lets the real writers finish when one of them fails', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const { report, context } = scenario(dir);
+      const failing: Reporter = {
+        name: 'failing',
+        onEnd: async () => {
+          throw new Error('out of disk');
+        },
+      };
+      const [json, markdown] = createReporters(['json', 'markdown'], { env: {} });
+      const mux = new Multiplexer([json, failing, markdown]);
+      const files = await mux.onEnd(report, context);
+      expect(files.map((f) => path.basename(f))).toEqual(['latest.json', `run-${report.run.id}.json`, 'status.md']);
+      expect((await readdir(dir)).sort()).toEqual(['latest.json', `run-${report.run.id}.json`, 'status.md']);
+      expect(mux.errors.map((e) => e.message)).toEqual(['reporter "failing" failed in onEnd: out of disk']);
+    } finally {
+      await cleanup();
+    }
   });
 
   it('survives a failing error callback', async () => {
