@@ -25,6 +25,8 @@ export interface FieldProblem {
   locate?: string;
   /** Top-level key the problem is under (the unknown or missing key itself at the root). */
   topKey?: string;
+  /** Instance location as parts, the unknown or missing key appended. */
+  parts?: Array<string | number>;
 }
 
 /** Validate `data` with a compiled schema; readable problems, empty when valid. */
@@ -42,8 +44,11 @@ export function explainAjvErrors(errors: readonly ErrorObject[]): FieldProblem[]
     const parts = pointerToParts(e.instancePath);
     const problem = explain(e, parts);
     const own = e.keyword === 'additionalProperties' ? (e.params as { additionalProperty: string }).additionalProperty : e.keyword === 'required' ? (e.params as { missingProperty: string }).missingProperty : undefined;
-    const top = parts.length > 0 ? parts[0] : own;
-    if (top !== undefined) problem.topKey = String(top);
+    const full = own !== undefined ? [...parts, String(own)] : parts;
+    if (full.length > 0) {
+      problem.topKey = String(full[0]);
+      problem.parts = full;
+    }
     if (e.keyword === 'additionalProperties' && own !== undefined) problem.locate = formatPath([...parts, String(own)]);
     if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
   }

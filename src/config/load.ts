@@ -88,9 +88,14 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
           if (!v(raw[section])) for (const p of explainAjvErrors(v.errors ?? [])) bag.error(configFile, joinPath(section, p.path), p.message);
         }
         // Past here only sections that validated (and interpolated) are trusted.
-        for (const p of problems) bad.add(p.topKey ?? '');
+        const badJourneys = new Set<string>();
+        for (const p of problems) {
+          // One bad journey entry does not hide the others' problems.
+          if (p.parts?.[0] === 'journeys' && p.parts.length > 1) badJourneys.add(String(p.parts[1]));
+          else bad.add(p.topKey ?? '');
+        }
         for (const p of interpolated.problems) bad.add(/^[^.[]+/.exec(p.path)?.[0] ?? '');
-        cfg = sanitize(raw, bad);
+        cfg = sanitize(raw, bad, badJourneys);
       }
     }
 
@@ -104,7 +109,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     }
     const store = resolveStore(cfg, env, rootDir, cfgFile, bag, redactor);
     const daemon = resolveDaemon(cfg, cfgFile, bag);
-    const journeySettings = resolveJourneySettings(cfg, defaults, knownLocations, cfgFile, bag);
+    const journeySettings = resolveJourneySettings(cfg, knownLocations, cfgFile, bag);
 
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
@@ -202,9 +207,12 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 /** Drop top-level sections that failed validation so later steps only read trusted shapes. */
-function sanitize(raw: Record<string, unknown>, bad: ReadonlySet<string>): ObserverConfig {
+function sanitize(raw: Record<string, unknown>, bad: ReadonlySet<string>, badJourneys: ReadonlySet<string>): ObserverConfig {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!bad.has(k)) out[k] = v;
+  if (isPlainObject(out.journeys) && badJourneys.size > 0) {
+    out.journeys = Object.fromEntries(Object.entries(out.journeys).filter(([key]) => !badJourneys.has(key)));
+  }
   return out as ObserverConfig;
 }
 
@@ -304,7 +312,6 @@ function resolveDaemon(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag)
 
 function resolveJourneySettings(
   cfg: ObserverConfig,
-  defaults: ResolvedDefaults,
   knownLocations: readonly string[] | undefined,
   cfgFile: string,
   bag: DiagnosticBag,
@@ -327,12 +334,9 @@ function resolveJourneySettings(
         if (!knownLocations.includes(l)) bag.error(cfgFile, joinPath(prefix, `locations[${i}]`), `unknown location "${l}"${didYouMean(l, knownLocations)}; locations are ${knownLocations.join(', ')}`);
       });
     }
-    out[key] = {
-      ...s,
-      retries: s.retries ?? defaults.retries,
-      timeoutMs: s.timeoutMs ?? defaults.journeyTimeoutMs,
-      stepTimeoutMs: s.stepTimeoutMs ?? defaults.stepTimeoutMs,
-    };
+    // Kept as written: the journeys module merges them over the file's own settings, then applies
+    // `defaults` (journeyTimeoutMs, stepTimeoutMs, retries) to what is still unset.
+    out[key] = { ...s };
   }
   return out;
 }

@@ -183,7 +183,10 @@ export interface ResolvedConfig {
   checks: ApiCheckDefinition[];
   /** Absolute paths of the journey files to run. */
   journeyFiles: string[];
-  /** Journey id/title → settings from observer.config.ts, with retries/timeoutMs/stepTimeoutMs defaulted. */
+  /**
+   * Journey id/title → settings from observer.config.ts, validated, as written (they override the
+   * journey file's own settings; what stays unset takes `defaults.retries/journeyTimeoutMs/stepTimeoutMs`).
+   */
   journeySettings: Record<string, JourneySettings>;
   /** The validated raw `anomaly` section (`{}` when absent). */
   anomaly: unknown;

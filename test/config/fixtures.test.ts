@@ -89,7 +89,7 @@ describe('discovery and resolution', () => {
     });
     expect(config.journeyFiles).toEqual([path.join(fixture('ts-checks'), 'journeys/purchase.journey.ts')]);
     expect(config.journeySettings).toEqual({
-      purchase: { schedule: '*/10 * * * *', steps: { 'add to cart': { maxMs: 2000, degradedMs: 800 } }, retries: 1, timeoutMs: 60000, stepTimeoutMs: 15000 },
+      purchase: { schedule: '*/10 * * * *', steps: { 'add to cart': { maxMs: 2000, degradedMs: 800 } } },
     });
   });
 
@@ -142,7 +142,7 @@ describe('discovery and resolution', () => {
     expectDiagnostic(diagnostics, { file: '(command line)', path: 'files[1]', message: '"checks/README.md" is neither a check (*.check.ts, *.check.yaml) nor a journey (*.journey.ts)' });
   });
 
-  it('journeys-settings: checkFiles/journeyFiles globs override discovery; journey settings get defaults; locations are checked', async () => {
+  it('journeys-settings: checkFiles/journeyFiles globs override discovery; journey settings kept as written, defaults beside them; locations are checked', async () => {
     const config = await loadFixture('journeys-settings');
     expect(config.checks.map((c) => c.id)).toEqual(['ping']);
     expect(config.checks[0].locations).toEqual(['us-east']);
@@ -152,9 +152,10 @@ describe('discovery and resolution', () => {
       path.join(fixture('journeys-settings'), 'journeys/shop/checkout.journey.ts'),
     ]);
     expect(config.journeySettings).toEqual({
-      checkout: { id: 'checkout', tags: ['shop'], stepTimeoutMs: 5000, locations: ['eu-west'], retries: 2, timeoutMs: 90000 },
-      'Search for shoes': { schedule: '*/15 * * * *', steps: { 'open results': { maxMs: 2000 } }, retries: 2, timeoutMs: 90000, stepTimeoutMs: 15000 },
+      checkout: { id: 'checkout', tags: ['shop'], stepTimeoutMs: 5000, locations: ['eu-west'] },
+      'Search for shoes': { schedule: '*/15 * * * *', steps: { 'open results': { maxMs: 2000 } } },
     });
+    expect(config.defaults).toMatchObject({ retries: 2, journeyTimeoutMs: 90000, stepTimeoutMs: 15000 });
     const diagnostics = await diagnosticsOf(loadFixture('journeys-settings', { location: 'ap-south' }));
     expectDiagnostic(diagnostics, { file: '(command line)', path: '--location', message: 'unknown location "ap-south"; observer.config.ts lists eu-west, us-east' });
   });
@@ -256,5 +257,18 @@ describe('diagnostics', () => {
     const lines = formatDiagnostics(diagnostics).split('\n');
     expect(lines).toHaveLength(10);
     expect(lines).toContain('checks/two.check.yaml:3: retries: must be >= 0 (got -1)');
+  });
+
+  it('journey-settings-invalid: settings in observer.config.ts get the journey rules, ids and locations checked', async () => {
+    const diagnostics = await diagnosticsOf(loadFixture('journey-settings-invalid'));
+    const c = 'observer.config.ts';
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys.cart', message: 'unknown field "retrys" (did you mean "retries"?)' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys.checkout.schedule', message: 'invalid cron expression "hourly"' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys.checkout.steps.pay.degradedMs', message: 'must be below maxMs (100)' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys.checkout.locations[0]', message: 'unknown location "mars"; locations are eu-west' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys["Search for shoes"].id', message: 'duplicate journey id "ping" (also journeys.checkout)' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys.checkout.id', message: 'journey id "ping" is also the id of a check in checks/ping.check.yaml' });
+    expectDiagnostic(diagnostics, { file: c, path: 'journeys["Search for shoes"].id', message: 'journey id "ping" is also the id of a check' });
+    expect(diagnostics).toHaveLength(7);
   });
 });

@@ -69,9 +69,9 @@ describe('Ajv errors in words', () => {
 
   it('picks the anyOf branch the value\'s type selects', () => {
     const base = { id: 'x', request: { url: 'https://e.x/' } };
-    expect(validateWith(validate, { ...base, expect: { status: [200, 'ok'] } })).toEqual([{ path: 'expect.status[1]', message: 'must be an integer (got "ok")', topKey: 'expect' }]);
+    expect(validateWith(validate, { ...base, expect: { status: [200, 'ok'] } })).toEqual([{ path: 'expect.status[1]', message: 'must be an integer (got "ok")', topKey: 'expect', parts: ['expect', 'status', 1] }]);
     expect(validateWith(validate, { ...base, expect: { status: true } })).toEqual([
-      { path: 'expect.status', message: 'must be a status code (100-599) or a list of them (got true)', topKey: 'expect' },
+      { path: 'expect.status', message: 'must be a status code (100-599) or a list of them (got true)', topKey: 'expect', parts: ['expect', 'status'] },
     ]);
     expect(validateWith(validate, { ...base, expect: { headers: { etag: { op: 'exist' } } } })).toEqual([
       {
@@ -79,15 +79,22 @@ describe('Ajv errors in words', () => {
         message:
           'must be one of eq, neq, gt, gte, lt, lte, contains, notContains, matches, exists, notExists, isType, lengthEq, lengthGte, lengthLte (got "exist") (did you mean "exists"?)',
         topKey: 'expect',
+        parts: ['expect', 'headers', 'etag', 'op'],
       },
     ]);
   });
 
   it('names missing and unknown fields, listing the known ones when nothing is close', () => {
     expect(validateWith(validate, { request: {}, zzz: 1 })).toEqual([
-      { path: 'id', message: 'is required', topKey: 'id' },
-      { path: '', message: 'unknown field "zzz"; expected one of id, name, request, expect, retries, timeoutMs, maxBodyBytes, tags, schedule, locations', topKey: 'zzz', locate: 'zzz' },
-      { path: 'request.url', message: 'is required', topKey: 'request' },
+      { path: 'id', message: 'is required', topKey: 'id', parts: ['id'] },
+      {
+        path: '',
+        message: 'unknown field "zzz"; expected one of id, name, request, expect, retries, timeoutMs, maxBodyBytes, tags, schedule, locations',
+        topKey: 'zzz',
+        parts: ['zzz'],
+        locate: 'zzz',
+      },
+      { path: 'request.url', message: 'is required', topKey: 'request', parts: ['request', 'url'] },
     ]);
   });
 
