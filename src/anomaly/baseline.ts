@@ -57,10 +57,10 @@ export class Baseline {
   longScale = NaN;
   /** Tracked 99th percentile of |z|: heavy-tailed series get a higher spike threshold. */
   q99 = 2.6;
-  readonly hod = new Float64Array(24);
-  readonly hodN = new Float64Array(24);
-  readonly dow = new Float64Array(7);
-  readonly dowN = new Float64Array(7);
+  readonly hod = new Float32Array(24);
+  readonly hodN = new Float32Array(24);
+  readonly dow = new Float32Array(7);
+  readonly dowN = new Float32Array(7);
   private varTot = 0;
   private varRem = 0;
   private varRemW = 0;
@@ -233,7 +233,7 @@ export class Baseline {
       v.push(roundSig(this.values[idx]));
       t.push(this.times[idx]);
     }
-    const arr = (a: Float64Array) => Array.from(a, (x) => roundSig(x, 6));
+    const arr = (a: Float32Array) => Array.from(a, (x) => roundSig(x, 6));
     return {
       v,
       t,

@@ -8,7 +8,7 @@ import { Baseline, type BaselineJSON } from './baseline.js';
 import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
 import type { Detector, DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
-import { Lifecycle, subjectOf } from './lifecycle.js';
+import { Lifecycle } from './lifecycle.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
 const STATE_VERSION = 1;
@@ -65,7 +65,7 @@ class SeriesRuntime {
     const loaded = raw && raw.v === STATE_VERSION ? raw : null;
     this.base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base) : new Baseline();
     this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx) : d.create(ctx)));
-    this.life = new Lifecycle(ctx.id, ctx.key, subjectOf(ctx.key));
+    this.life = new Lifecycle(ctx.id, ctx.key);
     if (loaded) {
       this.life.load(loaded.open);
       this.n = loaded.n;

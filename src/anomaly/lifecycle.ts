@@ -48,8 +48,12 @@ export class Lifecycle {
   constructor(
     readonly seriesId: string,
     readonly key: SeriesKey,
-    readonly subject: string,
   ) {}
+
+  /** `Checkout / Pay firstByteMs` (built when a finding changes, not kept per series). */
+  get subject(): string {
+    return subjectOf(this.key);
+  }
 
   apply(signal: DetectorSignal, atMs: number, out: FindingChange[]): void {
     const entry = this.open.get(signal.kind);

@@ -1,6 +1,6 @@
 /**
  * A small mergeable quantile sketch (DDSketch-style log buckets, 3% relative accuracy) with bounded
- * memory: 128 buckets, the lowest collapsed when the range grows (high quantiles stay exact to 3%),
+ * memory: 128 float32 buckets, the lowest collapsed when the range grows (high quantiles stay exact to 3%),
  * and exponential decay so it describes a recent window of a long series.
  */
 import { roundSig } from './stats.js';
@@ -17,7 +17,7 @@ export interface SketchJSON {
 }
 
 export class LogSketch {
-  private counts = new Float64Array(BUCKETS);
+  private counts = new Float32Array(BUCKETS);
   private offset = NaN;
   /** Weight of values <= 0 (tiny or negative). */
   private zero = 0;

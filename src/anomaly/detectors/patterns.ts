@@ -21,16 +21,26 @@ const DAY_MS = 86_400_000;
 const block = new Float64Array(BLOCK);
 
 export interface PatternsState {
-  /** Block medians and their mid times, oldest first. */
-  bv: number[];
-  bt: number[];
+  /** Block medians and their mid times (seconds after `origin`), oldest first, `nb` of them. */
+  bv: Float32Array;
+  bt: Float32Array;
+  nb: number;
+  origin: number;
   k: number;
   /** Bits of the last 12 points beyond 3 sigmas (bit 0 newest). */
   bits: number;
 }
 
 function fresh(): PatternsState {
-  return { bv: [], bt: [], k: 0, bits: 0 };
+  return { bv: new Float32Array(BLOCKS), bt: new Float32Array(BLOCKS), nb: 0, origin: NaN, k: 0, bits: 0 };
+}
+
+interface PatternsJSON {
+  bv: number[];
+  bt: number[];
+  origin: number | null;
+  k: number;
+  bits: number;
 }
 
 function popcount12(x: number): number {
@@ -44,11 +54,18 @@ export const patternsDetector: Detector<PatternsState> = {
   kinds: ['seasonality', 'trend', 'anomalous_period'],
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
   create: fresh,
-  save: (s) => s,
+  save: (s): PatternsJSON => ({ bv: Array.from(s.bv.subarray(0, s.nb)), bt: Array.from(s.bt.subarray(0, s.nb)), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, bits: s.bits }),
   load(raw) {
-    const r = raw as Partial<PatternsState> | null;
-    if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt)) return fresh();
-    return { ...fresh(), ...r };
+    const r = raw as Partial<PatternsJSON> | null;
+    const s = fresh();
+    if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt) || r.bv.length !== r.bt.length) return s;
+    s.nb = Math.min(BLOCKS, r.bv.length);
+    s.bv.set(r.bv.slice(0, s.nb));
+    s.bt.set(r.bt.slice(0, s.nb));
+    s.origin = r.origin ?? NaN;
+    s.k = r.k ?? 0;
+    s.bits = r.bits ?? 0;
+    return s;
   },
   observe(s, input: DetectorInput) {
     const { ctx, base, z } = input;
@@ -83,12 +100,16 @@ export const patternsDetector: Detector<PatternsState> = {
     // Block medians for the trend.
     if (s.k % BLOCK === 0 && base.size >= BLOCK) {
       const m = base.adjusted(block, BLOCK, 0);
-      s.bv.push(medianInPlace(block, m));
-      s.bt.push(base.timeAgo(BLOCK >> 1));
-      if (s.bv.length > BLOCKS) {
-        s.bv.shift();
-        s.bt.shift();
+      const at = base.timeAgo(BLOCK >> 1);
+      if (Number.isNaN(s.origin)) s.origin = at;
+      if (s.nb === BLOCKS) {
+        s.bv.copyWithin(0, 1);
+        s.bt.copyWithin(0, 1);
+        s.nb--;
       }
+      s.bv[s.nb] = medianInPlace(block, m);
+      s.bt[s.nb] = (at - s.origin) / 1000;
+      s.nb++;
     }
 
     if (s.k % 32 !== 0) return;
@@ -116,15 +137,17 @@ export const patternsDetector: Detector<PatternsState> = {
     }
 
     // Trend over block medians.
-    if (s.bv.length >= 12 && s.k % 64 === 0) {
+    if (s.nb >= 12 && s.k % 64 === 0) {
       input.evaluated('trend');
-      const n = s.bv.length;
-      const { slope, p } = theilSenMannKendall(s.bt, s.bv, n);
+      const n = s.nb;
+      const fit = theilSenMannKendall(s.bt, s.bv, n);
+      const slope = fit.slope / 1000;
+      const p = fit.p;
       const first = s.bv[0];
       const last = s.bv[n - 1];
-      const ref = Math.abs(medianInPlace(Float64Array.from(s.bv), n)) || 1;
+      const ref = Math.abs(medianInPlace(Float64Array.from(s.bv.subarray(0, n)), n)) || 1;
       const perDay = (slope * DAY_MS) / ref;
-      const spanDays = (s.bt[n - 1] - s.bt[0]) / DAY_MS;
+      const spanDays = ((s.bt[n - 1] - s.bt[0]) * 1000) / DAY_MS;
       const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
       const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
       if (level) {

@@ -24,8 +24,9 @@ export interface SloState {
   coarseAt: number;
 }
 
+/** Buckets are allocated on first use: latency series without a threshold never pay for them. */
 function fresh(): SloState {
-  return { fine: new Array<number>(FINE_N * 2).fill(0), coarse: new Array<number>(COARSE_N * 2).fill(0), fineAt: -1, coarseAt: -1 };
+  return { fine: [], coarse: [], fineAt: -1, coarseAt: -1 };
 }
 
 function advance(buckets: number[], n: number, last: number, now: number): number {
@@ -61,7 +62,7 @@ export const sloDetector: Detector<SloState> = {
   save: (s) => s,
   load(raw) {
     const r = raw as Partial<SloState> | null;
-    if (!r || !Array.isArray(r.fine) || r.fine.length !== FINE_N * 2 || !Array.isArray(r.coarse) || r.coarse.length !== COARSE_N * 2) return fresh();
+    if (!r || !Array.isArray(r.fine) || r.fine.length !== FINE_N * 2 || !Array.isArray(r.coarse) || r.coarse.length !== COARSE_N * 2 || typeof r.fineAt !== 'number') return fresh();
     return { ...fresh(), ...r };
   },
   observe(s, input: DetectorInput) {
@@ -87,6 +88,10 @@ export const sloDetector: Detector<SloState> = {
     const f = Math.floor(obs.at / FINE_MS);
     const c = Math.floor(obs.at / COARSE_MS);
     if (f < s.fineAt) return; // out of order: ignore for windows
+    if (s.fine.length === 0) {
+      s.fine = new Array<number>(FINE_N * 2).fill(0);
+      s.coarse = new Array<number>(COARSE_N * 2).fill(0);
+    }
     s.fineAt = advance(s.fine, FINE_N, s.fineAt, f);
     s.coarseAt = advance(s.coarse, COARSE_N, s.coarseAt, c);
     s.fine[(f % FINE_N) * 2] += 1;

@@ -30,7 +30,7 @@ export const spikeDetector: Detector<SpikeState> = {
     const surprise = ctx.direction === 'both' ? cfg.surprise * s.recent : 0;
     const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99, surprise);
     const absZ = Math.abs(z);
-    s.recent = Math.max(s.recent * Math.pow(2, -1 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
+    s.recent = Math.max(s.recent * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
     const expected = input.expected;
     const rel = expected !== 0 ? (obs.value - expected) / Math.abs(expected) : Infinity;
     const relOk = !ctx.latency || rel >= cfg.minRelChange;

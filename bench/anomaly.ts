@@ -1,0 +1,128 @@
+/**
+ * Anomaly core throughput and memory: 10,000 series (latency-like, with noise, a few shifts and
+ * spikes), observations interleaved across series as a runner would produce them.
+ * Prints observations/s through the whole core vs a bare rolling mean/std z-score loop (the
+ * baseline, same input, same series lookup), the ratio, retained heap per series and the serialized
+ * state per series. Run: `tsx bench/anomaly.ts [--series N] [--points N]`.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { AnomalyCore, seriesId, type Observation } from '../src/anomaly/index.js';
+import type { SeriesKey } from '../src/model/findings.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SERIES = arg('series', 10_000);
+const POINTS = arg('points', 100);
+const WARMUP = 80;
+const STEP_MS = 60_000;
+const T0 = Date.UTC(2026, 0, 5);
+
+let seed = 12345;
+function rand(): number {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+const keys: SeriesKey[] = [];
+const levels = new Float64Array(SERIES);
+for (let i = 0; i < SERIES; i++) {
+  keys.push({ monitor: `m${i % 500}`, step: `step-${i}`, metric: i % 4 === 0 ? 'firstByteMs' : 'durationMs', location: `loc-${i % 3}` });
+  levels[i] = 50 + rand() * 1000;
+}
+
+function value(i: number, t: number): number {
+  const shifted = i % 50 === 0 && t > WARMUP + POINTS / 2 ? 1.5 : 1;
+  const spike = rand() < 0.002 ? 5 : 1;
+  return levels[i] * shifted * spike * (1 + 0.05 * (rand() + rand() + rand() - 1.5));
+}
+
+/** The baseline: a rolling mean/std z-score per series, ring of 64, same lookup by series id. */
+class Bare {
+  private readonly series = new Map<string, { ring: Float64Array; head: number; n: number; sum: number; sum2: number }>();
+  alarms = 0;
+  observe(o: Observation): void {
+    const id = seriesId(o.series);
+    let s = this.series.get(id);
+    if (!s) {
+      s = { ring: new Float64Array(64), head: 0, n: 0, sum: 0, sum2: 0 };
+      this.series.set(id, s);
+    }
+    if (s.n >= 20) {
+      const m = s.sum / Math.min(s.n, 64);
+      const sd = Math.sqrt(Math.max(1e-12, s.sum2 / Math.min(s.n, 64) - m * m));
+      if (Math.abs(o.value - m) / sd > 4) this.alarms++;
+    }
+    if (s.n >= 64) {
+      const old = s.ring[s.head];
+      s.sum -= old;
+      s.sum2 -= old * old;
+    }
+    s.ring[s.head] = o.value;
+    s.head = (s.head + 1) % 64;
+    s.sum += o.value;
+    s.sum2 += o.value * o.value;
+    s.n++;
+  }
+}
+
+function feed(sink: { observe(o: Observation): unknown }, from: number, to: number): number {
+  let count = 0;
+  for (let t = from; t < to; t++) {
+    const at = T0 + t * STEP_MS;
+    for (let i = 0; i < SERIES; i++) {
+      sink.observe({ series: keys[i], at: at + i, value: value(i, t) });
+      count++;
+    }
+  }
+  return count;
+}
+
+function heapMb(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 1048576;
+}
+
+// Our core.
+const heapBefore = heapMb();
+const core = new AnomalyCore();
+let changes = 0;
+const counting = { observe: (o: Observation) => (changes += core.observe(o).length) };
+feed(counting, 0, WARMUP);
+const heapAfter = heapMb();
+seed = 999;
+const t1 = performance.now();
+const n1 = feed(counting, WARMUP, WARMUP + POINTS);
+const coreMs = performance.now() - t1;
+
+// Baseline, same input.
+const bare = new Bare();
+seed = 12345;
+feed(bare, 0, WARMUP);
+seed = 999;
+const t2 = performance.now();
+const n2 = feed(bare, WARMUP, WARMUP + POINTS);
+const bareMs = performance.now() - t2;
+
+const state = core.exportState();
+let bytes = 0;
+for (const v of state.values()) bytes += JSON.stringify(v).length;
+
+const coreRate = n1 / (coreMs / 1000);
+const bareRate = n2 / (bareMs / 1000);
+const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+console.log(`anomaly core: ${SERIES.toLocaleString('en-US')} series, ${POINTS} timed points each after ${WARMUP} warm-up points`);
+console.log(`  core       ${fmt(coreRate).padStart(12)} observations/s  (${fmt(n1)} in ${coreMs.toFixed(0)} ms, ${changes} finding changes, ${core.openFindings().length} open)`);
+console.log(`  bare z     ${fmt(bareRate).padStart(12)} observations/s  (rolling mean/std, ${bare.alarms} alarms)`);
+console.log(`  ratio      ${(coreRate / bareRate).toFixed(2)}x of the bare loop's throughput`);
+console.log(`  memory     ${(((heapAfter - heapBefore) * 1048576) / SERIES / 1024).toFixed(2)} KB retained heap per series, ${(bytes / SERIES / 1024).toFixed(2)} KB serialized state per series`);
+console.log(`  goals      >= 1,000,000 observations/s: ${coreRate >= 1e6 ? 'met' : 'NOT met'}; < 4 KB per series: ${(heapAfter - heapBefore) * 1048576 / SERIES < 4096 && bytes / SERIES < 4096 ? 'met' : 'NOT met'}`);
