@@ -46,10 +46,16 @@ export function summarizeError(message: string): string {
     .split('\n')
     .map((l) => l.trim());
   const out: string[] = [];
-  for (const line of lines) {
-    if (/^Call log:/.test(line) || /^\d+ \|/.test(line) || /^>\s*\d+ \|/.test(line)) break;
+  for (const [i, line] of lines.entries()) {
+    if (/^Call log:/.test(line)) {
+      // The first call-log entry names what was awaited: `waiting for getByRole('button', ...)`.
+      const waiting = lines.slice(i + 1).find((l) => /^- waiting for /.test(l));
+      if (waiting) out.push(waiting.slice(2));
+      break;
+    }
+    if (/^\d+ \|/.test(line) || /^>\s*\d+ \|/.test(line)) break;
     if (!line || line.startsWith('at ')) continue;
-    out.push(line.replace(/^Error: (?=\S)/, ''));
+    out.push(line.replace(/^(?:Error|TimeoutError): (?=\S)/, ''));
   }
   const text = out.join('; ');
   return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;

@@ -90,6 +90,11 @@ export class JourneyCollector {
       if (frame === page.mainFrame()) state.pending = true;
     });
     page.on('close', () => this.pages.delete(page));
+    page.on('crash', () => {
+      for (const s of this.open) s.crashedUrl ??= clip(page.url(), MAX_URL);
+      // A crashed tab never answers again: closing it makes pending actions fail now, not at the deadline.
+      void page.close().catch(() => undefined);
+    });
   }
 
   private async readVitals(step: CollectedStep | undefined): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type TestInfo, type TestStepInfo } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type TestInfo, type TestStepInfo } from '@playwright/test';
 import { JourneyCollector } from './collector.js';
 import { DATA_ATTACHMENT, LIMITS_METADATA, testKey, type CollectedStep, type LimitsByTest, type WorkerLimits } from './protocol.js';
 import { resolveJourneyLimits, settingsFromAnnotations, type JourneySettings } from './settings.js';
@@ -56,6 +56,7 @@ const extended = base.extend<ObserverFixtures>({
         await use();
       } finally {
         active = undefined;
+        if (testInfo.status !== testInfo.expectedStatus) await failureScreenshot(context, testInfo);
         const data = await collector.finish(testInfo.status === 'passed');
         testInfo.attachments.push({ name: DATA_ATTACHMENT, contentType: 'application/json', body: Buffer.from(JSON.stringify(data)) });
       }
@@ -63,6 +64,25 @@ const extended = base.extend<ObserverFixtures>({
     { auto: true, box: true },
   ],
 });
+
+/** Screenshot budget on failure: a hung page must not hold the journey past its deadline for long. */
+const SCREENSHOT_CAP_MS = 1_500;
+
+/**
+ * The failure screenshot, taken here rather than by Playwright's `screenshot: 'only-on-failure'`
+ * (which waits up to 5 s on a page stuck in navigation). Attached as `screenshot`, like Playwright's.
+ */
+async function failureScreenshot(context: BrowserContext, testInfo: TestInfo): Promise<void> {
+  const page = context.pages().find((p) => !p.isClosed());
+  if (!page) return;
+  const file = testInfo.outputPath('failure.png');
+  try {
+    await page.screenshot({ path: file, timeout: SCREENSHOT_CAP_MS, animations: 'disabled', caret: 'hide' });
+    testInfo.attachments.push({ name: 'screenshot', contentType: 'image/png', path: file });
+  } catch {
+    // page crashed or hung beyond the budget: the trace still shows the last state
+  }
+}
 
 /** Limits from the runner (config metadata) first, else from `journey()` settings on the test. */
 function limitsFor(testInfo: TestInfo): Partial<WorkerLimits> {

@@ -70,7 +70,8 @@ export function renderConfig(c: GeneratedConfig, outputDir: string): string {
     headless: true,
     launchOptions: { ...(c.executablePath ? { executablePath: c.executablePath } : {}), args: [...CHROMIUM_ARGS] },
     trace: playwrightTrace,
-    screenshot: 'only-on-failure',
+    // Taken by our fixture with a tighter budget (fixtures.ts failureScreenshot).
+    screenshot: 'off',
     video: 'off',
   };
   const config = {
@@ -127,7 +128,9 @@ export async function startPlaywright(opts: StartOptions): Promise<PlaywrightRun
   }
   const child = spawn(process.execPath, args, {
     cwd: opts.cwd,
-    env: { ...opts.env, FORCE_COLOR: '0', PW_TEST_HTML_REPORT_OPEN: 'never' },
+    // PLAYWRIGHT_NO_COPY_PROMPT: no error-context.md (an ARIA snapshot of the page: slow on a hung
+    // page, and page text we would have to treat as possibly secret).
+    env: { ...opts.env, FORCE_COLOR: '0', PW_TEST_HTML_REPORT_OPEN: 'never', PLAYWRIGHT_NO_COPY_PROMPT: '1' },
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
   });

@@ -24,6 +24,8 @@ export interface CollectedStep {
   vitals: NavigationVitals[];
   network: NetworkSummary;
   consoleErrors: string[];
+  /** URL of a page whose renderer crashed while this step ran. */
+  crashedUrl?: string;
 }
 
 export interface CollectedJourney {

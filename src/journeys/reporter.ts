@@ -38,8 +38,9 @@ export default class ObserverReporter implements Reporter {
     }
   }
 
+  /** True, so Playwright adds none of its own reporters: the runner owns the terminal. */
   printsToStdio(): boolean {
-    return this.fd === 1;
+    return true;
   }
 
   onBegin(_config: FullConfig, suite: Suite): void {

@@ -89,12 +89,16 @@ function mapSteps(nodes: PlaywrightStepLike[], parent: CollectedStep | undefined
     const collected = index.take(node.title, parent);
     const location = formatLocation(node.location, rootDir);
     const children = mapSteps(node.steps, collected, ctx);
+    let error = node.error ? toMonitorError(node.error, node.location, rootDir) : null;
+    if (error && collected?.crashedUrl) {
+      error = { ...error, class: 'browser_crash', message: `the page crashed (renderer gone) at ${collected.crashedUrl}; then: ${error.message}` };
+    }
     const step: StepResult = {
       name: node.title,
       status: node.error ? 'failed' : 'passed',
       startedAt: new Date(collected?.startedAtMs ?? node.startTime.getTime()).toISOString(),
       durationMs: round(collected?.durationMs ?? Math.max(0, node.duration)),
-      error: node.error ? toMonitorError(node.error, node.location, rootDir) : null,
+      error,
       ...(location ? { location } : {}),
     };
     if (collected) {
@@ -125,7 +129,8 @@ export function buildAttemptSteps(input: AttemptInput): AttemptSteps {
       running.error = { ...testLevel, ...(running.location ? { location: running.location } : {}) };
       blamed = running;
     }
-    if (blamed && (testLevel.class === 'timeout' || testLevel.class === 'browser_crash') && blamed.error) {
+    const decisive = testLevel.class === 'timeout' || testLevel.class === 'browser_crash';
+    if (blamed?.error && decisive && blamed.error.class !== testLevel.class && blamed.error.class !== 'browser_crash') {
       // The step saw a symptom ("page closed"); the test error names the cause.
       blamed.error = { ...blamed.error, class: testLevel.class, message: testLevel.message };
     }

@@ -1,0 +1,51 @@
+/** A passing journey through the real runner: every step timed, vitals and network present. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startDemoShop, type DemoShop } from '../../demo/server.js';
+import type { MonitorResult } from '../../src/model/results.js';
+import { ctx, def, fixture, makeRunner, type TestRunner } from './helpers.js';
+
+let shop: DemoShop;
+let t: TestRunner;
+
+beforeEach(async () => {
+  shop = await startDemoShop({ env: {} });
+  t = makeRunner(shop.url);
+});
+afterEach(async () => {
+  t.cleanup();
+  await shop.close();
+});
+
+describe('JourneyRunner: passing journey', () => {
+  it('times every step, nests children and records vitals and network per step', async () => {
+    const streamed: MonitorResult[] = [];
+    const [r] = await t.runner.run([def(fixture('passing', 'shop.journey.ts'), 'Browse', { id: 'browse', steps: { Search: { maxMs: 60_000 } } })], {
+      ...ctx('run-pass'),
+      onResult: (x) => streamed.push(x),
+    });
+    expect(streamed).toHaveLength(1);
+    expect(r).toMatchObject({ id: 'run-pass:browse', monitor: 'browse', kind: 'journey', status: 'passed', error: null, attempts: 1 });
+    expect(r.steps.map((s) => s.name)).toEqual(['Open home', 'Search', 'Open product']);
+    for (const s of r.steps) {
+      expect(s.status).toBe('passed');
+      expect(s.durationMs).toBeGreaterThan(0);
+      expect(Number.isNaN(Date.parse(s.startedAt))).toBe(false);
+      expect(s.location).toMatch(/^test\/fixtures\/journeys\/passing\/shop\.journey\.ts:\d+$/);
+      expect(s.network?.requests).toBeGreaterThan(0);
+    }
+    const [home, search, product] = r.steps;
+    expect(home.vitals?.[0]).toMatchObject({ url: `${shop.url}/` });
+    expect(home.vitals?.[0].ttfbMs).toBeGreaterThan(0);
+    expect(home.vitals?.[0].fcpMs).toBeGreaterThan(0);
+    expect(home.vitals?.[0].domContentLoadedMs).toBeGreaterThan(0);
+    expect(home.vitals?.[0].loadMs).toBeGreaterThan(0);
+    expect(typeof home.vitals?.[0].cls).toBe('number');
+    expect(home.network?.bytes).toBeGreaterThan(0);
+    // Search fetches results through the JSON API from client JS.
+    expect(search.vitals?.[0].url).toBe(`${shop.url}/search?q=trail`);
+    expect(product.steps?.map((s) => s.name)).toEqual(['Click result']);
+    expect(product.steps?.[0].durationMs).toBeLessThanOrEqual(product.durationMs);
+    expect(product.vitals?.[0].url).toBe(`${shop.url}/product/1`);
+    expect(r.artifacts).toBeUndefined();
+  });
+});
