@@ -55,11 +55,15 @@ async function readYaml(file: string): Promise<CheckFileContent> {
   const list = Array.isArray(docs) ? docs : [];
   if (list.length === 0) return { checks: [], problems: [{ path: '', message: 'empty file: expected a check or a list of checks' }], lineOf: noLines };
   const problems: CheckFileContent['problems'] = [];
-  for (const doc of list) {
-    for (const e of doc.errors) {
-      const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      problems.push({ path: '', message: `YAML syntax error: ${first}`, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
-    }
+  // Only the first syntax error: the parser's later ones are mostly its own cascade.
+  const errors = list.flatMap((doc) => doc.errors);
+  if (errors.length > 0) {
+    const e = errors[0];
+    const first = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    // The classic: `{ path: $.items[0].id }` — brackets start a flow list inside a flow map.
+    const hint = errors.some((x) => /flow/i.test(x.message)) ? '; inside { ... } and [ ... ] quote values containing [ ] { } or "," (e.g. path: "$.items[0].id")' : '';
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more after it)` : '';
+    problems.push({ path: '', message: `YAML syntax error: ${first}${more}${hint}`, ...(e.linePos?.[0] ? { line: e.linePos[0].line } : {}) });
   }
   if (problems.length > 0) return { checks: [], problems, lineOf: noLines };
   if (list.length > 1) {

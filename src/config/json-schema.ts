@@ -55,6 +55,7 @@ type LoadedFile = { ok: true; json: unknown } | { ok: false; reason: 'missing' |
 /** One per configuration load: caches files and the compile of each bundle. */
 export class SchemaLoader {
   private readonly files = new Map<string, Promise<LoadedFile>>();
+  private readonly bundles = new Map<string, Promise<{ schema?: BundledSchema; problems: SchemaProblem[] }>>();
   private readonly ajv: Ajv;
   private warnings: string[] = [];
 
@@ -79,7 +80,13 @@ export class SchemaLoader {
       }
       return { problems: [{ file, path: '', message: loaded.message, ...(loaded.line ? { line: loaded.line } : {}) }] };
     }
-    return this.bundleAndCompile({ file, uri: docUri(file, loaded.json), json: loaded.json }, { file, pathPrefix: '' }, true);
+    // Problems of a schema file are located in that file, so one bundle serves every check using it.
+    let bundled = this.bundles.get(file);
+    if (!bundled) {
+      bundled = this.bundleAndCompile({ file, uri: docUri(file, loaded.json), json: loaded.json }, { file, pathPrefix: '' }, true);
+      this.bundles.set(file, bundled);
+    }
+    return bundled;
   }
 
   /** An inline schema of a check; relative `$ref`s resolve from the check file's folder. */

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
+import pLimit from 'p-limit';
 import { alertsConfigSchema } from '../alerts/config-schema.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import type { ApiCheckDefinition } from '../model/monitor.js';
@@ -38,6 +39,9 @@ export const DEFAULT_CONCURRENCY = Object.freeze({ checks: 20, perOrigin: 6, jou
 export const DEFAULT_STORE_PATH = '.observer/observer.db';
 export const DEFAULT_DAEMON_PORT = 9464;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Check files read and imported at once. */
+const READ_CONCURRENCY = 16;
 
 /** Pseudo-files for values that come from outside any file. */
 const CLI = '(command line)';
@@ -118,8 +122,12 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     const schemas = new SchemaLoader(cwd);
     const checks: ApiCheckDefinition[] = [];
     const firstSeen = new Map<string, { file: string; at: string }>();
-    for (const file of files.checks) {
-      const content = await readCheckFile(file, modules);
+    // Files are read and imported concurrently (I/O bound), then resolved in order so that
+    // diagnostics and duplicate-id reports do not depend on timing.
+    const limit = pLimit(READ_CONCURRENCY);
+    const contents = await Promise.all(files.checks.map((file) => limit(() => readCheckFile(file, modules))));
+    for (const [index, file] of files.checks.entries()) {
+      const content = contents[index];
       for (const p of content.problems) bag.error(file, p.path, p.message, p.line);
       const report = {
         error: (f: string, p: string, m: string, where?: { locate?: string; line?: number }) =>

@@ -19,6 +19,7 @@ let namespaceCounter = 0;
 
 export class ModuleLoader {
   private importer: Importer | null = null;
+  private starting: Promise<Importer> | null = null;
   private unregister: (() => Promise<void>) | null = null;
 
   /** Import a file; never throws for problems of the file itself. */
@@ -41,19 +42,24 @@ export class ModuleLoader {
 
   /** Unregister the tsx hooks of this load. */
   async close(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
     const u = this.unregister;
     this.unregister = null;
     this.importer = null;
+    this.starting = null;
     if (u) await u();
   }
 
-  private async ensure(): Promise<Importer> {
-    if (this.importer) return this.importer;
-    const { register } = await import('tsx/esm/api');
-    const api = register({ namespace: `observer-config-${process.pid}-${++namespaceCounter}` });
-    this.importer = (specifier, parent) => api.import(specifier, parent) as Promise<unknown>;
-    this.unregister = () => api.unregister();
-    return this.importer;
+  /** Registers the tsx hooks once, also when several files are loaded concurrently. */
+  private ensure(): Promise<Importer> {
+    this.starting ??= (async () => {
+      const { register } = await import('tsx/esm/api');
+      const api = register({ namespace: `observer-config-${process.pid}-${++namespaceCounter}` });
+      this.unregister = () => api.unregister();
+      this.importer = (specifier, parent) => api.import(specifier, parent) as Promise<unknown>;
+      return this.importer;
+    })();
+    return this.starting;
   }
 }
 

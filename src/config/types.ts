@@ -3,6 +3,8 @@
  * runners (ResolvedConfig). Every string may contain `${env:NAME}`; it is substituted at load time
  * and the value registered with the Redactor.
  */
+import type { AlertsConfigInput } from '../alerts/config.js';
+import type { AnomalyConfig } from '../anomaly/config.js';
 import type { ApiCheckDefinition, AssertionOp, StepSla } from '../model/monitor.js';
 import type { Redactor } from '../runtime/redact.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -132,10 +134,10 @@ export interface ObserverConfig {
   locations?: string[];
   /** Default `{ checks: 20, perOrigin: 6, journeyWorkers: 2 }`. */
   concurrency?: { checks?: number; perOrigin?: number; journeyWorkers?: number };
-  /** Anomaly core settings (schema owned by src/anomaly/config-schema.ts). */
-  anomaly?: Record<string, unknown>;
-  /** Alerting settings (schema owned by src/alerts/config-schema.ts). */
-  alerts?: Record<string, unknown>;
+  /** Anomaly core settings (type and schema owned by src/anomaly). */
+  anomaly?: AnomalyConfig;
+  /** Alert channels and rules (type and schema owned by src/alerts). */
+  alerts?: AlertsConfigInput;
   daemon?: DaemonConfig;
   /** Journey id or test title → settings. */
   journeys?: Record<string, JourneySettings>;

@@ -271,4 +271,13 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: c, path: 'journeys["Search for shoes"].id', message: 'journey id "ping" is also the id of a check' });
     expect(diagnostics).toHaveLength(7);
   });
+
+  it('yaml-syntax: syntax errors with their line and a hint, duplicate keys, several documents, empty files', async () => {
+    const diagnostics = await diagnosticsOf(loadFixture('yaml-syntax'));
+    expectDiagnostic(diagnostics, { file: 'checks/flow.check.yaml', path: '', message: 'quote values containing [ ] { } or "," (e.g. path: "$.items[0].id")', line: 5 });
+    expectDiagnostic(diagnostics, { file: 'checks/dup.check.yaml', path: '', message: 'YAML syntax error: Map keys must be unique', line: 3 });
+    expectDiagnostic(diagnostics, { file: 'checks/docs.check.yaml', path: '', message: 'holds 2 YAML documents ("---"): put the checks in one list instead' });
+    expectDiagnostic(diagnostics, { file: 'checks/empty.check.yaml', path: '', message: 'empty file: expected a check or a list of checks' });
+    expect(diagnostics).toHaveLength(4);
+  });
 });
