@@ -18,6 +18,7 @@ const scratch = new Float64Array(RING_SIZE);
 
 export interface BaselineJSON {
   v: number[];
+  /** Times, delta-encoded: the first absolute (epoch ms), then differences. */
   t: number[];
   head: number;
   size: number;
@@ -36,6 +37,7 @@ export interface BaselineJSON {
   varRemW: number;
   seasonal: 0 | 1 | 2;
   dtMs: number;
+  regimeStart: number;
 }
 
 export class Baseline {
@@ -68,6 +70,8 @@ export class Baseline {
   seasonal: 0 | 1 | 2 = 0;
   /** Typical interval between points (EWMA). */
   dtMs = NaN;
+  /** Series index where the current regime started (the last confirmed change point). */
+  regimeStart = 0;
 
   /** Seasonal offset expected at `at` (0 until seasonality is on). */
   seasonalAt(at: number): number {
@@ -149,6 +153,7 @@ export class Baseline {
    * ones by `delta` (the ring keeps its scale and the baseline is the new level at once).
    */
   shiftOlder(recent: number, delta: number): void {
+    this.regimeStart = this.n - recent;
     const older = this.size - recent;
     for (let i = 0; i < older; i++) {
       const idx = (this.head - this.size + i + RING_SIZE * 2) % RING_SIZE;
@@ -228,10 +233,13 @@ export class Baseline {
   toJSON(): BaselineJSON {
     const v: number[] = [];
     const t: number[] = [];
+    let prev = 0;
     for (let i = 0; i < this.size; i++) {
       const idx = (this.head - this.size + i + RING_SIZE) % RING_SIZE;
-      v.push(roundSig(this.values[idx]));
-      t.push(this.times[idx]);
+      v.push(roundSig(this.values[idx], 6));
+      // Times delta-encoded (first absolute): small numbers in JSON.
+      t.push(this.times[idx] - prev);
+      prev = this.times[idx];
     }
     const arr = (a: Float32Array) => Array.from(a, (x) => roundSig(x, 6));
     return {
@@ -254,15 +262,18 @@ export class Baseline {
       varRemW: roundSig(this.varRemW),
       seasonal: this.seasonal,
       dtMs: roundSig(this.dtMs),
+      regimeStart: this.regimeStart,
     };
   }
 
   static fromJSON(j: BaselineJSON): Baseline {
     const b = new Baseline();
-    const size = Math.min(j.v.length, RING_SIZE);
+    const size = Math.min(j.v.length, j.t.length, RING_SIZE);
+    let at = 0;
     for (let i = 0; i < size; i++) {
+      at += j.t[i];
       b.values[i] = j.v[i];
-      b.times[i] = j.t[i];
+      b.times[i] = at;
     }
     b.size = size;
     b.head = size % RING_SIZE;
@@ -285,6 +296,7 @@ export class Baseline {
     b.varRemW = j.varRemW;
     b.seasonal = j.seasonal;
     b.dtMs = j.dtMs ?? NaN;
+    b.regimeStart = j.regimeStart ?? 0;
     b.refresh();
     return b;
   }

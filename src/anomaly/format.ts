@@ -22,7 +22,7 @@ export function sig(x: number, digits = 3): string {
 
 /** `3.2x` */
 export function fmtRatio(r: number): string {
-  return `${sig(r, 2)}x`;
+  return `${r < 10 ? r.toFixed(1) : sig(r, 2)}x`;
 }
 
 /** `+35%` / `-12%` */

@@ -2,8 +2,8 @@
  * Errors on `outcome` series (1 failed, 0 passed):
  * - `error_rate`: the failure rate of the last `window` runs, by its Wilson score lower bound, is
  *   above the long-run baseline rate plus `margin` (no fixed count: 2 failures of 3 runs and 5 of
- *   20 both speak, 1 of 20 does not). The baseline is a decayed count (half-life ~500 runs) frozen
- *   while the finding is open.
+ *   20 both speak, 1 of 20 does not). The baseline is a decayed count (half-life ~500 runs) of the
+ *   runs before the window, frozen while the finding is open.
  * - `new_error`: a failure whose normalized signature (see signature.ts) this series has not seen;
  *   signatures keep first seen / last seen / count (the 8 most recent are kept).
  */
@@ -62,22 +62,23 @@ export const errorsDetector: Detector<ErrorsState> = {
     const failed = obs.value >= 0.5 ? 1 : 0;
     const window = Math.min(Math.max(cfg.window, 5), 30);
     // Recent window as a bit mask (bit 0 = newest).
+    const rateOpen = input.isOpen('error_rate');
     if (s.rn === window) {
       const oldest = (s.bits >>> (window - 1)) & 1;
       s.rk -= oldest;
       s.rn--;
+      // The baseline is the history before the recent window, frozen while a finding is open.
+      if (!rateOpen) {
+        s.bk = s.bk * DECAY + oldest;
+        s.bn = s.bn * DECAY + 1;
+      }
     }
     s.bits = ((s.bits << 1) | failed) & ((1 << window) - 1);
     s.rn++;
     s.rk += failed;
     s.n++;
 
-    const rateOpen = input.isOpen('error_rate');
     const baseRate = (s.bk + PRIOR_FAILS) / (s.bn + PRIOR_RUNS);
-    if (!rateOpen) {
-      s.bk = s.bk * DECAY + failed;
-      s.bn = s.bn * DECAY + 1;
-    }
     if (s.rn >= Math.min(window, 10)) {
       input.evaluated('error_rate');
       const threshold = baseRate + cfg.margin;

@@ -27,12 +27,14 @@ export interface PatternsState {
   nb: number;
   origin: number;
   k: number;
+  /** Regime (change point index) the blocks belong to: a level shift restarts the trend. */
+  regime: number;
   /** Bits of the last 12 points beyond 3 sigmas (bit 0 newest). */
   bits: number;
 }
 
 function fresh(): PatternsState {
-  return { bv: new Float32Array(BLOCKS), bt: new Float32Array(BLOCKS), nb: 0, origin: NaN, k: 0, bits: 0 };
+  return { bv: new Float32Array(BLOCKS), bt: new Float32Array(BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
 }
 
 interface PatternsJSON {
@@ -40,6 +42,7 @@ interface PatternsJSON {
   bt: number[];
   origin: number | null;
   k: number;
+  regime: number;
   bits: number;
 }
 
@@ -54,7 +57,7 @@ export const patternsDetector: Detector<PatternsState> = {
   kinds: ['seasonality', 'trend', 'anomalous_period'],
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
   create: fresh,
-  save: (s): PatternsJSON => ({ bv: Array.from(s.bv.subarray(0, s.nb)), bt: Array.from(s.bt.subarray(0, s.nb)), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, bits: s.bits }),
+  save: (s): PatternsJSON => ({ bv: Array.from(s.bv.subarray(0, s.nb)), bt: Array.from(s.bt.subarray(0, s.nb)), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, regime: s.regime, bits: s.bits }),
   load(raw) {
     const r = raw as Partial<PatternsJSON> | null;
     const s = fresh();
@@ -65,6 +68,7 @@ export const patternsDetector: Detector<PatternsState> = {
     s.origin = r.origin ?? NaN;
     s.k = r.k ?? 0;
     s.bits = r.bits ?? 0;
+    s.regime = r.regime ?? 0;
     return s;
   },
   observe(s, input: DetectorInput) {
@@ -97,8 +101,12 @@ export const patternsDetector: Detector<PatternsState> = {
       }
     }
 
-    // Block medians for the trend.
-    if (s.k % BLOCK === 0 && base.size >= BLOCK) {
+    // Block medians for the trend (a confirmed level shift starts them over: a step is not a trend).
+    if (base.regimeStart !== s.regime) {
+      s.regime = base.regimeStart;
+      s.nb = 0;
+    }
+    if (s.k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) {
       const m = base.adjusted(block, BLOCK, 0);
       const at = base.timeAgo(BLOCK >> 1);
       if (Number.isNaN(s.origin)) s.origin = at;

@@ -1,0 +1,43 @@
+/**
+ * The labeled scenario suite (fixed seed): recall and false alarms per detector, printed and
+ * asserted against the goals: level shifts >= 20% found within 5 points in >= 95% of cases, at most
+ * 1 false finding per 1,000 points on clean series.
+ */
+import { describe, expect, it } from 'vitest';
+import { measureSuite } from './scenarios.js';
+
+describe('anomaly scenario suite', () => {
+  const f = measureSuite();
+  // The figures, for the record (also: `tsx test/anomaly/report.ts`).
+  console.log(`[anomaly suite] level shifts >= 20%: ${(f.shiftRecall20 * 100).toFixed(1)}% found within 5 points (${f.shiftCases20} cases; by size ${JSON.stringify(f.shiftRecallAll)}), start within 2 points: ${(f.startWithin2 * 100).toFixed(1)}%`);
+  console.log(`[anomaly suite] clean series: ${f.cleanFalse} false findings in ${f.cleanPoints} points = ${f.falsePer1000Clean.toFixed(3)} per 1,000 (${JSON.stringify(f.falseByKind)})`);
+  console.log(`[anomaly suite] spikes recall ${(f.spikeRecall * 100).toFixed(1)}%, false ${f.spikeFalsePer1000.toFixed(3)}/1,000; error bursts ${(f.errorBurstRecall * 100).toFixed(0)}%; seasonal series false ${f.seasonalFalsePer1000.toFixed(3)}/1,000 after day 3; seasonality ${f.seasonalityFound}/6, trend ${f.driftTrendFound}/6, bimodal ${f.bimodalFound}/6, variance ${f.varianceFound}/6`);
+
+  it('finds level shifts of 20% or more within 5 points in at least 95% of cases', () => {
+    expect(f.shiftCases20).toBeGreaterThanOrEqual(60);
+    expect(f.shiftRecall20).toBeGreaterThanOrEqual(0.95);
+  });
+  it('dates a shift at its first bad point (within 2 points) in at least 90% of cases', () => {
+    expect(f.startWithin2).toBeGreaterThanOrEqual(0.9);
+  });
+  it('raises at most 1 false finding per 1,000 points on clean series (gaussian, heavy-tailed, multiplicative noise, outcomes)', () => {
+    expect(f.cleanPoints).toBeGreaterThan(50_000);
+    expect(f.falsePer1000Clean).toBeLessThanOrEqual(1);
+  });
+  it('flags isolated spikes with few false ones', () => {
+    expect(f.spikeRecall).toBeGreaterThanOrEqual(0.9);
+    expect(f.spikeFalsePer1000).toBeLessThanOrEqual(1);
+  });
+  it('opens an error-rate finding inside every error burst', () => {
+    expect(f.errorBurstRecall).toBeGreaterThanOrEqual(0.95);
+  });
+  it('learns daily seasonality and stops alarming on it once 3 days exist', () => {
+    expect(f.seasonalityFound).toBeGreaterThanOrEqual(5);
+    expect(f.seasonalFalsePer1000).toBeLessThanOrEqual(1);
+  });
+  it('reports slow drift as a trend, bimodal timing, and variance growth', () => {
+    expect(f.driftTrendFound).toBeGreaterThanOrEqual(5);
+    expect(f.bimodalFound).toBeGreaterThanOrEqual(5);
+    expect(f.varianceFound).toBeGreaterThanOrEqual(5);
+  });
+});
