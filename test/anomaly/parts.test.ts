@@ -1,0 +1,151 @@
+/** The core's parts: observations from results, fleet summary, signatures, sketch, config schema. */
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { anomalyConfigSchema, crossLocationSummary, errorFingerprint, normalizeMessage, observationsFromResult } from '../../src/anomaly/index.js';
+import { LogSketch } from '../../src/anomaly/sketch.js';
+import { mannWhitney, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
+import type { Finding, MonitorResult } from '../../src/model/index.js';
+import { mulberry32 } from './scenarios.js';
+
+const result: MonitorResult = {
+  id: 'r1:checkout',
+  runId: 'r1',
+  monitor: 'checkout',
+  name: 'Checkout',
+  kind: 'journey',
+  status: 'failed',
+  startedAt: '2026-03-02T10:00:00.000Z',
+  finishedAt: '2026-03-02T10:00:09.000Z',
+  durationMs: 9000,
+  attempts: 1,
+  error: { class: 'element', message: 'locator("#pay") not visible after 5000 ms' },
+  steps: [
+    {
+      name: 'Open',
+      status: 'passed',
+      startedAt: '2026-03-02T10:00:00.000Z',
+      durationMs: 1200,
+      error: null,
+      vitals: [{ url: 'https://shop.test/', lcpMs: 900, fcpMs: 400, ttfbMs: 120, cls: 0.02 }],
+      steps: [{ name: 'Banner', status: 'passed', startedAt: '2026-03-02T10:00:01.000Z', durationMs: 80, error: null }],
+    },
+    {
+      name: 'Pay',
+      status: 'failed',
+      startedAt: '2026-03-02T10:00:02.000Z',
+      durationMs: 5000,
+      error: { class: 'element', message: 'locator("#pay") not visible after 5000 ms' },
+      timings: { dnsMs: 0, connectMs: 0, tlsMs: 0, sendMs: 1, firstByteMs: 300, downloadMs: 20, totalMs: 321, reusedConnection: true },
+    },
+    { name: 'Receipt', status: 'skipped', startedAt: '2026-03-02T10:00:07.000Z', durationMs: 0, error: null },
+  ],
+  location: 'eu-west',
+  environment: 'prod',
+  tags: [],
+};
+
+describe('observationsFromResult', () => {
+  it('turns steps, vitals, outcomes and the whole monitor into series', () => {
+    const obs = observationsFromResult(result, { Open: { degradedMs: 1000, maxMs: 3000 } });
+    const line = obs.map((o) => `${o.series.step}|${o.series.metric}=${o.value}`);
+    expect(line).toEqual([
+      'Open|outcome=0',
+      'Open|durationMs=1200',
+      'Open|lcpMs=900',
+      'Open|fcpMs=400',
+      'Open|ttfbMs=120',
+      'Open|cls=0.02',
+      'Open › Banner|outcome=0',
+      'Open › Banner|durationMs=80',
+      'Pay|outcome=1',
+      'Checkout|outcome=1',
+    ]);
+    expect(obs[1].sla).toEqual({ degradedMs: 1000, failedMs: 3000 });
+    expect(obs[1].at).toBe(Date.parse('2026-03-02T10:00:00.000Z'));
+    expect(obs[8].error).toEqual({ class: 'element', message: 'locator("#pay") not visible after 5000 ms' });
+    expect(obs.every((o) => o.series.monitor === 'checkout' && o.series.location === 'eu-west' && o.runId === 'r1')).toBe(true);
+  });
+
+  it('takes API timings and the whole-monitor SLA from an API check definition', () => {
+    const api: MonitorResult = { ...result, kind: 'api', status: 'passed', error: null, steps: [{ ...result.steps[1], status: 'passed', error: null }] };
+    const def = { kind: 'api', id: 'checkout', name: 'Checkout', file: 'c.check.ts', request: { method: 'GET', url: 'https://x.test', headers: {} }, expect: { status: [200], headers: [], body: [], maxResponseTimeMs: 2000, degradedResponseTimeMs: 800 }, retries: 0, timeoutMs: 5000, maxBodyBytes: 1e6, tags: [] } as const;
+    const obs = observationsFromResult(api, def);
+    expect(obs.map((o) => `${o.series.step}|${o.series.metric}`)).toEqual(['Pay|outcome', 'Pay|durationMs', 'Pay|firstByteMs', 'Pay|totalMs', 'Checkout|outcome', 'Checkout|durationMs']);
+    expect(obs.at(-1)?.sla).toEqual({ degradedMs: 800, failedMs: 2000 });
+  });
+});
+
+function finding(location: string, severity: Finding['severity'], startedAt: string): Finding {
+  return { id: `f-${location}`, kind: 'regression', severity, status: 'open', series: { monitor: 'm', step: 's', metric: 'durationMs', location }, observed: 900, expected: { value: 600 }, unit: 'ms', magnitude: { pct: 50 }, startedAt, updatedAt: startedAt, resolvedAt: null, count: 3, explanation: `s level moved +50% at ${location}.` };
+}
+
+describe('crossLocationSummary', () => {
+  it('groups a finding seen at every location into one fleet-wide finding', () => {
+    const out = crossLocationSummary([finding('eu', 'warning', '2026-03-02T10:05:00Z'), finding('us', 'critical', '2026-03-02T10:00:00Z')], ['eu', 'us']);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ severity: 'critical', locations: ['eu', 'us'], startedAt: '2026-03-02T10:00:00Z', count: 6, details: { scope: 'all' } });
+    expect(out[0].explanation).toContain('at all locations (eu, us)');
+  });
+  it('says one location when only one of several is affected', () => {
+    const out = crossLocationSummary([finding('eu', 'warning', '2026-03-02T10:05:00Z')], ['eu', 'us', 'ap']);
+    expect(out[0]).toMatchObject({ locations: ['eu'], details: { scope: 'one' } });
+  });
+});
+
+describe('error signatures', () => {
+  it('normalizes numbers, ids, uuids, hex, quoted strings, times and URL queries', () => {
+    expect(normalizeMessage('timeout after 5012 ms on https://api.test/orders/8841?x=1#top')).toBe('timeout after <n> ms on https://api.test/orders/<n>');
+    expect(normalizeMessage('user 3f2b1c9a-1d2e-4f5a-9b8c-7d6e5f4a3b2c not found, trace 0xdeadbeef / 5f3a9c0b1e2d')).toBe('user <uuid> not found, trace <hex> / <hex>');
+    expect(normalizeMessage(`expected "ok" got 'fail' at 2026-03-02T10:00:00Z`)).toBe(`expected "<str>" got '<str>' at <time>`);
+    const a = errorFingerprint('timeout', 'timeout after 5012 ms');
+    const b = errorFingerprint('timeout', 'timeout after 4977 ms');
+    const c = errorFingerprint('http_status', 'timeout after 4977 ms');
+    expect(a.fingerprint).toBe(b.fingerprint);
+    expect(a.fingerprint).not.toBe(c.fingerprint);
+    expect(a.fingerprint).toMatch(/^[0-9a-f]{8}$/);
+  });
+});
+
+describe('statistics', () => {
+  it('LogSketch quantiles stay within 3% relative error with bounded buckets', () => {
+    const r = mulberry32(9);
+    const s = new LogSketch();
+    const xs: number[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const x = Math.exp(5 + 1.5 * (r() + r() + r() - 1.5));
+      xs.push(x);
+      s.add(x);
+    }
+    xs.sort((a, b) => a - b);
+    for (const q of [0.5, 0.9, 0.95, 0.99, 0.999]) {
+      const exact = xs[Math.floor(q * (xs.length - 1))];
+      expect(Math.abs(s.quantile(q) - exact) / exact).toBeLessThan(0.035);
+    }
+    expect(JSON.stringify(s).length).toBeLessThan(2000);
+    const back = LogSketch.fromJSON(JSON.parse(JSON.stringify(s)));
+    expect(back.quantile(0.99)).toBeCloseTo(s.quantile(0.99), 6);
+  });
+
+  it('Mann-Whitney, Wilson and Mann-Kendall give textbook answers', () => {
+    const before = Array.from({ length: 30 }, (_, i) => 100 + (i % 7));
+    expect(mannWhitney(before, 30, [130, 131, 132, 133], 4, 1).p).toBeLessThan(0.001);
+    expect(mannWhitney(before, 30, [101, 104, 103, 100], 4, 1).p).toBeGreaterThan(0.2);
+    const w = wilson(0, 20, 1.96);
+    expect(w.low).toBe(0);
+    expect(w.high).toBeCloseTo(0.161, 2);
+    const t = Array.from({ length: 20 }, (_, i) => i);
+    const fit = theilSenMannKendall(t, t.map((x) => 2 * x + (x % 3)), 20);
+    expect(fit.slope).toBeCloseTo(2, 0);
+    expect(fit.p).toBeLessThan(0.001);
+  });
+});
+
+describe('anomaly config schema', () => {
+  const validate = new Ajv({ strict: false }).compile(anomalyConfigSchema);
+  it('accepts a full section and rejects unknown keys and bad values', () => {
+    expect(validate({ minHistory: 30, detectors: { spike: { zOpen: 7 }, slo: { availability: 0.999 } }, overrides: [{ monitor: 'checkout', step: 'Pay', detectors: { sla: { degradedMs: 800 } } }] })).toBe(true);
+    expect(validate({ detectors: { spike: { zOpen: 7, zz: 1 } } })).toBe(false);
+    expect(validate({ detectors: { slo: { availability: 1.5 } } })).toBe(false);
+    expect(validate({ overrides: [{ monitor: 'x', direction: 'sideways' }] })).toBe(false);
+  });
+});
