@@ -118,6 +118,11 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
 
+    if (!opts.files?.length && files.checks.length === 0 && files.journeys.length === 0 && bag.errorCount === 0) {
+      const globs = [...asGlobList(cfg.checkFiles, DEFAULT_CHECK_FILES), ...asGlobList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES)];
+      bag.warning(configFile ?? CLI, '', `no check or journey files found: looked for ${globs.join(', ')} under ${bag.relative(rootDir) === '.' ? 'the current folder' : bag.relative(rootDir)}`);
+    }
+
     // 4. Checks.
     const schemas = new SchemaLoader(cwd);
     const checks: ApiCheckDefinition[] = [];
@@ -196,8 +201,9 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
 async function locateConfigFile(cwd: string, explicit: string | undefined, bag: DiagnosticBag): Promise<string | undefined> {
   if (explicit) {
     const abs = path.resolve(cwd, explicit);
-    if (!(await isFile(abs))) bag.error(CLI, '--config', `config file not found: ${explicit}`);
-    return (await isFile(abs)) ? abs : undefined;
+    if (await isFile(abs)) return abs;
+    bag.error(CLI, '--config', `config file not found: ${explicit}`);
+    return undefined;
   }
   for (const name of CONFIG_FILE_NAMES) {
     const abs = path.join(cwd, name);
@@ -349,6 +355,10 @@ function resolveJourneySettings(
   return out;
 }
 
+function asGlobList(globs: string | string[] | undefined, fallback: string[]): string[] {
+  return globs === undefined ? fallback : Array.isArray(globs) ? globs : [globs];
+}
+
 async function selectFiles(
   cfg: ObserverConfig,
   opts: LoadConfigOptions,
@@ -356,9 +366,8 @@ async function selectFiles(
   rootDir: string,
   bag: DiagnosticBag,
 ): Promise<{ checks: string[]; journeys: string[] }> {
-  const asList = (g: string | string[] | undefined, d: string[]): string[] => (g === undefined ? d : Array.isArray(g) ? g : [g]);
-  const checkGlobs = asList(cfg.checkFiles, DEFAULT_CHECK_FILES);
-  const journeyGlobs = asList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES);
+  const checkGlobs = asGlobList(cfg.checkFiles, DEFAULT_CHECK_FILES);
+  const journeyGlobs = asGlobList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES);
   if (!opts.files || opts.files.length === 0) {
     return { checks: await discoverFiles(rootDir, checkGlobs), journeys: await discoverFiles(rootDir, journeyGlobs) };
   }

@@ -96,4 +96,17 @@ describe('TS files through tsx', () => {
     expect(config.outDir).toBe(path.join(dir, 'ops/out'));
     expect(config.checks.map((c) => [c.id, c.request.url, c.file])).toEqual([['h', 'http://127.0.0.1:8080/health', path.join(dir, 'ops/checks/h.check.yaml')]]);
   });
+
+  it('an empty project loads with a warning saying where it looked', async () => {
+    const config = await loadConfig({ cwd: dir, env: {} });
+    expect(config.checks).toEqual([]);
+    expect(config.warnings).toEqual([
+      {
+        file: '(command line)',
+        path: '',
+        message: 'no check or journey files found: looked for checks/**/*.check.{ts,yaml,yml}, journeys/**/*.journey.ts under the current folder',
+        severity: 'warning',
+      },
+    ]);
+  });
 });
