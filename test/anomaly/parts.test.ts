@@ -1,10 +1,10 @@
 /** The core's parts: observations from results, fleet summary, signatures, sketch, config schema. */
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { anomalyConfigSchema, crossLocationSummary, errorFingerprint, normalizeMessage, observationsFromResult } from '../../src/anomaly/index.js';
 import { LogSketch } from '../../src/anomaly/sketch.js';
 import { mannWhitney, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
-import type { Finding, MonitorResult } from '../../src/model/index.js';
+import type { ApiCheckDefinition, Finding, MonitorResult } from '../../src/model/index.js';
 import { mulberry32 } from './scenarios.js';
 
 const result: MonitorResult = {
@@ -68,7 +68,7 @@ describe('observationsFromResult', () => {
 
   it('takes API timings and the whole-monitor SLA from an API check definition', () => {
     const api: MonitorResult = { ...result, kind: 'api', status: 'passed', error: null, steps: [{ ...result.steps[1], status: 'passed', error: null }] };
-    const def = { kind: 'api', id: 'checkout', name: 'Checkout', file: 'c.check.ts', request: { method: 'GET', url: 'https://x.test', headers: {} }, expect: { status: [200], headers: [], body: [], maxResponseTimeMs: 2000, degradedResponseTimeMs: 800 }, retries: 0, timeoutMs: 5000, maxBodyBytes: 1e6, tags: [] } as const;
+    const def: ApiCheckDefinition = { kind: 'api', id: 'checkout', name: 'Checkout', file: 'c.check.ts', request: { method: 'GET', url: 'https://x.test', headers: {} }, expect: { status: [200], headers: [], body: [], maxResponseTimeMs: 2000, degradedResponseTimeMs: 800 }, retries: 0, timeoutMs: 5000, maxBodyBytes: 1e6, tags: [] };
     const obs = observationsFromResult(api, def);
     expect(obs.map((o) => `${o.series.step}|${o.series.metric}`)).toEqual(['Pay|outcome', 'Pay|durationMs', 'Pay|firstByteMs', 'Pay|totalMs', 'Checkout|outcome', 'Checkout|durationMs']);
     expect(obs.at(-1)?.sla).toEqual({ degradedMs: 800, failedMs: 2000 });
