@@ -20,7 +20,7 @@ import { interpolateEnv, isPlainObject } from './interpolate.js';
 import { journeySettingsRules } from './journey-settings.js';
 import { SchemaLoader } from './json-schema.js';
 import { ModuleLoader } from './module-loader.js';
-import { resolveCheck } from './resolve-check.js';
+import { resolveCheck, type CheckReporter, type ResolveCheckContext } from './resolve-check.js';
 import { configSchema, SLUG } from './schemas.js';
 import { didYouMean } from './suggest.js';
 import type { JourneySettings, LoadConfigOptions, ObserverConfig, ResolvedConfig, ResolvedDaemonConfig, ResolvedDefaults } from './types.js';
@@ -67,45 +67,16 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
   const redactor = new Redactor();
   const modules = new ModuleLoader();
   try {
-    // 1. The config file.
+    // 1. The config file: read, interpolate, validate; only sections that passed are kept.
     const configFile = await locateConfigFile(cwd, opts.configFile, bag);
     const rootDir = configFile ? path.dirname(configFile) : cwd;
     const cfgFile = configFile ?? CLI;
-    let cfg: ObserverConfig = {};
-    /** Top-level sections that failed validation or interpolation (dropped from `cfg`). */
-    const bad = new Set<string>();
-    if (configFile) {
-      const loaded = await modules.load(configFile);
-      if (loaded.error) bag.error(configFile, '', loaded.error.message, loaded.error.line);
-      else if (!loaded.hasDefault || loaded.value === undefined) bag.error(configFile, '', 'no default export: expected `export default defineConfig({ ... })`');
-      else if (!isPlainObject(loaded.value)) bag.error(configFile, '', `the default export must be an object (got ${Array.isArray(loaded.value) ? 'a list' : typeof loaded.value})`);
-      else {
-        const interpolated = interpolateEnv(loaded.value, env, redactor);
-        for (const p of interpolated.problems) bag.error(configFile, p.path, p.message);
-        const raw = interpolated.value;
-        configValidator ??= createConfigAjv().compile(configSchema);
-        const problems = validateWith(configValidator, raw);
-        for (const p of problems) bag.error(configFile, p.path, p.message);
-        for (const [section, schema] of [['anomaly', anomalyConfigSchema], ['alerts', alertsConfigSchema]] as const) {
-          if (!isPlainObject(raw[section])) continue;
-          const v = sectionValidator(schema as AnySchema);
-          if (!v(raw[section])) for (const p of explainAjvErrors(v.errors ?? [])) bag.error(configFile, joinPath(section, p.path), p.message);
-        }
-        // Past here only sections that validated (and interpolated) are trusted.
-        const badJourneys = new Set<string>();
-        for (const p of problems) {
-          // One bad journey entry does not hide the others' problems.
-          if (p.parts?.[0] === 'journeys' && p.parts.length > 1) badJourneys.add(String(p.parts[1]));
-          else bad.add(p.topKey ?? '');
-        }
-        for (const p of interpolated.problems) bad.add(/^[^.[]+/.exec(p.path)?.[0] ?? '');
-        cfg = sanitize(raw, bad, badJourneys);
-      }
-    }
+    const { cfg, broken } = configFile ? await readConfigFile(configFile, modules, env, redactor, bag) : { cfg: {}, broken: new Set<string>() };
 
-    // 2. Sections, defaults applied in one place.
+    // 2. Sections, defaults applied in one place, cross-field rules.
     const knownLocations = cfg.locations;
-    const { environment, baseUrl, baseUrlSource, baseUrlBroken } = selectEnvironment(cfg, opts, env, cfgFile, bag, bad.has('environments') || bad.has('defaultEnvironment') || (configFile !== undefined && bag.errorCount > 0 && Object.keys(cfg).length === 0));
+    const environmentsBroken = broken.has('environments') || broken.has('defaultEnvironment') || broken.has('');
+    const target = selectEnvironment(cfg, opts, env, cfgFile, bag, environmentsBroken);
     const location = selectLocation(cfg, opts, env, cfgFile, bag);
     const defaults: ResolvedDefaults = { ...DEFAULTS, ...(cfg.defaults ?? {}) };
     if (defaults.maxResponseTimeMs !== undefined && defaults.degradedResponseTimeMs !== undefined && defaults.degradedResponseTimeMs >= defaults.maxResponseTimeMs) {
@@ -117,67 +88,41 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
 
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
-
     if (!opts.files?.length && files.checks.length === 0 && files.journeys.length === 0 && bag.errorCount === 0) {
       const globs = [...asGlobList(cfg.checkFiles, DEFAULT_CHECK_FILES), ...asGlobList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES)];
-      bag.warning(configFile ?? CLI, '', `no check or journey files found: looked for ${globs.join(', ')} under ${bag.relative(rootDir) === '.' ? 'the current folder' : bag.relative(rootDir)}`);
+      const where = bag.relative(rootDir) === '.' ? 'the current folder' : bag.relative(rootDir);
+      bag.warning(cfgFile, '', `no check or journey files found: looked for ${globs.join(', ')} under ${where}`);
     }
 
-    // 4. Checks.
-    const schemas = new SchemaLoader(cwd);
-    const checks: ApiCheckDefinition[] = [];
-    const firstSeen = new Map<string, { file: string; at: string }>();
-    // Files are read and imported concurrently (I/O bound), then resolved in order so that
-    // diagnostics and duplicate-id reports do not depend on timing.
-    const limit = pLimit(READ_CONCURRENCY);
-    const contents = await Promise.all(files.checks.map((file) => limit(() => readCheckFile(file, modules))));
-    for (const [index, file] of files.checks.entries()) {
-      const content = contents[index];
-      for (const p of content.problems) bag.error(file, p.path, p.message, p.line);
-      const report = {
-        error: (f: string, p: string, m: string, where?: { locate?: string; line?: number }) =>
-          bag.error(f, p, m, where?.line ?? (f === file ? content.lineOf(where?.locate ?? p) : undefined)),
-        warning: (f: string, p: string, m: string, where?: { locate?: string; line?: number }) =>
-          bag.warning(f, p, m, where?.line ?? (f === file ? content.lineOf(where?.locate ?? p) : undefined)),
-      };
-      for (const raw of content.checks) {
-        const interpolated = interpolateEnv(raw.value, env, redactor);
-        for (const p of interpolated.problems) report.error(file, joinPath(raw.fieldPrefix, p.path), p.message);
-        const id = isPlainObject(interpolated.value) && typeof interpolated.value.id === 'string' ? interpolated.value.id : undefined;
-        if (id !== undefined) {
-          const seen = firstSeen.get(id);
-          const at = joinPath(raw.fieldPrefix, 'id');
-          if (seen) {
-            report.error(file, at, `duplicate check id "${id}": already defined in ${bag.relative(seen.file)}${seen.at !== 'id' ? ` (${seen.at})` : ''}; ids must be unique`);
-          } else firstSeen.set(id, { file, at });
-        }
-        const check = await resolveCheck(interpolated.value, {
-          file,
-          fieldPrefix: raw.fieldPrefix,
-          ...(baseUrl ? { baseUrl } : {}),
-          baseUrlSource,
-          ...(baseUrlBroken ? { baseUrlBroken } : {}),
-          defaults,
-          schemas,
-          ...(knownLocations ? { knownLocations } : {}),
-          report,
-        });
-        if (check && interpolated.problems.length === 0) checks.push(check);
-      }
-    }
+    // 4. Checks, then ids shared between checks and configured journeys.
+    const { checks, idsAt } = await loadChecks(files.checks, {
+      cwd,
+      env,
+      redactor,
+      modules,
+      bag,
+      base: {
+        ...(target.baseUrl ? { baseUrl: target.baseUrl } : {}),
+        baseUrlSource: target.baseUrlSource,
+        ...(target.baseUrlBroken ? { baseUrlBroken: true } : {}),
+        defaults,
+        ...(knownLocations ? { knownLocations } : {}),
+      },
+    });
     for (const [key, s] of Object.entries(journeySettings)) {
-      const seen = s.id !== undefined ? firstSeen.get(s.id) : undefined;
-      if (seen && s.id) bag.error(cfgFile, joinPath(formatPath(['journeys', key]), 'id'), `journey id "${s.id}" is also the id of a check in ${bag.relative(seen.file)}; ids must be unique`);
+      const seen = s.id !== undefined ? idsAt.get(s.id) : undefined;
+      if (seen) bag.error(cfgFile, joinPath(formatPath(['journeys', key]), 'id'), `journey id "${s.id}" is also the id of a check in ${bag.relative(seen.file)}; ids must be unique`);
     }
 
+    // Messages may quote values: secrets never leave in them.
     const warnings = bag.warnings.map((d) => ({ ...d, message: redactor.redact(d.message) }));
     if (bag.errorCount > 0) throw new ConfigError(bag.items.map((d) => ({ ...d, message: redactor.redact(d.message) })));
 
     return {
       ...(configFile ? { configFile } : {}),
       rootDir,
-      environment,
-      ...(baseUrl ? { baseUrl } : {}),
+      environment: target.environment,
+      ...(target.baseUrl ? { baseUrl: target.baseUrl } : {}),
       location,
       outDir: path.resolve(rootDir, cfg.outDir ?? 'reports'),
       store,
@@ -196,6 +141,98 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
   } finally {
     await modules.close();
   }
+}
+
+/**
+ * observer.config.ts → the config with every section that failed validation or interpolation
+ * dropped (`broken` names them; `''` when the file itself failed), so later steps read trusted shapes.
+ */
+async function readConfigFile(
+  configFile: string,
+  modules: ModuleLoader,
+  env: NodeJS.ProcessEnv,
+  redactor: Redactor,
+  bag: DiagnosticBag,
+): Promise<{ cfg: ObserverConfig; broken: Set<string> }> {
+  const broken = new Set<string>();
+  const loaded = await modules.load(configFile);
+  if (loaded.error) bag.error(configFile, '', loaded.error.message, loaded.error.line);
+  else if (!loaded.hasDefault || loaded.value === undefined) bag.error(configFile, '', 'no default export: expected `export default defineConfig({ ... })`');
+  else if (!isPlainObject(loaded.value)) bag.error(configFile, '', `the default export must be an object (got ${Array.isArray(loaded.value) ? 'a list' : typeof loaded.value})`);
+  else {
+    const interpolated = interpolateEnv(loaded.value, env, redactor);
+    for (const p of interpolated.problems) bag.error(configFile, p.path, p.message);
+    const raw = interpolated.value;
+    configValidator ??= createConfigAjv().compile(configSchema);
+    const problems = validateWith(configValidator, raw);
+    for (const p of problems) bag.error(configFile, p.path, p.message);
+    for (const [section, schema] of [['anomaly', anomalyConfigSchema], ['alerts', alertsConfigSchema]] as const) {
+      if (!isPlainObject(raw[section])) continue;
+      const v = sectionValidator(schema as AnySchema);
+      if (!v(raw[section])) {
+        for (const p of explainAjvErrors(v.errors ?? [])) bag.error(configFile, joinPath(section, p.path), p.message);
+        broken.add(section);
+      }
+    }
+    const badJourneys = new Set<string>();
+    for (const p of problems) {
+      // One bad journey entry does not hide the others' problems.
+      if (p.parts?.[0] === 'journeys' && p.parts.length > 1) badJourneys.add(String(p.parts[1]));
+      else broken.add(p.topKey ?? '');
+    }
+    for (const p of interpolated.problems) broken.add(/^[^.[]+/.exec(p.path)?.[0] ?? '');
+    return { cfg: sanitize(raw, broken, badJourneys), broken };
+  }
+  broken.add('');
+  return { cfg: {}, broken };
+}
+
+interface CheckLoadContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  modules: ModuleLoader;
+  bag: DiagnosticBag;
+  /** What every check resolves against. */
+  base: Pick<ResolveCheckContext, 'baseUrl' | 'baseUrlSource' | 'baseUrlBroken' | 'defaults' | 'knownLocations'>;
+}
+
+/** Check files → resolved checks; problems go to the bag, with YAML lines. `idsAt`: where each id was first defined. */
+async function loadChecks(files: readonly string[], ctx: CheckLoadContext): Promise<{ checks: ApiCheckDefinition[]; idsAt: Map<string, { file: string; at: string }> }> {
+  const { bag } = ctx;
+  const schemas = new SchemaLoader(ctx.cwd);
+  const checks: ApiCheckDefinition[] = [];
+  const idsAt = new Map<string, { file: string; at: string }>();
+  // Files are read and imported concurrently (I/O bound), then resolved in order so that
+  // diagnostics and duplicate-id reports do not depend on timing.
+  const limit = pLimit(READ_CONCURRENCY);
+  const contents = await Promise.all(files.map((file) => limit(() => readCheckFile(file, ctx.modules))));
+  for (const [index, file] of files.entries()) {
+    const content = contents[index];
+    for (const p of content.problems) bag.error(file, p.path, p.message, p.line);
+    const lineOf = (f: string, p: string, where?: { locate?: string; line?: number }): number | undefined =>
+      where?.line ?? (f === file ? content.lineOf(where?.locate ?? p) : undefined);
+    const report: CheckReporter = {
+      error: (f, p, m, where) => bag.error(f, p, m, lineOf(f, p, where)),
+      warning: (f, p, m, where) => bag.warning(f, p, m, lineOf(f, p, where)),
+    };
+    for (const raw of content.checks) {
+      const interpolated = interpolateEnv(raw.value, ctx.env, ctx.redactor);
+      for (const p of interpolated.problems) report.error(file, joinPath(raw.fieldPrefix, p.path), p.message);
+      const id = isPlainObject(interpolated.value) && typeof interpolated.value.id === 'string' ? interpolated.value.id : undefined;
+      if (id !== undefined) {
+        const seen = idsAt.get(id);
+        const at = joinPath(raw.fieldPrefix, 'id');
+        if (seen) {
+          const where = seen.at !== 'id' ? ` (${seen.at})` : '';
+          report.error(file, at, `duplicate check id "${id}": already defined in ${bag.relative(seen.file)}${where}; ids must be unique`);
+        } else idsAt.set(id, { file, at });
+      }
+      const check = await resolveCheck(interpolated.value, { ...ctx.base, file, fieldPrefix: raw.fieldPrefix, schemas, report });
+      if (check && interpolated.problems.length === 0) checks.push(check);
+    }
+  }
+  return { checks, idsAt };
 }
 
 async function locateConfigFile(cwd: string, explicit: string | undefined, bag: DiagnosticBag): Promise<string | undefined> {
