@@ -71,7 +71,10 @@ describe('TS files through tsx', () => {
 
   it('observer.config.ts: a throw, a missing default export, a non-object, a missing --config', async () => {
     write('observer.config.ts', "const region: string = process.env.NOPE ?? '';\nif (!region) throw new TypeError('region is required');\nexport default {};\n");
+    // A check with a relative URL: its base URL would have come from the broken config, so it adds no noise.
+    write('checks/rel.check.yaml', 'id: rel\nrequest: { url: /health }\n');
     let diagnostics = await diagnosticsOf(loadConfig({ cwd: dir, env: {} }));
+    expect(diagnostics).toHaveLength(1);
     // The line comes from the source-mapped stack; vitest rewrites stacks, so it is asserted in a plain Node process below.
     expectDiagnostic(diagnostics, { file: 'observer.config.ts', path: '', message: 'failed to load: TypeError: region is required' });
 
