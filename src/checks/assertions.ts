@@ -74,9 +74,16 @@ export function validateAssertion(a: Assertion): string | null {
   return null;
 }
 
+/** Validation verdicts per assertion object (definitions are immutable once resolved). */
+const validated = new WeakMap<Assertion, string | null>();
+
 /** Evaluate one assertion: null when it holds, else a one-line explanation. */
 export function checkAssertion(a: Assertion, view: ResponseView): string | null {
-  const invalid = validateAssertion(a);
+  let invalid = validated.get(a);
+  if (invalid === undefined) {
+    invalid = validateAssertion(a);
+    validated.set(a, invalid);
+  }
   if (invalid) return `invalid assertion (${a.source}${a.path ? ` ${a.path}` : ''}): ${invalid}`;
   switch (a.source) {
     case 'status':

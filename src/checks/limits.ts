@@ -21,9 +21,13 @@ export class ConcurrencyGate {
   }
 
   /** Run `task` once both slots are free. */
-  async run<T>(origin: string, task: () => Promise<T>): Promise<T> {
+  run<T>(origin: string, task: () => Promise<T>): Promise<T> {
     // A per-origin bound at or above the global one can never bind: one limiter is enough.
     if (this.opts.perOriginConcurrency >= this.opts.concurrency) return this.global(task);
+    return this.runPerOrigin(origin, task);
+  }
+
+  private async runPerOrigin<T>(origin: string, task: () => Promise<T>): Promise<T> {
     let limit = this.origins.get(origin);
     if (!limit) {
       limit = pLimit(this.opts.perOriginConcurrency);

@@ -8,10 +8,11 @@ import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import type { ApiCheckDefinition } from '../model/monitor.js';
 import type { AttemptResult, ErrorClass, MonitorError, MonitorResult, Status } from '../model/results.js';
-import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { isoAtFast as isoAt } from './iso.js';
 import type { Redactor } from '../runtime/redact.js';
 import { CheckAbortedError } from './errors.js';
-import { startExchange, type ExchangeOutcome, type ExchangeRequest, type RunningExchange } from './exchange.js';
+import { startExchange, type ExchangeLimits, type ExchangeOptions, type ExchangeOutcome, type ExchangeRequest, type RunningExchange } from './exchange.js';
 import { ConcurrencyGate } from './limits.js';
 import { InvalidRequestError, prepareRequest } from './request.js';
 import { sharedSchemaCache, type SchemaCache } from './schema.js';
@@ -106,13 +107,14 @@ export class ApiCheckRunner {
 
   async run(check: ApiCheckDefinition, ctx: ApiCheckContext): Promise<MonitorResult> {
     const startedAtMs = this.clock.nowMs();
+    const startedAt = isoAt(startedAtMs);
     const t0 = this.clock.monotonicMs();
     const attempts: AttemptOutcome[] = [];
     try {
       const request = this.prepared(check);
       const maxAttempts = 1 + Math.max(0, Math.floor(check.retries || 0));
       for (let n = 1; n <= maxAttempts; n++) {
-        const a = await this.attempt(check, request, ctx, n);
+        const a = await this.attempt(check, request, ctx, n, n === 1 ? startedAt : isoAt(this.clock.nowMs()));
         attempts.push(a);
         if (n === maxAttempts || !isRetryable(a) || ctx.signal?.aborted || this.closed) break;
         const waited = await sleep(this.backoff(n), ctx.signal);
@@ -124,7 +126,7 @@ export class ApiCheckRunner {
       const message = err instanceof InvalidRequestError ? err.message : `runner error: ${(err as Error).message ?? String(err)}`;
       attempts.push(this.syntheticAttempt(attempts.length + 1, { class: cls, message: message.split('\n')[0]! }));
     }
-    return this.result(check, ctx, attempts, startedAtMs, t0);
+    return this.result(check, ctx, attempts, startedAtMs, startedAt, t0);
   }
 
   /** Cancel in-flight checks (they end as `aborted`) and release every connection. */
@@ -141,8 +143,8 @@ export class ApiCheckRunner {
     request: ExchangeRequest,
     ctx: ApiCheckContext,
     n: number,
+    startedAt: string,
   ): Promise<AttemptOutcome> {
-    const startedAt = isoAt(this.clock.nowMs());
     const t0 = this.clock.monotonicMs();
     const totalMs = check.timeoutMs > 0 ? check.timeoutMs : 30_000;
     const limits = {
@@ -150,28 +152,15 @@ export class ApiCheckRunner {
       connectMs: Math.min(totalMs, this.connectTimeoutMs),
       maxBodyBytes: check.maxBodyBytes > 0 ? check.maxBodyBytes : DEFAULT_MAX_BODY_BYTES,
     };
-    const task = async (): Promise<ExchangeOutcome | CheckAbortedError> => {
-      if (this.closed) return new CheckAbortedError('the check runner was closed');
-      const running = startExchange({
-        dispatcher: this.agent,
-        clock: this.clock,
-        request,
-        limits,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      });
-      this.running.add(running);
-      try {
-        return await running.done;
-      } finally {
-        this.running.delete(running);
-      }
-    };
-    const got = await raceAbort(this.gate.run(request.origin, task), ctx.signal);
+    const got = await raceAbort(
+      this.gate.run(request.origin, () => this.exchange(request, limits, ctx.signal)),
+      ctx.signal,
+    );
     if (got instanceof CheckAbortedError) {
       return this.syntheticAttempt(n, { class: 'aborted', message: got.message }, startedAt, this.clock.monotonicMs() - t0);
     }
     const verdict = judge(check.expect, got, this.schemas, limits.maxBodyBytes);
-    const error = verdict.error ? { ...verdict.error, message: this.redactor.redact(verdict.error.message) } : null;
+    const error: MonitorError | null = verdict.error ? { class: verdict.error.class, message: this.redactor.redact(verdict.error.message) } : null;
     const detail: AttemptResult = {
       attempt: n,
       status: verdict.status,
@@ -182,6 +171,13 @@ export class ApiCheckRunner {
       ...(got.statusCode !== undefined ? { httpStatus: got.statusCode } : {}),
     };
     return { detail, verdict: { status: verdict.status, error }, outcome: got };
+  }
+
+  private exchange(request: ExchangeRequest, limits: ExchangeLimits, signal: AbortSignal | undefined): Promise<ExchangeOutcome | CheckAbortedError> {
+    if (this.closed) return Promise.resolve(new CheckAbortedError('the check runner was closed'));
+    const options: ExchangeOptions = { dispatcher: this.agent, clock: this.clock, request, limits, registry: this.running };
+    if (signal) options.signal = signal;
+    return startExchange(options).done;
   }
 
   /** The wire form of a check's request, prepared (and its secrets registered) once per definition. */
@@ -195,7 +191,7 @@ export class ApiCheckRunner {
   }
 
   private syntheticAttempt(n: number, error: MonitorError, startedAt?: string, durationMs = 0): AttemptOutcome {
-    const redacted = { ...error, message: this.redactor.redact(error.message) };
+    const redacted: MonitorError = { class: error.class, message: this.redactor.redact(error.message) };
     return {
       detail: {
         attempt: n,
@@ -218,6 +214,7 @@ export class ApiCheckRunner {
     ctx: ApiCheckContext,
     attempts: AttemptOutcome[],
     startedAtMs: number,
+    startedAt: string,
     t0: number,
   ): MonitorResult {
     const last = attempts[attempts.length - 1]!;
@@ -233,7 +230,7 @@ export class ApiCheckRunner {
       name: check.name,
       kind: 'api',
       status,
-      startedAt: isoAt(startedAtMs),
+      startedAt,
       finishedAt: isoAt(startedAtMs + durationMs),
       durationMs,
       attempts: attempts.length,

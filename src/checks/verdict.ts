@@ -39,10 +39,9 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
 
   const headers = outcome.headers;
   const contentType = headers['content-type'] ?? '';
-  const assertions: Assertion[] = expect.headers.length ? (expect.body.length ? [...expect.headers, ...expect.body] : expect.headers) : expect.body;
-  const needsJson = expect.schema !== undefined || assertions.some((a) => a.source === 'json');
-  const readsJson = needsJson || (JSON_TYPE.test(contentType) && outcome.body.length > 0);
-  const readsBody = readsJson || assertions.some((a) => a.source === 'text');
+  const { assertions, needsJson, readsText } = planFor(expect);
+  const readsJson = needsJson || (outcome.body.length > 0 && JSON_TYPE.test(contentType));
+  const readsBody = readsJson || readsText;
 
   let body = outcome.body;
   const encoding = headers['content-encoding'];
@@ -56,13 +55,12 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
       return fail(readsJson ? 'invalid_json' : 'assertion', `body: could not decode content-encoding ${encoding} (${(err as Error).message})`);
     }
   }
-  let text: string | undefined;
-  const getText = (): string => (text ??= decodeText(body, contentType));
-
+  const view = new BodyView(statusCode, headers, body, contentType, outcome.timings.totalMs);
   let json: unknown;
   if (readsJson) {
     try {
-      json = JSON.parse(getText());
+      json = JSON.parse(view.text());
+      view.parsed = json;
     } catch (err) {
       const what = body.length === 0 ? 'empty body' : (err as Error).message.split('\n')[0];
       return fail('invalid_json', `invalid JSON: ${what} (${contentType || 'no content-type'}, ${formatBytes(body.length)})`);
@@ -81,7 +79,6 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
 
   const totalMs = outcome.timings.totalMs;
   if (assertions.length) {
-    const view: ResponseView = { status: statusCode, headers, text: getText, json: () => json, responseTimeMs: totalMs };
     const failures: string[] = [];
     for (const a of assertions) {
       const failure = checkAssertion(a, view);
@@ -106,6 +103,52 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
     };
   }
   return { status: 'passed', error: null };
+}
+
+/** What judge needs to know about a set of expectations, worked out once per (immutable) definition. */
+interface Plan {
+  assertions: Assertion[];
+  needsJson: boolean;
+  readsText: boolean;
+}
+
+const plans = new WeakMap<ApiExpectations, Plan>();
+
+function planFor(expect: ApiExpectations): Plan {
+  let plan = plans.get(expect);
+  if (!plan) {
+    const assertions = [...expect.headers, ...expect.body];
+    plan = {
+      assertions,
+      needsJson: expect.schema !== undefined || assertions.some((a) => a.source === 'json'),
+      readsText: assertions.some((a) => a.source === 'text'),
+    };
+    plans.set(expect, plan);
+  }
+  return plan;
+}
+
+/** The response as assertions see it; the body is decoded to text at most once. */
+class BodyView implements ResponseView {
+  private decoded: string | undefined;
+  /** Set once the body parsed as JSON. */
+  parsed: unknown;
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    private readonly body: Buffer,
+    private readonly contentType: string,
+    readonly responseTimeMs: number,
+  ) {}
+
+  text(): string {
+    return (this.decoded ??= decodeText(this.body, this.contentType));
+  }
+
+  json(): unknown {
+    return this.parsed;
+  }
 }
 
 /** `status 503, expected 200` / `status 503, expected one of 200, 204`. */
