@@ -54,13 +54,10 @@ for (const [file, wins] of Object.entries(windows)) {
   const probation = Math.floor(rows.length * 0.15);
   for (const [i, r] of rows.entries()) {
     if (r[3] !== '1') continue;
-    if (i < probation) {
-      probationFp++;
-      continue;
-    }
     const at = parseTimestamp(r[0]) ?? 0;
     const w = ranges.findIndex(([a, b]) => at >= a && at <= b);
-    if (w < 0) {
+    if (w < 0 && i < probation) probationFp++;
+    else if (w < 0) {
       fp++;
       fpKinds.set(r[4], (fpKinds.get(r[4]) ?? 0) + 1);
     }

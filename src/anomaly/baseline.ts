@@ -131,7 +131,8 @@ export class Baseline {
     this.stale = 0;
     const n = this.size;
     if (n === 0) return;
-    for (let i = 0; i < n; i++) scratch[i] = this.values[i] - this.seasonalAt(this.times[i]);
+    if (this.seasonal === 0) scratch.set(n === RING_SIZE ? this.values : this.values.subarray(0, n));
+    else for (let i = 0; i < n; i++) scratch[i] = this.values[i] - this.seasonalAt(this.times[i]);
     const med = medianInPlace(scratch, n);
     let sumAbs = 0;
     for (let i = 0; i < n; i++) {
@@ -141,7 +142,8 @@ export class Baseline {
     }
     let scale = 1.4826 * medianInPlace(scratch, n);
     if (!(scale > 0)) scale = 1.2533 * (sumAbs / n);
-    const floor = Math.max(1e-9, Math.abs(med) * 1e-4);
+    // Resolution floor: 0.5% of the level (noise-free series would otherwise make any model error huge).
+    const floor = Math.max(1e-9, Math.abs(med) * 5e-3);
     if (!(scale > floor)) scale = floor;
     this.median = med;
     this.scale = scale;
@@ -168,7 +170,7 @@ export class Baseline {
     const m = Math.min(count, available);
     for (let i = 0; i < m; i++) {
       const idx = (this.head - skipNewest - m + i + RING_SIZE * 2) % RING_SIZE;
-      out[i] = this.values[idx] - this.seasonalAt(this.times[idx]);
+      out[i] = this.seasonal === 0 ? this.values[idx] : this.values[idx] - this.seasonalAt(this.times[idx]);
     }
     return m;
   }
@@ -197,11 +199,14 @@ export class Baseline {
     // Level: about a day of memory; profile buckets: about three days of visits each.
     const aLevel = Math.min(0.5, dt / DAY_MS);
     const sig = Number.isNaN(this.scale) ? Math.abs(x - this.level) + 1e-9 : this.sigma();
-    let dev = x - this.level;
-    const cap = 6 * sig;
-    if (dev > cap) dev = cap;
-    else if (dev < -cap) dev = -cap;
-    this.level += aLevel * dev;
+    const raw = x - this.level;
+    // The level moves slowly and ignores outliers (6 sigmas of the recent ring)...
+    const capLevel = 6 * sig;
+    this.level += aLevel * (raw > capLevel ? capLevel : raw < -capLevel ? -capLevel : raw);
+    // ...while the profile must learn swings far larger than the local noise: its clip grows with
+    // the spread around the level itself.
+    const capSeason = 6 * sig + 4 * Math.sqrt(this.varTot);
+    const dev = raw > capSeason ? capSeason : raw < -capSeason ? -capSeason : raw;
     const h = Math.floor(at / HOUR_MS) % 24;
     const aHod = Math.max(Math.min(0.5, dt / (3 * HOUR_MS)), 1 / (this.hodN[h] + 1));
     this.hodN[h] = Math.min(this.hodN[h] + 1, 1e6);

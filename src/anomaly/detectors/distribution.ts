@@ -6,6 +6,7 @@
  * - `bimodal`: the best two-cluster split of the ring (Otsu; on log values for latency) has
  *   Ashman's D >= `bimodalD` and a minor cluster of at least 15%;
  * - `variance_growth`: recent robust sigma >= `varianceRatio` x the long-run one.
+ * On two-sided (generic) series these are informational: they describe the series, they do not page.
  */
 import { RING_SIZE } from '../baseline.js';
 import type { Detector, DetectorInput } from '../detector.js';
@@ -158,7 +159,7 @@ export const distributionDetector: Detector<DistributionState> = {
         input.emit({
           kind: 'variance_growth',
           level,
-          severity: 'warning',
+          severity: ctx.direction === 'both' ? 'info' : 'warning',
           observed: now,
           expected: { value: before },
           unit,
