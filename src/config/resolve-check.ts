@@ -48,174 +48,50 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Promise<ApiCheckDefinition | undefined> {
-  let errors = 0;
-  const at = (p: string): string => joinPath(ctx.fieldPrefix, p);
-  const error = (p: string, message: string, locate?: string): void => {
-    errors++;
-    ctx.report.error(ctx.file, at(p), message, locate !== undefined ? { locate: at(locate) } : undefined);
-  };
-  const warning = (p: string, message: string): void => ctx.report.warning(ctx.file, at(p), message);
+/** Where one check's problems go: paths relative to the check, counted so the caller knows if any was an error. */
+class Sink {
+  errors = 0;
+  constructor(private readonly ctx: ResolveCheckContext) {}
 
+  at(p: string): string {
+    return joinPath(this.ctx.fieldPrefix, p);
+  }
+
+  error(p: string, message: string, locate?: string): void {
+    this.errors++;
+    this.ctx.report.error(this.ctx.file, this.at(p), message, locate !== undefined ? { locate: this.at(locate) } : undefined);
+  }
+
+  warning(p: string, message: string): void {
+    this.ctx.report.warning(this.ctx.file, this.at(p), message);
+  }
+}
+
+type RequestInput = Partial<CheckInput['request']>;
+type ExpectInput = NonNullable<CheckInput['expect']>;
+
+export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Promise<ApiCheckDefinition | undefined> {
+  const sink = new Sink(ctx);
   if (!isPlainObject(raw)) {
-    error('', `a check must be an object with id and request (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw})`);
+    sink.error('', `a check must be an object with id and request (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw})`);
     return undefined;
   }
-  for (const p of validateWith(validator(), raw)) error(p.path, p.message, p.locate);
-  // Past the schema the shape is trusted only where it validated: rules below guard their types.
+  for (const p of validateWith(validator(), raw)) sink.error(p.path, p.message, p.locate);
+  // Past the schema the shape is trusted only where it validated: the rules below guard their types.
   const c = raw as Partial<CheckInput> & Record<string, unknown>;
-  const request = isPlainObject(c.request) ? (c.request as Partial<CheckInput['request']>) : undefined;
-  const expect = isPlainObject(c.expect) ? (c.expect as NonNullable<CheckInput['expect']>) : {};
+  const request: RequestInput | undefined = isPlainObject(c.request) ? (c.request as RequestInput) : undefined;
+  const expect: ExpectInput = isPlainObject(c.expect) ? (c.expect as ExpectInput) : {};
 
-  // URL
-  let url: string | undefined;
-  if (request && typeof request.url === 'string' && request.url) {
-    const r = resolveUrl(request.url, ctx.baseUrl, ctx.baseUrlSource);
-    if ('url' in r) url = r.url;
-    // With a broken base URL (already reported) a relative URL's error would only repeat it.
-    else if (!(r.relative && ctx.baseUrlBroken)) error('request.url', r.error);
-    else errors++;
-  }
-
-  // Request headers
-  const headers: Record<string, string> = {};
-  if (request && isPlainObject(request.headers)) {
-    for (const [name, value] of Object.entries(request.headers)) {
-      const field = joinPath('request.headers', pathKey(name));
-      if (!TOKEN.test(name)) error(field, `"${name}" is not a valid header name`);
-      const lower = name.toLowerCase();
-      if (lower in headers) error(field, `header "${lower}" is set twice (header names are case-insensitive)`);
-      if (typeof value === 'string') {
-        if (/[\r\n]/.test(value)) error(field, 'header values cannot contain line breaks');
-        headers[lower] = value;
-      }
-    }
-  }
-
-  // Request body
-  const method = request && typeof request.method === 'string' ? request.method : 'GET';
-  let body: string | undefined;
-  if (request && request.body !== undefined) {
-    if (typeof request.body === 'string') body = request.body;
-    else if (typeof request.body === 'object' && request.body !== null) {
-      body = JSON.stringify(request.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    if (method === 'GET' || method === 'HEAD') warning('request.body', `${method} requests usually carry no body; servers and proxies may drop it (use POST, PUT or PATCH)`);
-  }
-
-  // Status
-  let status = ANY_2XX;
-  if (typeof expect.status === 'number') status = [expect.status];
-  else if (Array.isArray(expect.status)) status = [...expect.status];
-
-  // Header assertions
-  const headerAssertions: Assertion[] = [];
-  if (isPlainObject(expect.headers)) {
-    for (const [name, spec] of Object.entries(expect.headers)) {
-      const field = joinPath('expect.headers', pathKey(name));
-      if (!TOKEN.test(name)) error(field, `"${name}" is not a valid header name`);
-      const lower = name.toLowerCase();
-      if (typeof spec === 'string') {
-        headerAssertions.push(makeAssertion('header', 'eq', lower, true, spec));
-      } else if (isPlainObject(spec) && typeof spec.op === 'string') {
-        const op = spec.op as AssertionOp;
-        const hasValue = 'value' in spec;
-        const problem = assertionValueProblem('header', op, hasValue, spec.value);
-        if (problem) error(joinPath(field, problem.field), problem.message);
-        else {
-          const a = makeAssertion('header', op, lower, hasValue, spec.value);
-          const refused = runnerProblem(a);
-          if (refused) error(field, refused);
-          else headerAssertions.push(a);
-        }
-      }
-    }
-  }
-
-  // Body assertions
-  const bodyAssertions: Assertion[] = [];
-  if (Array.isArray(expect.body)) {
-    expect.body.forEach((a, i) => {
-      if (!isPlainObject(a) || typeof a.op !== 'string') return;
-      const field = joinPath('expect.body', `[${i}]`);
-      const source = a.source === 'text' ? 'text' : 'json';
-      const hasValue = 'value' in a;
-      let ok = true;
-      if (source === 'json') {
-        if (typeof a.path !== 'string') {
-          error(joinPath(field, 'path'), 'is required for JSON assertions (e.g. "$.items[0].price"); use source: text to assert on the raw body');
-          ok = false;
-        } else {
-          const p = jsonPathProblem(a.path);
-          if (p) {
-            error(joinPath(field, 'path'), p);
-            ok = false;
-          }
-        }
-      } else if (a.path !== undefined) {
-        error(joinPath(field, 'path'), 'text assertions apply to the whole body and take no path');
-        ok = false;
-      }
-      const problem = assertionValueProblem(source, a.op as AssertionOp, hasValue, a.value);
-      if (problem) {
-        error(joinPath(field, problem.field), problem.message);
-        ok = false;
-      }
-      if (!ok) return;
-      const built = makeAssertion(source, a.op as AssertionOp, source === 'json' ? (a.path as string) : undefined, hasValue, a.value);
-      const refused = runnerProblem(built);
-      if (refused) error(field, refused);
-      else bodyAssertions.push(built);
-    });
-  }
-
-  // Thresholds: effective values mix the check's and the defaults'.
+  const url = request ? resolveRequestUrl(request, ctx, sink) : undefined;
+  const { method, headers, body } = resolveRequestParts(request, sink);
+  const headerAssertions = resolveHeaderAssertions(expect, sink);
+  const bodyAssertions = resolveBodyAssertions(expect, sink);
   const timeoutMs = typeof c.timeoutMs === 'number' ? c.timeoutMs : ctx.defaults.timeoutMs;
-  const maxMs = typeof expect.maxResponseTimeMs === 'number' ? expect.maxResponseTimeMs : ctx.defaults.maxResponseTimeMs;
-  const degradedMs = typeof expect.degradedResponseTimeMs === 'number' ? expect.degradedResponseTimeMs : ctx.defaults.degradedResponseTimeMs;
-  if (maxMs !== undefined && degradedMs !== undefined && degradedMs >= maxMs) {
-    const own = typeof expect.degradedResponseTimeMs === 'number' ? 'expect.degradedResponseTimeMs' : 'expect.maxResponseTimeMs';
-    const from = (own === 'expect.degradedResponseTimeMs') === (typeof expect.maxResponseTimeMs === 'number') ? '' : ' (the other one comes from defaults)';
-    error(own, `degradedResponseTimeMs (${degradedMs}) must be below maxResponseTimeMs (${maxMs})${from}: degraded is the warning level before failing`);
-  }
-  if (maxMs !== undefined && maxMs > timeoutMs) {
-    warning(typeof expect.maxResponseTimeMs === 'number' ? 'expect.maxResponseTimeMs' : 'timeoutMs', `maxResponseTimeMs (${maxMs}) is above timeoutMs (${timeoutMs}): a slow response times out before it can breach the SLA`);
-  }
+  const { maxMs, degradedMs } = resolveThresholds(expect, timeoutMs, ctx, sink);
+  checkScheduleAndLocations(c, ctx, sink);
+  const schema = await resolveSchema(expect, ctx, sink);
 
-  // Schedule and locations
-  if (typeof c.schedule === 'string') {
-    const p = cronProblem(c.schedule);
-    if (p) error('schedule', p);
-  }
-  if (Array.isArray(c.locations) && ctx.knownLocations) {
-    c.locations.forEach((l, i) => {
-      if (typeof l === 'string' && !ctx.knownLocations?.includes(l)) {
-        error(`locations[${i}]`, `unknown location "${l}"${didYouMean(l, ctx.knownLocations ?? [])}; observer.config.ts locations are ${ctx.knownLocations?.join(', ')}`);
-      }
-    });
-  }
-
-  // Response schema
-  let schema: BundledSchema | undefined;
-  if (expect.schema !== undefined && (typeof expect.schema === 'string' ? expect.schema !== '' : isPlainObject(expect.schema) || typeof expect.schema === 'boolean')) {
-    const from = { file: ctx.file, path: at('expect.schema') };
-    const loaded =
-      typeof expect.schema === 'string'
-        ? await ctx.schemas.fromFile(path.resolve(path.dirname(ctx.file), expect.schema), from)
-        : await ctx.schemas.inline(expect.schema, from);
-    for (const p of loaded.problems) {
-      const where = p.line !== undefined ? { line: p.line } : undefined;
-      if (p.severity === 'warning') ctx.report.warning(p.file, p.path, p.message, where);
-      else {
-        errors++;
-        ctx.report.error(p.file, p.path, p.message, where);
-      }
-    }
-    schema = loaded.schema;
-  }
-
-  if (errors > 0 || !url || typeof c.id !== 'string') return undefined;
+  if (sink.errors > 0 || !url || typeof c.id !== 'string') return undefined;
   return {
     kind: 'api',
     id: c.id,
@@ -223,7 +99,7 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
     file: ctx.file,
     request: { method, url, headers, ...(body !== undefined ? { body } : {}) },
     expect: {
-      status,
+      status: typeof expect.status === 'number' ? [expect.status] : Array.isArray(expect.status) ? [...expect.status] : ANY_2XX,
       headers: headerAssertions,
       body: bodyAssertions,
       ...(schema ? { schema } : {}),
@@ -237,6 +113,155 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
     ...(typeof c.schedule === 'string' ? { schedule: c.schedule.trim() } : {}),
     ...(Array.isArray(c.locations) ? { locations: [...c.locations] } : {}),
   };
+}
+
+function resolveRequestUrl(request: RequestInput, ctx: ResolveCheckContext, sink: Sink): string | undefined {
+  if (typeof request.url !== 'string' || !request.url) return undefined;
+  const r = resolveUrl(request.url, ctx.baseUrl, ctx.baseUrlSource);
+  if ('url' in r) return r.url;
+  // With a broken base URL (already reported) a relative URL's error would only repeat it.
+  if (r.relative && ctx.baseUrlBroken) sink.errors++;
+  else sink.error('request.url', r.error);
+  return undefined;
+}
+
+/** Method (default GET), lower-cased header names, the body serialized (objects as JSON with a content-type). */
+function resolveRequestParts(request: RequestInput | undefined, sink: Sink): { method: string; headers: Record<string, string>; body?: string } {
+  const method = request && typeof request.method === 'string' ? request.method : 'GET';
+  const headers: Record<string, string> = {};
+  if (request && isPlainObject(request.headers)) {
+    for (const [name, value] of Object.entries(request.headers)) {
+      const field = joinPath('request.headers', pathKey(name));
+      if (!TOKEN.test(name)) sink.error(field, `"${name}" is not a valid header name`);
+      const lower = name.toLowerCase();
+      if (lower in headers) sink.error(field, `header "${lower}" is set twice (header names are case-insensitive)`);
+      if (typeof value !== 'string') continue;
+      if (/[\r\n]/.test(value)) sink.error(field, 'header values cannot contain line breaks');
+      headers[lower] = value;
+    }
+  }
+  let body: string | undefined;
+  if (request && request.body !== undefined) {
+    if (typeof request.body === 'string') body = request.body;
+    else if (typeof request.body === 'object' && request.body !== null) {
+      body = JSON.stringify(request.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    if (method === 'GET' || method === 'HEAD') sink.warning('request.body', `${method} requests usually carry no body; servers and proxies may drop it (use POST, PUT or PATCH)`);
+  }
+  return { method, headers, ...(body !== undefined ? { body } : {}) };
+}
+
+/** `name: "exact"` or `name: { op, value }` → header assertions on lower-cased names. */
+function resolveHeaderAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
+  const out: Assertion[] = [];
+  if (!isPlainObject(expect.headers)) return out;
+  for (const [name, spec] of Object.entries(expect.headers)) {
+    const field = joinPath('expect.headers', pathKey(name));
+    if (!TOKEN.test(name)) sink.error(field, `"${name}" is not a valid header name`);
+    const lower = name.toLowerCase();
+    if (typeof spec === 'string') {
+      out.push(makeAssertion('header', 'eq', lower, true, spec));
+      continue;
+    }
+    if (!isPlainObject(spec) || typeof spec.op !== 'string') continue;
+    const op = spec.op as AssertionOp;
+    const hasValue = 'value' in spec;
+    const problem = assertionValueProblem('header', op, hasValue, spec.value);
+    if (problem) {
+      sink.error(joinPath(field, problem.field), problem.message);
+      continue;
+    }
+    const a = makeAssertion('header', op, lower, hasValue, spec.value);
+    const refused = runnerProblem(a);
+    if (refused) sink.error(field, refused);
+    else out.push(a);
+  }
+  return out;
+}
+
+/** `{ path, op, value }` (JSON) or `{ source: text, op, value }` → body assertions. */
+function resolveBodyAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
+  const out: Assertion[] = [];
+  if (!Array.isArray(expect.body)) return out;
+  expect.body.forEach((a, i) => {
+    if (!isPlainObject(a) || typeof a.op !== 'string') return;
+    const field = joinPath('expect.body', `[${i}]`);
+    const source = a.source === 'text' ? 'text' : 'json';
+    const hasValue = 'value' in a;
+    let ok = true;
+    if (source === 'json') {
+      if (a.path !== undefined && typeof a.path !== 'string') return; // the schema reported its type
+      const p = typeof a.path === 'string' ? jsonPathProblem(a.path) : 'is required for JSON assertions (e.g. "$.items[0].price"); use source: text to assert on the raw body';
+      if (p) {
+        sink.error(joinPath(field, 'path'), p);
+        ok = false;
+      }
+    } else if (a.path !== undefined) {
+      sink.error(joinPath(field, 'path'), 'text assertions apply to the whole body and take no path');
+      ok = false;
+    }
+    const problem = assertionValueProblem(source, a.op as AssertionOp, hasValue, a.value);
+    if (problem) {
+      sink.error(joinPath(field, problem.field), problem.message);
+      ok = false;
+    }
+    if (!ok) return;
+    const built = makeAssertion(source, a.op as AssertionOp, source === 'json' ? (a.path as string) : undefined, hasValue, a.value);
+    const refused = runnerProblem(built);
+    if (refused) sink.error(field, refused);
+    else out.push(built);
+  });
+  return out;
+}
+
+/** Effective thresholds mix the check's and the defaults'; degraded must stay below max. */
+function resolveThresholds(expect: ExpectInput, timeoutMs: number, ctx: ResolveCheckContext, sink: Sink): { maxMs?: number; degradedMs?: number } {
+  const ownMax = typeof expect.maxResponseTimeMs === 'number';
+  const ownDegraded = typeof expect.degradedResponseTimeMs === 'number';
+  const maxMs = ownMax ? expect.maxResponseTimeMs : ctx.defaults.maxResponseTimeMs;
+  const degradedMs = ownDegraded ? expect.degradedResponseTimeMs : ctx.defaults.degradedResponseTimeMs;
+  if (maxMs !== undefined && degradedMs !== undefined && degradedMs >= maxMs) {
+    const field = ownDegraded ? 'expect.degradedResponseTimeMs' : 'expect.maxResponseTimeMs';
+    const mixed = ownDegraded !== ownMax ? ' (the other one comes from defaults)' : '';
+    sink.error(field, `degradedResponseTimeMs (${degradedMs}) must be below maxResponseTimeMs (${maxMs})${mixed}: degraded is the warning level before failing`);
+  }
+  if (maxMs !== undefined && maxMs > timeoutMs) {
+    sink.warning(ownMax ? 'expect.maxResponseTimeMs' : 'timeoutMs', `maxResponseTimeMs (${maxMs}) is above timeoutMs (${timeoutMs}): a slow response times out before it can breach the SLA`);
+  }
+  return { ...(maxMs !== undefined ? { maxMs } : {}), ...(degradedMs !== undefined ? { degradedMs } : {}) };
+}
+
+function checkScheduleAndLocations(c: Partial<CheckInput>, ctx: ResolveCheckContext, sink: Sink): void {
+  if (typeof c.schedule === 'string') {
+    const p = cronProblem(c.schedule);
+    if (p) sink.error('schedule', p);
+  }
+  const known = ctx.knownLocations;
+  if (!Array.isArray(c.locations) || !known) return;
+  c.locations.forEach((l, i) => {
+    if (typeof l === 'string' && !known.includes(l)) {
+      sink.error(`locations[${i}]`, `unknown location "${l}"${didYouMean(l, known)}; observer.config.ts locations are ${known.join(', ')}`);
+    }
+  });
+}
+
+/** A schema file (relative to the check file) or an inline schema → a bundle with its cache key. */
+async function resolveSchema(expect: ExpectInput, ctx: ResolveCheckContext, sink: Sink): Promise<BundledSchema | undefined> {
+  const s = expect.schema;
+  const usable = typeof s === 'string' ? s !== '' : isPlainObject(s) || typeof s === 'boolean';
+  if (!usable) return undefined;
+  const from = { file: ctx.file, path: sink.at('expect.schema') };
+  const loaded = typeof s === 'string' ? await ctx.schemas.fromFile(path.resolve(path.dirname(ctx.file), s), from) : await ctx.schemas.inline(s, from);
+  for (const p of loaded.problems) {
+    const where = p.line !== undefined ? { line: p.line } : undefined;
+    if (p.severity === 'warning') ctx.report.warning(p.file, p.path, p.message, where);
+    else {
+      sink.errors++;
+      ctx.report.error(p.file, p.path, p.message, where);
+    }
+  }
+  return loaded.schema;
 }
 
 /**
