@@ -224,7 +224,9 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[4].path', message: 'text assertions apply to the whole body and take no path' });
     expectDiagnostic(diagnostics, { file: f, path: 'checks[2].expect.body[5].path', message: 'invalid JSON path "$..deep" at 2' });
     expectDiagnostic(diagnostics, { file: f, path: 'checks[3].expect.maxResponseTimeMs', message: 'maxResponseTimeMs (5000) is above timeoutMs (1000)', severity: 'warning' });
-    expect(diagnostics).toHaveLength(11);
+    expectDiagnostic(diagnostics, { file: f, path: 'checks[4].request.headers.accept', message: 'header "accept" is set twice (header names are case-insensitive)', line: 28 });
+    expectDiagnostic(diagnostics, { file: f, path: 'checks[4].request.headers["bad header"]', message: '"bad header" is not a valid header name', line: 29 });
+    expect(diagnostics).toHaveLength(13);
   });
 
   it('ts-load-errors: a throwing import, no default export and a non-object export are diagnostics, not crashes', async () => {
@@ -269,7 +271,8 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: c, path: 'journeys["Search for shoes"].id', message: 'duplicate journey id "ping" (also journeys.checkout)' });
     expectDiagnostic(diagnostics, { file: c, path: 'journeys.checkout.id', message: 'journey id "ping" is also the id of a check in checks/ping.check.yaml' });
     expectDiagnostic(diagnostics, { file: c, path: 'journeys["Search for shoes"].id', message: 'journey id "ping" is also the id of a check' });
-    expect(diagnostics).toHaveLength(7);
+    expectDiagnostic(diagnostics, { file: 'checks/far.check.yaml', path: 'locations[1]', message: 'unknown location "eu-wst" (did you mean "eu-west"?); observer.config.ts locations are eu-west', line: 3 });
+    expect(diagnostics).toHaveLength(8);
   });
 
   it('yaml-syntax: syntax errors with their line and a hint, duplicate keys, several documents, empty files', async () => {
