@@ -55,7 +55,6 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
       baseUrl: 'http://127.0.0.1:4173',
       trace: 'off',
       limits: {},
-      staticSteps: {},
     },
     cwd: config.rootDir,
     env: config.env ?? process.env,

@@ -33,7 +33,6 @@ export interface GeneratedConfig {
   executablePath?: string;
   trace: TraceMode;
   limits: LimitsByTest;
-  staticSteps: Record<string, string[]>;
 }
 
 /** The reporter module next to this one (`.ts` under tsx/Playwright's loader, `.js` once built). */
@@ -61,7 +60,7 @@ function escapeRegExp(s: string): string {
 
 /** The config as an ES module: data only, plus exact-path RegExps for `testMatch`. */
 export function renderConfig(c: GeneratedConfig, outputDir: string): string {
-  const reporterOptions: ObserverReporterOptions = { rootDir: c.rootDir, mode: c.mode, staticSteps: c.staticSteps };
+  const reporterOptions: ObserverReporterOptions = { rootDir: c.rootDir, mode: c.mode };
   const testMatch = c.files.map((f) => `new RegExp(${JSON.stringify(`^${escapeRegExp(f)}$`)})`).join(', ');
   const playwrightTrace = c.trace === 'on-retry' ? 'on-all-retries' : c.trace;
   const use = {

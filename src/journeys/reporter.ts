@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, writeSync } from 'node:fs';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { DATA_ATTACHMENT, testKey, type CollectedJourney, type ListedTest, type ReporterEvent, type TestOutcome } from './protocol.js';
+import { staticStepTitles } from './static-steps.js';
 import { buildAttemptSteps, formatLocation, type PlaywrightStepLike } from './steps.js';
 
 export interface ObserverReporterOptions {
@@ -14,8 +15,6 @@ export interface ObserverReporterOptions {
   rootDir: string;
   /** `list` emits the tests and their annotations (discovery); `run` streams results. */
   mode: 'list' | 'run';
-  /** Top-level step titles per test key, for listing never-run steps as skipped. */
-  staticSteps?: Record<string, string[]>;
   /** File descriptor to write events to (default 3). */
   fd?: number;
 }
@@ -26,6 +25,8 @@ const EVENTS_FD = 3;
 export default class ObserverReporter implements Reporter {
   private readonly fd: number;
   private readonly output = new Map<TestResult, string[]>();
+  /** Static step titles per file, parsed on the first failure in that file (Babel is already loaded here). */
+  private readonly staticSteps = new Map<string, Map<string, string[]>>();
 
   constructor(private readonly options: ObserverReporterOptions) {
     const fd = options.fd ?? EVENTS_FD;
@@ -92,7 +93,7 @@ export default class ObserverReporter implements Reporter {
       errors: result.errors.map(toErrorLike),
       ...(collected ? { collected } : {}),
       rootDir: this.options.rootDir,
-      ...(this.options.staticSteps?.[key] ? { staticTitles: this.options.staticSteps[key] } : {}),
+      ...(result.status !== 'passed' ? { staticTitles: this.staticTitles(test) } : {}),
       testLocation: test.location,
       endedAtMs,
     });
@@ -131,6 +132,15 @@ export default class ObserverReporter implements Reporter {
         // already closed
       }
     }
+  }
+
+  private staticTitles(test: TestCase): string[] {
+    let byTitle = this.staticSteps.get(test.location.file);
+    if (!byTitle) {
+      byTitle = staticStepTitles(test.location.file);
+      this.staticSteps.set(test.location.file, byTitle);
+    }
+    return byTitle.get(test.title) ?? [];
   }
 
   private listed(test: TestCase): ListedTest {

@@ -16,7 +16,6 @@
  * it only supplies the trace. `retain-on-failure` records always and keeps the trace of the
  * failing attempt itself, at the measured cost (bench/journeys.ts).
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { JourneyDefinition } from '../model/monitor.js';
 import type { AttemptResult, MonitorError, MonitorResult, StepResult } from '../model/results.js';
@@ -26,7 +25,6 @@ import { resolveChromium } from './chromium.js';
 import { commonDir, startPlaywright, type TraceMode } from './playwright-process.js';
 import { testKey, type LimitsByTest, type ReporterEvent, type WorkerLimits } from './protocol.js';
 import { buildJourneyResult, saveArtifacts, type FinalAttempt } from './results.js';
-import { staticStepTitles } from './static-steps.js';
 
 export type { TraceMode } from './playwright-process.js';
 
@@ -95,7 +93,6 @@ interface JourneyState {
 
 export class JourneyRunner {
   private readonly clock: Clock;
-  private readonly staticCache = new Map<string, { mtimeMs: number; titles: Map<string, string[]> }>();
 
   constructor(private readonly opts: JourneyRunnerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -163,12 +160,9 @@ export class JourneyRunner {
     const files = [...new Set(states.map((s) => path.resolve(s.def.file)))];
     const testDir = commonDir(files);
     const limits: LimitsByTest = {};
-    const staticSteps: Record<string, string[]> = {};
     for (const s of states) {
       limits[s.key] = s.limits;
       s.current = undefined;
-      const titles = this.staticTitles(path.resolve(s.def.file)).get(lastTitle(s));
-      if (titles) staticSteps[s.key] = titles;
     }
     const rootDir = this.opts.rootDir ?? this.opts.cwd ?? process.cwd();
     const baseUrl = this.opts.baseUrl ?? ctx.env.OBSERVER_BASE_URL ?? DEFAULT_BASE_URL;
@@ -187,7 +181,6 @@ export class JourneyRunner {
         executablePath: ctx.executablePath,
         trace: ctx.trace,
         limits,
-        staticSteps,
       },
       testList: states.map((s) => `${toPosix(path.relative(testDir, path.resolve(s.def.file)))} › ${(s.def.title ?? s.def.name)}`),
       cwd: this.opts.cwd ?? process.cwd(),
@@ -373,25 +366,6 @@ export class JourneyRunner {
       finishedAt: isoAt(now),
     });
   }
-
-  private staticTitles(file: string): Map<string, string[]> {
-    let mtimeMs = 0;
-    try {
-      mtimeMs = statSync(file).mtimeMs;
-    } catch {
-      return new Map();
-    }
-    const cached = this.staticCache.get(file);
-    if (cached && cached.mtimeMs === mtimeMs) return cached.titles;
-    const titles = staticStepTitles(file);
-    this.staticCache.set(file, { mtimeMs, titles });
-    return titles;
-  }
-}
-
-function lastTitle(s: JourneyState): string {
-  const parts = (s.def.title ?? s.def.name).split(' › ');
-  return parts[parts.length - 1];
 }
 
 function toPosix(p: string): string {

@@ -80,7 +80,7 @@ describe('JourneyRunner: failures', () => {
     for (const other of [home, product]) expect(other.network?.slowestUrl ?? '').not.toContain('/api/products');
   });
 
-  it('applies the per-step SLA: over maxMs fails with class sla, over degradedMs degrades', async () => {
+  it('applies the per-step SLA: a step over its maxMs fails the journey with class sla', async () => {
     shop.setFault('/api/products', { latencyMs: 600 });
     const file = fixture('latency', 'latency.journey.ts');
     const [failed] = await t.runner.run([def(file, 'Search latency', { id: 'sla-max', steps: { Search: { maxMs: 500 } } })], ctx('run-sla-1'));
