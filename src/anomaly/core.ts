@@ -8,6 +8,7 @@ import { Baseline, type BaselineJSON } from './baseline.js';
 import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
 import type { Detector, DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
+import { exactQuantiles, sketchQuantiles, type DistributionState, type Quantiles } from './detectors/distribution.js';
 import { Lifecycle } from './lifecycle.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
@@ -146,6 +147,26 @@ export class AnomalyCore {
       else if (this.pending.has(id)) out.set(id, this.pending.get(id));
     }
     return out;
+  }
+
+  /**
+   * Quantiles of a series: exact over the recent ring (the last 64 points, or fewer since the last
+   * level shift) and from the decayed sketch (about the last 500 points). Null for unknown or
+   * outcome series.
+   */
+  quantiles(key: SeriesKey): { recent: Quantiles; long: Quantiles | null; points: number } | null {
+    const id = seriesId(key);
+    const rt = this.series.get(id) ?? (this.pending.has(id) ? this.open(id, key) : undefined);
+    if (!rt || !rt.base || rt.base.size === 0) return null;
+    // Raw values of the current regime only (a confirmed shift moved older ring values to the new level).
+    const b = rt.base;
+    const count = Math.max(1, Math.min(b.size, b.n - b.regimeStart));
+    const sorted = new Float64Array(count);
+    for (let j = 0; j < count; j++) sorted[j] = b.values[(b.head - count + j + 2 * b.values.length) % b.values.length];
+    sorted.sort();
+    const i = rt.detectors.findIndex((d) => d.name === 'distribution');
+    const sketch = i >= 0 ? (rt.states[i] as DistributionState).sketch : null;
+    return { recent: exactQuantiles(sorted, sorted.length), long: sketch && sketch.total > 0 ? sketchQuantiles(sketch) : null, points: rt.base.n };
   }
 
   /** Every finding currently open, all series. */

@@ -10,4 +10,6 @@ export { observationsFromResult, type SlaSource } from './observations.js';
 export { crossLocationSummary, type FleetScope } from './fleet.js';
 export { normalizeMessage, errorFingerprint } from './signature.js';
 export type { Detector, DetectorInput } from './detector.js';
+export type { Quantiles } from './detectors/distribution.js';
+export { LogSketch } from './sketch.js';
 export { anomalyConfigSchema } from './config-schema.js';

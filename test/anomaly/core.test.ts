@@ -116,6 +116,22 @@ describe('AnomalyCore state', () => {
     expect(JSON.stringify([...a.exportState()])).toBe(JSON.stringify([...b.exportState()]));
   });
 
+  it('gives exact recent quantiles and sketch quantiles of a series', () => {
+    const core = new AnomalyCore();
+    const k = key('Q');
+    const vals = Array.from({ length: 300 }, (_, i) => 100 + ((i * 37) % 100));
+    feed(core, k, vals);
+    const q = core.quantiles(k);
+    expect(q?.points).toBe(300);
+    const recent = vals.slice(-64).sort((a, b) => a - b);
+    expect(q?.recent.p50).toBe((recent[31] + recent[32]) / 2);
+    expect(q?.recent.p90).toBeCloseTo(recent[56] + 0.7 * (recent[57] - recent[56]), 6);
+    expect(q?.long?.p50).toBeGreaterThan(140 * 0.97);
+    expect(q?.long?.p50).toBeLessThan(160 * 1.03);
+    expect(q?.long?.p99).toBeGreaterThan(199 * 0.97);
+    expect(core.quantiles(key('unknown'))).toBeNull();
+  });
+
   it('starts a series afresh when its saved state is unusable', () => {
     const k = key('Home');
     const core = new AnomalyCore();

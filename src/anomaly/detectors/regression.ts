@@ -12,6 +12,8 @@
  * - a later confirmed shift back (or the rolling median drifting back) within the significance band
  *   of the reference resolves it as `recovered`;
  * - a shift that lasts `acceptAfterPoints` points resolves with `accepted as new baseline`.
+ * Two-sided (generic) series, where a short burst either way would otherwise read as a shift, wait
+ * for 5 points after the change (latency series: 3) and use the stricter `...TwoSided` thresholds.
  */
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize, scoreOf } from '../detector.js';
@@ -22,6 +24,7 @@ import { RING_SIZE } from '../baseline.js';
 
 const CLIP = 4;
 const MIN_AFTER = 3;
+const MIN_AFTER_TWO_SIDED = 5;
 const MAX_AFTER = 40;
 const MIN_BEFORE = 12;
 
@@ -92,7 +95,7 @@ export const regressionDetector: Detector<RegressionState> = {
         else s.sn = 0;
       } else if (m >= MIN_AFTER) {
         const k = changeStart(input, m, up);
-        if (k >= MIN_AFTER && confirm(s, input, k, index - k + 1, base.timeAgo(k - 1), up)) return;
+        if (k >= (ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, base.timeAgo(k - 1), up)) return;
       }
     }
     if (s.open) holdOrResolve(s, s.open, input);
