@@ -88,7 +88,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
   private socketAt: number | undefined;
   private sentAt: number | undefined;
   private firstByteAt: number | undefined;
-  private headersAt: number | undefined;
   private connection: ConnectionTimes | undefined;
   private fresh = false;
 
@@ -204,7 +203,6 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
     if (this.finished) return;
     if (statusCode < 200) return; // 1xx informational: the final response follows.
     const now = this.clock.monotonicMs();
-    this.headersAt = now;
     this.firstByteAt ??= now;
     this.sentAt ??= this.firstByteAt;
     this.phase = 'body';
@@ -214,8 +212,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
       if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     }
     this.headers = flat;
-    const announced = Number(flat['content-length']);
-    if (Number.isFinite(announced) && announced > this.limits.maxBodyBytes) {
+    // A HEAD, 204 or 304 response announces a length it does not send.
+    const hasBody = this.opts.request.method !== 'HEAD' && statusCode !== 204 && statusCode !== 304;
+    const announced = hasBody ? Number(flat['content-length']) : 0;
+    if (announced > this.limits.maxBodyBytes) {
       this.abortWith(controller, new BodyTooLargeError(this.limits.maxBodyBytes, announced, true));
     }
   }

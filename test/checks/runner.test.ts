@@ -199,6 +199,13 @@ describe('ApiCheckRunner: classification', () => {
     expect(errorOf(r)).toEqual({ class: 'body_too_large', message: 'body too large: content-length 3 MiB over the 1 MiB limit (maxBodyBytes)' });
   });
 
+  it('a HEAD response announcing a large body is not over the limit', async () => {
+    const url = server.url('/huge?bytes=3145728&announce=1');
+    const r = await runner().run(apiCheck(url, { request: { method: 'HEAD', url, headers: {} }, maxBodyBytes: 1024 * 1024 }), ctx);
+    expect(errorOf(r)).toBeNull();
+    expect(r.httpStatus).toBe(200);
+  });
+
   it('decodes a gzip body for assertions, and bounds it by maxBodyBytes once decoded', async () => {
     const run = runner();
     const ok = await run.run(
