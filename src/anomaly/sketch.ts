@@ -74,6 +74,35 @@ export class LogSketch {
     this.total += other.zero;
   }
 
+  /** Several quantiles (ascending qs) in one pass over the buckets. */
+  quantiles(qs: readonly number[], out: number[]): number[] {
+    out.length = 0;
+    if (!(this.total > 0)) {
+      for (let j = 0; j < qs.length; j++) out.push(NaN);
+      return out;
+    }
+    let j = 0;
+    let seen = this.zero;
+    while (j < qs.length && qs[j] * this.total < seen) {
+      out.push(0);
+      j++;
+    }
+    for (let i = 0; i < BUCKETS && j < qs.length; i++) {
+      if (this.counts[i] === 0) continue;
+      seen += this.counts[i];
+      const v = (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
+      while (j < qs.length && qs[j] * this.total < seen) {
+        out.push(v);
+        j++;
+      }
+    }
+    while (j < qs.length) {
+      out.push(this.quantile(qs[j]));
+      j++;
+    }
+    return out;
+  }
+
   /** Quantile q in [0,1] (NaN when empty); values <= 0 count as 0. */
   quantile(q: number): number {
     if (!(this.total > 0)) return NaN;

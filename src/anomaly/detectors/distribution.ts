@@ -4,7 +4,7 @@
  * points (amortized O(1)):
  * - `tail_latency`: sketch p99 >= `tailRatio` x p50 (positive series only);
  * - `bimodal`: the best two-cluster split of the ring (Otsu; on log values for latency) has
- *   Ashman's D >= `bimodalD` and a minor cluster of at least 15%;
+ *   Ashman's D >= `bimodalD`, a minor cluster of at least 15%, and a bimodality coefficient > 0.6;
  * - `variance_growth`: recent robust sigma >= `varianceRatio` x the long-run one.
  * On two-sided (generic) series these are informational: they describe the series, they do not page.
  */
@@ -18,6 +18,8 @@ import type { SeriesContext } from '../types.js';
 const DECAY_EVERY = 64;
 const DECAY = Math.pow(0.5, DECAY_EVERY / 256);
 const MIN_WEIGHT = 0.15;
+/** Bimodality coefficient needed as well (uniform data sits at 5/9; clear mixtures well above). */
+const BC_MIN = 0.6;
 const ring = new Float64Array(RING_SIZE);
 
 export interface DistributionState {
@@ -33,13 +35,42 @@ export interface Quantiles {
   p999: number;
 }
 
+const QS = [0.5, 0.9, 0.95, 0.99, 0.999] as const;
+const qOut: number[] = [];
+
 export function sketchQuantiles(s: LogSketch): Quantiles {
-  return { p50: s.quantile(0.5), p90: s.quantile(0.9), p95: s.quantile(0.95), p99: s.quantile(0.99), p999: s.quantile(0.999) };
+  const [p50, p90, p95, p99, p999] = s.quantiles(QS, qOut);
+  return { p50, p90, p95, p99, p999 };
 }
 
 /** Exact quantiles of a sorted array. */
 export function exactQuantiles(sorted: ArrayLike<number>, n: number): Quantiles {
   return { p50: quantileSorted(sorted, n, 0.5), p90: quantileSorted(sorted, n, 0.9), p95: quantileSorted(sorted, n, 0.95), p99: quantileSorted(sorted, n, 0.99), p999: quantileSorted(sorted, n, 0.999) };
+}
+
+/** Sarle's bimodality coefficient (skewness² + 1) / (excess kurtosis + small-sample term); > 5/9 hints at two modes. */
+export function bimodalityCoefficient(x: ArrayLike<number>, n: number): number {
+  if (n < 4) return 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += x[i];
+  m /= n;
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i] - m;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+  }
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
+  if (!(m2 > 0)) return 0;
+  const g = ((m3 / Math.pow(m2, 1.5)) * Math.sqrt(n * (n - 1))) / (n - 2);
+  const k = ((n - 1) / ((n - 2) * (n - 3))) * ((n + 1) * (m4 / (m2 * m2) - 3) + 6);
+  return (g * g + 1) / (k + (3 * (n - 1) * (n - 1)) / ((n - 2) * (n - 3)));
 }
 
 /** Best two-cluster split (Otsu) of sorted values: Ashman's D and the minor cluster's weight. */
@@ -128,8 +159,9 @@ export const distributionDetector: Detector<DistributionState> = {
     if (ok) {
       const sorted = ring.subarray(0, n).sort();
       const c = twoClusters(sorted, n);
+      const bc = bimodalityCoefficient(sorted, n);
       input.evaluated('bimodal');
-      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && input.isOpen('bimodal') ? 'hold' : null;
+      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && input.isOpen('bimodal') ? 'hold' : null;
       if (level) {
         const low = useLog ? Math.exp(c.low) : c.low;
         const high = useLog ? Math.exp(c.high) : c.high;
@@ -142,7 +174,7 @@ export const distributionDetector: Detector<DistributionState> = {
           expected: { value: low },
           unit,
           magnitude: { ratio: low > 0 ? high / low : undefined, z: c.d },
-          details: { clusters: [low, high], minorShare: w, ashmanD: c.d },
+          details: { clusters: [low, high], minorShare: w, ashmanD: c.d, bimodalityCoefficient: bc },
           explain: (e) => `${e.subject} has two modes, around ${fmtValue(low, unit)} and ${fmtValue(high, unit)} (the smaller holds ${Math.round(w * 100)}% of the last ${n} points, separation D=${c.d.toFixed(1)}) since ${e.since}.`,
         });
       }

@@ -52,6 +52,8 @@ export interface RegressionState {
 
 const before = new Float64Array(RING_SIZE);
 const after = new Float64Array(RING_SIZE);
+const scratchA = new Float64Array(RING_SIZE);
+const scratchB = new Float64Array(RING_SIZE);
 
 function fresh(): RegressionState {
   return { sp: 0, sn: 0, spIdx: -1, snIdx: -1, spAt: 0, snAt: 0, open: null, good: null };
@@ -144,16 +146,20 @@ function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: 
   const na = base.adjusted(after, Math.min(m, 32), 0);
   const nb = base.adjusted(before, Math.min(48, base.size - m), m);
   if (nb < MIN_BEFORE || na < MIN_AFTER) return false;
-  const { p } = mannWhitney(before, nb, after, na, up ? 1 : -1);
-  const mA = medianInPlace(after.slice(0, na), na);
-  const mB = medianInPlace(before.slice(0, nb), nb);
+  // Cheap effect-size checks first; the rank test only for a shift big enough to matter.
+  scratchA.set(after.subarray(0, na));
+  scratchB.set(before.subarray(0, nb));
+  const mA = medianInPlace(scratchA, na);
+  const mB = medianInPlace(scratchB, nb);
   const delta = mA - mB;
   const sigma = base.sigma();
   const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
   const twoSided = ctx.direction === 'both';
   const alpha = twoSided ? cfg.alphaTwoSided : cfg.alpha;
   const minSigma = twoSided ? cfg.minShiftSigmaTwoSided : cfg.minShiftSigma;
-  if (!(p < alpha) || Math.abs(delta) / sigma < minSigma || !pctOk || (delta > 0) !== up) return false;
+  if (Math.abs(delta) / sigma < minSigma || !pctOk || (delta > 0) !== up) return false;
+  const { p } = mannWhitney(before, nb, after, na, up ? 1 : -1);
+  if (!(p < alpha)) return false;
 
   base.shiftOlder(m, delta);
   s.sp = 0;
