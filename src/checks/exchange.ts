@@ -33,8 +33,12 @@ export interface ExchangeRequest {
 export interface ExchangeLimits {
   /** Deadline for the whole exchange, from dispatch. */
   totalMs: number;
-  /** Deadline to get a connection (dns + connect + tls), from dispatch; clamped by totalMs. */
+  /** Deadline to get a connection (dns + connect + tls), from dispatch. */
   connectMs: number;
+  /** Deadline for the response headers, from the request starting on its connection (optional). */
+  headersMs?: number;
+  /** Deadline for the whole body, from the response headers (optional). */
+  bodyMs?: number;
   /** Body size limit in bytes. */
   maxBodyBytes: number;
 }
@@ -79,6 +83,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
   private controller: Dispatcher.DispatchController | null = null;
   private phase: ExchangePhase = 'connect';
   private timer: NodeJS.Timeout | undefined;
+  /** The armed timer is a phase limit (not the total). */
+  private phaseTimer = false;
   private resolve!: (o: ExchangeOutcome) => void;
   private finished = false;
   private abortListener: (() => void) | undefined;
@@ -133,7 +139,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
       bodyTimeout: backstopMs,
       ...(request.body !== undefined ? { body: request.body } : {}),
     };
-    this.armDeadline();
+    this.armDeadline(this.clock.monotonicMs());
     this.dispatchAt = this.clock.monotonicMs();
     try {
       this.opts.dispatcher.dispatch(dispatchOptions, this);
@@ -144,14 +150,29 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
 
   // --- deadlines -------------------------------------------------------------------------------
 
-  /** One timer: the connect deadline while connecting (when tighter), else the total deadline. */
-  private armDeadline(): void {
+  private phaseLimit(): number | undefined {
+    return this.phase === 'connect' ? this.limits.connectMs : this.phase === 'headers' ? this.limits.headersMs : this.limits.bodyMs;
+  }
+
+  /**
+   * One timer for whichever expires first: the current phase's limit (from the phase's start) or
+   * the total (from dispatch). Re-armed on a phase change only when a phase limit is involved.
+   */
+  private armDeadline(phaseStartAt: number): void {
     if (this.timer) clearTimeout(this.timer);
-    const { totalMs, connectMs } = this.limits;
-    const elapsed = this.dispatchAt ? this.clock.monotonicMs() - this.dispatchAt : 0;
-    const useConnect = this.phase === 'connect' && connectMs < totalMs;
-    const limit = useConnect ? connectMs : totalMs;
-    this.timer = setTimeout(() => this.onDeadline(limit), Math.max(0, limit - elapsed));
+    const now = this.clock.monotonicMs();
+    const totalLeft = this.limits.totalMs - (now - (this.dispatchAt || now));
+    const phaseLimit = this.phaseLimit();
+    const phaseLeft = phaseLimit === undefined ? Infinity : phaseLimit - (now - phaseStartAt);
+    this.phaseTimer = phaseLeft < totalLeft;
+    const limit = this.phaseTimer ? phaseLimit! : this.limits.totalMs;
+    this.timer = setTimeout(() => this.onDeadline(limit), Math.max(0, this.phaseTimer ? phaseLeft : totalLeft));
+  }
+
+  /** Enter the next phase, moving the deadline when a phase limit is involved. */
+  private enterPhase(phase: ExchangePhase, at: number): void {
+    this.phase = phase;
+    if (this.phaseTimer || this.phaseLimit() !== undefined) this.armDeadline(at);
   }
 
   private onDeadline(limitMs: number): void {
@@ -185,8 +206,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
     }
     this.socketAt = this.clock.monotonicMs();
     this.controller = controller;
-    this.phase = 'headers';
-    if (this.limits.connectMs < this.limits.totalMs) this.armDeadline();
+    this.enterPhase('headers', this.socketAt);
     announceProbe(this);
   }
 
@@ -205,7 +225,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
     const now = this.clock.monotonicMs();
     this.firstByteAt ??= now;
     this.sentAt ??= this.firstByteAt;
-    this.phase = 'body';
+    this.enterPhase('body', now);
     this.statusCode = statusCode;
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) {

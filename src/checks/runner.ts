@@ -33,6 +33,10 @@ export interface ApiCheckRunnerOptions {
   tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean };
   /** Deadline to get a connection (dns + connect + tls), clamped by each check's timeoutMs (default 10000). */
   connectTimeoutMs?: number;
+  /** Deadline for response headers once the request is on a connection (default: only timeoutMs). */
+  headersTimeoutMs?: number;
+  /** Deadline for the whole body once headers arrived (default: only timeoutMs). */
+  bodyTimeoutMs?: number;
   /** How long an idle kept-alive connection is kept (default 4000, capped by the server's keep-alive hint). */
   keepAliveTimeoutMs?: number;
   /** Backoff between attempts: `initialMs` doubling per retry, at most `maxMs` (default 100 / 2000). */
@@ -68,6 +72,8 @@ export class ApiCheckRunner {
   private readonly clock: Clock;
   private readonly schemas: SchemaCache;
   private readonly connectTimeoutMs: number;
+  private readonly headersTimeoutMs: number | undefined;
+  private readonly bodyTimeoutMs: number | undefined;
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
   private readonly userAgent: string;
@@ -87,6 +93,8 @@ export class ApiCheckRunner {
     this.clock = opts.clock ?? systemClock;
     this.schemas = opts.schemaCache ?? sharedSchemaCache;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 10_000;
+    this.headersTimeoutMs = opts.headersTimeoutMs;
+    this.bodyTimeoutMs = opts.bodyTimeoutMs;
     this.backoffInitialMs = opts.retryBackoff?.initialMs ?? 100;
     this.backoffMaxMs = opts.retryBackoff?.maxMs ?? 2_000;
     this.userAgent = opts.userAgent ?? 'production-observer';
@@ -147,11 +155,13 @@ export class ApiCheckRunner {
   ): Promise<AttemptOutcome> {
     const t0 = this.clock.monotonicMs();
     const totalMs = check.timeoutMs > 0 ? check.timeoutMs : 30_000;
-    const limits = {
+    const limits: ExchangeLimits = {
       totalMs,
       connectMs: Math.min(totalMs, this.connectTimeoutMs),
       maxBodyBytes: check.maxBodyBytes > 0 ? check.maxBodyBytes : DEFAULT_MAX_BODY_BYTES,
     };
+    if (this.headersTimeoutMs !== undefined) limits.headersMs = this.headersTimeoutMs;
+    if (this.bodyTimeoutMs !== undefined) limits.bodyMs = this.bodyTimeoutMs;
     const got = await raceAbort(
       this.gate.run(request.origin, () => this.exchange(request, limits, ctx.signal)),
       ctx.signal,

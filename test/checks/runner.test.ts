@@ -181,6 +181,17 @@ describe('ApiCheckRunner: classification', () => {
     expect(r.httpStatus).toBe(200);
   });
 
+  it('phase deadlines: headers and body limits name their phase', async () => {
+    const headers = await runner({ headersTimeoutMs: 150 }).run(apiCheck(server.url('/hang'), { timeoutMs: 5_000 }), ctx);
+    expect(errorOf(headers)).toEqual({ class: 'timeout', message: 'timeout: no response headers after 150 ms' });
+    const body = await runner({ bodyTimeoutMs: 150 }).run(apiCheck(server.url('/slow-body?chunks=1000&every=40'), { timeoutMs: 5_000 }), ctx);
+    expect(body.error?.class).toBe('timeout');
+    expect(body.error?.message).toMatch(/^timeout: response body incomplete \(\d+ bytes received\) after 150 ms$/);
+    // A phase limit longer than the total never fires first.
+    const total = await runner({ headersTimeoutMs: 5_000 }).run(apiCheck(server.url('/hang'), { timeoutMs: 200 }), ctx);
+    expect(errorOf(total)).toEqual({ class: 'timeout', message: 'timeout: no response headers after 200 ms' });
+  });
+
   it('timeout while connecting uses the connect deadline', async () => {
     // A resolver that never answers keeps the exchange in the connect phase.
     const never = ((_h: string, _o: unknown, _cb: unknown) => undefined) as unknown as NonNullable<ApiCheckRunnerOptions['dnsLookup']>;
