@@ -295,15 +295,15 @@ async function main(): Promise<void> {
     );
   }
   out.push('');
-  out.push(`mean step time (ms)   ${variants.map((v) => v.name.padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${v.name} / bare`.padStart(17)).join('')}`);
+  out.push(`mean step time (ms)   ${variants.map((v) => v.name.padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${v.name} / bare`.padStart(19)).join('')}`);
   for (const s of STEPS) {
     const b = mean(base.steps[s]);
     const cells = variants.map((v) => fmt(mean(v.steps[s]), 1).padStart(11)).join('');
-    const ratios = variants.filter((v) => v !== base).map((v) => `${fmt(mean(v.steps[s]) / b, 3)}x`.padStart(17)).join('');
+    const ratios = variants.filter((v) => v !== base).map((v) => `${fmt(mean(v.steps[s]) / b, 3)}x`.padStart(19)).join('');
     out.push(`${s.padEnd(20)}  ${cells}   ${ratios}`);
   }
   const sum = (v: Variant): number => STEPS.reduce((a, s) => a + mean(v.steps[s]), 0);
-  out.push(`${'all steps'.padEnd(20)}  ${variants.map((v) => fmt(sum(v), 1).padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${fmt(sum(v) / sum(base), 3)}x`.padStart(17)).join('')}`);
+  out.push(`${'all steps'.padEnd(20)}  ${variants.map((v) => fmt(sum(v), 1).padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${fmt(sum(v) / sum(base), 3)}x`.padStart(19)).join('')}`);
   out.push('');
   const o = variants.find((v) => v.name === 'ours')!;
   out.push(`goals: ours wall <= 1.10x bare: ${fmt(o.wallMs / base.wallMs, 2)}x ${o.wallMs / base.wallMs <= 1.1 ? 'met' : 'NOT met'}; ` +

@@ -7,6 +7,7 @@ import { expect, journey, test } from 'production-observer/journey';
 test(
   'Purchase flow',
   journey({
+    id: 'purchase',
     tags: ['checkout', 'smoke'],
     schedule: '*/5 * * * *',
     timeoutMs: 60_000,

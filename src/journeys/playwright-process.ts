@@ -15,6 +15,9 @@ import { CHROMIUM_ARGS } from './chromium.js';
 import { LIMITS_METADATA, type LimitsByTest, type ReporterEvent } from './protocol.js';
 import type { ObserverReporterOptions } from './reporter.js';
 
+/** The extra pipe the reporter writes events to (stdio index 3 of the child). */
+const EVENTS_FD = 3;
+
 /** Trace policy; see JourneyRunnerOptions.trace. */
 export type TraceMode = 'on-retry' | 'retain-on-failure' | 'off';
 
@@ -60,7 +63,7 @@ function escapeRegExp(s: string): string {
 
 /** The config as an ES module: data only, plus exact-path RegExps for `testMatch`. */
 export function renderConfig(c: GeneratedConfig, outputDir: string): string {
-  const reporterOptions: ObserverReporterOptions = { rootDir: c.rootDir, mode: c.mode };
+  const reporterOptions: ObserverReporterOptions = { rootDir: c.rootDir, mode: c.mode, fd: EVENTS_FD };
   const testMatch = c.files.map((f) => `new RegExp(${JSON.stringify(`^${escapeRegExp(f)}$`)})`).join(', ');
   const playwrightTrace = c.trace === 'on-retry' ? 'on-all-retries' : c.trace;
   const use = {

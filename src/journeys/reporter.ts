@@ -4,7 +4,7 @@
  * lines on file descriptor 3, which the runner reads; stdout and stderr stay free for user output.
  * Options come from the generated config: `[[reporterPath, { rootDir, mode, staticSteps }]]`.
  */
-import { closeSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult, TestStep } from '@playwright/test/reporter';
 import { DATA_ATTACHMENT, testKey, type CollectedJourney, type ListedTest, type ReporterEvent, type TestOutcome } from './protocol.js';
 import { staticStepTitles } from './static-steps.js';
@@ -15,12 +15,11 @@ export interface ObserverReporterOptions {
   rootDir: string;
   /** `list` emits the tests and their annotations (discovery); `run` streams results. */
   mode: 'list' | 'run';
-  /** File descriptor to write events to (default 3). */
+  /** File descriptor to write events to: the runner's pipe (3); default stdout. */
   fd?: number;
 }
 
 const MAX_OUTPUT_LINES = 200;
-const EVENTS_FD = 3;
 
 export default class ObserverReporter implements Reporter {
   private readonly fd: number;
@@ -29,14 +28,8 @@ export default class ObserverReporter implements Reporter {
   private readonly staticSteps = new Map<string, Map<string, string[]>>();
 
   constructor(private readonly options: ObserverReporterOptions) {
-    const fd = options.fd ?? EVENTS_FD;
-    try {
-      fstatSync(fd);
-      this.fd = fd;
-    } catch {
-      // Not started by the JourneyRunner: write events to stdout so nothing is lost.
-      this.fd = 1;
-    }
+    // The runner passes fd 3 (a pipe it reads); anyone else gets the events on stdout.
+    this.fd = options.fd ?? 1;
   }
 
   /** True, so Playwright adds none of its own reporters: the runner owns the terminal. */
