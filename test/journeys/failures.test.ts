@@ -89,4 +89,35 @@ describe('JourneyRunner: failures', () => {
     expect(failed.error?.message).toMatch(/^step "Search" took \d+ ms, over its maxMs of 500 ms$/);
     expect(existsSync(path.join(t.outDir, 'artifacts'))).toBe(false);
   });
+
+  it('retries a failed journey: a transient API error fails attempt 1, attempt 2 passes and is traced', async () => {
+    shop.setFault('/api/products', { status: 503, count: 1 });
+    const [r] = await t.runner.run(
+      [def(fixture('latency', 'latency.journey.ts'), 'Search latency', { id: 'flaky', retries: 1, stepTimeoutMs: 10_000 })],
+      ctx('run-retry'),
+    );
+    expect(r.status).toBe('passed');
+    expect(r.attempts).toBe(2);
+    expect(r.attemptDetails?.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'failed'],
+      [2, 'passed'],
+    ]);
+    expect(r.attemptDetails?.[0].error?.class).toBe('element');
+    expect(r.steps.every((s) => s.status === 'passed')).toBe(true);
+    expect(r.artifacts?.trace).toBe('artifacts/run-retry/flaky/trace.zip');
+    expect(existsSync(path.join(t.outDir, r.artifacts!.trace!))).toBe(true);
+  });
+
+  it('with trace retain-on-failure keeps the trace of the failing attempt itself, without a re-run', async () => {
+    const own = makeRunner(shop.url, { trace: 'retain-on-failure' });
+    try {
+      const [r] = await own.runner.run([def(fixture('element-missing', 'missing.journey.ts'), 'Missing button', { id: 'missing' })], ctx('run-retain'));
+      expect(r.status).toBe('failed');
+      expect(r.attempts).toBe(1);
+      expect(r.artifacts).toEqual({ screenshot: 'artifacts/run-retain/missing/screenshot.png', trace: 'artifacts/run-retain/missing/trace.zip' });
+      expect(existsSync(path.join(own.outDir, r.artifacts!.trace!))).toBe(true);
+    } finally {
+      own.cleanup();
+    }
+  });
 });
