@@ -60,6 +60,8 @@ class SeriesRuntime {
   readonly life: Lifecycle;
   n = 0;
   lastAt = -Infinity;
+  /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
+  evicted = false;
 
   constructor(readonly ctx: SeriesContext, raw: SeriesStateJSON | null) {
     this.detectors = DETECTORS.filter((d) => d.applies(ctx));
@@ -118,7 +120,8 @@ export class AnomalyCore {
   readonly config: ResolvedAnomalyConfig;
   private readonly series = new Map<string, SeriesRuntime>();
   private readonly pending = new Map<string, unknown>();
-  private readonly ids = new WeakMap<SeriesKey, string>();
+  /** Fast path: the runtime of a SeriesKey object seen before (callers usually reuse key objects). */
+  private readonly byKey = new WeakMap<SeriesKey, SeriesRuntime>();
   private readonly input: Input;
   /** Score in [0,1] of the last observed point (max over detectors; 0.5 is an open threshold). */
   lastScore = 0;
@@ -132,6 +135,8 @@ export class AnomalyCore {
   /** Give the core the saved states (by series id) of the series it is about to see. */
   loadState(states: Map<string, unknown>): void {
     for (const [id, raw] of states) {
+      const old = this.series.get(id);
+      if (old) old.evicted = true;
       this.series.delete(id);
       this.pending.set(id, raw);
     }
@@ -180,17 +185,19 @@ export class AnomalyCore {
     return out;
   }
 
-  /** Feed one observation; returns the findings it opened, updated or resolved. */
+  /**
+   * Feed one observation; returns the findings it opened, updated or resolved. A SeriesKey object
+   * is treated as immutable: reuse it freely (that is the fast path), but do not change its fields.
+   */
   observe(o: Observation): FindingChange[] {
     this.lastScore = 0;
     if (!this.config.enabled || !Number.isFinite(o.value) || !Number.isFinite(o.at)) return [];
-    let id = this.ids.get(o.series);
-    if (id === undefined) {
-      id = seriesId(o.series);
-      this.ids.set(o.series, id);
+    let rt = this.byKey.get(o.series);
+    if (rt === undefined || rt.evicted) {
+      const id = seriesId(o.series);
+      rt = this.series.get(id) ?? this.open(id, o.series);
+      this.byKey.set(o.series, rt);
     }
-    let rt = this.series.get(id);
-    if (!rt) rt = this.open(id, o.series);
     if (o.at < rt.lastAt) return []; // late point: the baseline only moves forward in time
     const ctx = rt.ctx;
     const input = this.input;

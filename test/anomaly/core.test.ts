@@ -116,6 +116,17 @@ describe('AnomalyCore state', () => {
     expect(JSON.stringify([...a.exportState()])).toBe(JSON.stringify([...b.exportState()]));
   });
 
+  it('uses a newly loaded state even for a key object it has seen', () => {
+    const k = key('Reload');
+    const core = new AnomalyCore();
+    feed(core, k, latency(50, 11, () => 300));
+    const other = new AnomalyCore();
+    feed(other, k, latency(10, 12, () => 300));
+    core.loadState(other.exportState());
+    core.observe({ series: k, at: T0 + 100 * 5 * MIN, value: 300 });
+    expect(core.exportState().get(seriesId(k))).toMatchObject({ n: 11 });
+  });
+
   it('gives exact recent quantiles and sketch quantiles of a series', () => {
     const core = new AnomalyCore();
     const k = key('Q');
