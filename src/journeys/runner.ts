@@ -25,6 +25,7 @@ import { resolveChromium } from './chromium.js';
 import { commonDir, startPlaywright, type TraceMode } from './playwright-process.js';
 import { testKey, type LimitsByTest, type ReporterEvent, type WorkerLimits } from './protocol.js';
 import { buildJourneyResult, saveArtifacts, type FinalAttempt } from './results.js';
+import { staticStepTitles } from './static-steps.js';
 
 export type { TraceMode } from './playwright-process.js';
 
@@ -340,6 +341,23 @@ export class JourneyRunner {
     });
   }
 
+  /**
+   * Top-level steps after the one a killed or aborted attempt was in, as `skipped` (titles read
+   * statically; this parses the file in this process, which only happens on this rare path).
+   */
+  private neverRun(state: JourneyState, ran: StepResult[], nowMs: number): StepResult[] {
+    const titles = staticStepTitles(path.resolve(state.def.file)).get(lastTitle(state)) ?? [];
+    const seen = new Map<string, number>();
+    for (const s of ran) seen.set(s.name, (seen.get(s.name) ?? 0) + 1);
+    const out: StepResult[] = [];
+    for (const title of titles) {
+      const n = seen.get(title) ?? 0;
+      if (n > 0) seen.set(title, n - 1);
+      else out.push({ name: title, status: 'skipped', startedAt: isoAt(nowMs), durationMs: 0, error: null });
+    }
+    return out;
+  }
+
   /** A result for an attempt that never reported its end (watchdog, abort, lost process). */
   private fromPartial(state: JourneyState, error: MonitorError, ctx: JourneyRunContext): MonitorResult {
     const now = this.clock.nowMs();
@@ -350,6 +368,7 @@ export class JourneyRunner {
       current.open.durationMs = Math.max(0, now - Date.parse(current.open.startedAt));
       current.open.error = { ...error, ...(current.open.location ? { location: current.open.location } : {}) };
     }
+    if (current?.open) steps.push(...this.neverRun(state, steps, now));
     const startedAt = current ? isoAt(current.startedAtMs) : isoAt(now);
     if (current) {
       state.attempts.push({ attempt: current.retry + 1, status: 'failed', startedAt, durationMs: now - current.startedAtMs, error });
@@ -366,6 +385,11 @@ export class JourneyRunner {
       finishedAt: isoAt(now),
     });
   }
+}
+
+function lastTitle(s: JourneyState): string {
+  const parts = (s.def.title ?? s.def.name).split(' › ');
+  return parts[parts.length - 1];
 }
 
 function toPosix(p: string): string {

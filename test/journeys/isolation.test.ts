@@ -68,6 +68,7 @@ describe('JourneyRunner: isolation', () => {
     expect(busy.steps.map((s) => [s.name, s.status])).toEqual([
       ['Open home', 'passed'],
       ['Spin', 'failed'],
+      ['After spin', 'skipped'],
     ]);
     expect(busy.steps[1].error?.location).toMatch(/busy\.journey\.ts:\d+$/);
     expect(r.get('healthy')?.status).toBe('passed');
