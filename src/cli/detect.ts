@@ -4,7 +4,8 @@
  * - csv (default): `timestamp,value,anomaly_score,is_anomaly,kind`, one row per input row, causal;
  * - json: the findings (opened, and resolved when they were), as a JSON array;
  * - changepoints: a JSON array of the 0-based row indices where a new regime starts.
- * Bad input prints one line naming the file and line, and exits 2.
+ * Bad input prints one line naming the file and line, and exits 2 (the file is validated in a first
+ * pass, so nothing is written then); the second pass streams rows through the core and the output.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -93,41 +94,36 @@ export async function detectCommand(argv: string[], io: { stdout: NodeJS.Writabl
   }
 
   try {
-    const out = await detectFile(file, format, metric);
-    io.stdout.write(out);
+    await detectFile(file, format, metric, io.stdout);
     return ExitCode.Ok;
   } catch (err) {
     if (err instanceof DetectInputError) {
       io.stderr.write(`observer detect: ${err.message}\n`);
       return ExitCode.UsageOrConfig;
     }
+    // The reader went away (`| head`): nothing left to say.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return ExitCode.Ok;
     throw err;
   }
 }
 
-async function detectFile(file: string, format: (typeof FORMATS)[number], metric: string): Promise<string> {
-  try {
-    const st = await stat(file);
-    if (!st.isFile()) throw new DetectInputError(`${file}: not a file`);
-  } catch (err) {
-    if (err instanceof DetectInputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DetectInputError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? 'error'})`}`);
-  }
-  const name = path.basename(file).replace(/\.[^.]*$/, '') || 'series';
-  const series: SeriesKey = { monitor: name, step: name, metric, location: 'local' };
-  const changePoints: number[] = [];
-  const core = new AnomalyCore(undefined, { onChangePoint: (cp: ChangePoint) => changePoints.push(cp.index) });
-  const findings = new Map<string, Finding>();
-  const rows: string[] = format === 'csv' ? ['timestamp,value,anomaly_score,is_anomaly,kind'] : [];
+interface Row {
+  text: string;
+  lineNo: number;
+  cells: string[];
+  at: number;
+  value: number;
+}
 
+/** Stream the rows of a CSV, validated (header, columns, timestamps, values, strict time order). */
+async function* readRows(file: string): AsyncGenerator<Row> {
   const input = createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   let sawHeader = false;
   let prevAt = -Infinity;
   let prevLine = 0;
-  let rowIndex = 0;
+  let rows = 0;
   try {
     for await (const raw of lines) {
       lineNo++;
@@ -146,27 +142,80 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
       const at = parseTimestamp(cells[0]);
       if (at === null || !Number.isFinite(at)) throw new DetectInputError(`${file}:${lineNo}: cannot parse timestamp "${cells[0].slice(0, 60)}" (expected ISO 8601 or epoch seconds/milliseconds)`);
       if (cells[1] === '' || !Number.isFinite(Number(cells[1]))) throw new DetectInputError(`${file}:${lineNo}: cannot parse value "${cells[1].slice(0, 60)}" (expected a finite number)`);
-      const value = Number(cells[1]);
       if (at === prevAt) throw new DetectInputError(`${file}:${lineNo}: duplicate timestamp "${cells[0]}" (same as line ${prevLine})`);
       if (at < prevAt) throw new DetectInputError(`${file}:${lineNo}: timestamp "${cells[0]}" is before the one on line ${prevLine} (rows must be sorted by time)`);
       prevAt = at;
       prevLine = lineNo;
-      const changes = core.observe({ series, at, value });
-      let kind = '';
-      for (const c of changes) {
-        if (c.type !== 'updated' || findings.has(c.finding.id)) findings.set(c.finding.id, c.finding);
-        if (!kind && c.type === 'opened' && c.finding.severity !== 'info') kind = c.finding.kind;
-      }
-      if (format === 'csv') rows.push(`${cells[0]},${cells[1]},${core.lastScore.toFixed(4)},${kind ? 1 : 0},${kind}`);
-      rowIndex++;
+      rows++;
+      yield { text: line, lineNo, cells, at, value: Number(cells[1]) };
     }
   } finally {
     lines.close();
     input.destroy();
   }
   if (!sawHeader) throw new DetectInputError(`${file}: empty file (expected the header "timestamp,value" and rows)`);
-  if (rowIndex === 0) throw new DetectInputError(`${file}:${lineNo}: no data rows after the header`);
-  if (format === 'csv') return rows.join('\n') + '\n';
-  if (format === 'json') return JSON.stringify([...findings.values()], null, 2) + '\n';
-  return JSON.stringify([...new Set(changePoints)].sort((a, b) => a - b)) + '\n';
+  if (rows === 0) throw new DetectInputError(`${file}:${lineNo}: no data rows after the header`);
+}
+
+async function checkReadable(file: string): Promise<void> {
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new DetectInputError(`${file}: not a file`);
+  } catch (err) {
+    if (err instanceof DetectInputError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DetectInputError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? 'error'})`}`);
+  }
+}
+
+/** Write, waiting for the stream to drain when it asks to (bounded memory on big files). */
+function write(out: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    out.once('error', onError);
+    const done = () => {
+      out.removeListener('error', onError);
+      resolve();
+    };
+    if (out.write(text)) done();
+    else out.once('drain', done);
+  });
+}
+
+/**
+ * Two passes over the file: the first validates it (so bad input never leaves half an output),
+ * the second streams it through the core and writes the output in batches.
+ */
+async function detectFile(file: string, format: (typeof FORMATS)[number], metric: string, out: NodeJS.WritableStream): Promise<void> {
+  await checkReadable(file);
+  for await (const _row of readRows(file)) {
+    // validation only
+  }
+  const name = path.basename(file).replace(/\.[^.]*$/, '') || 'series';
+  const series: SeriesKey = { monitor: name, step: name, metric, location: 'local' };
+  const changePoints: number[] = [];
+  const core = new AnomalyCore(undefined, { onChangePoint: (cp: ChangePoint) => changePoints.push(cp.index) });
+  const findings = new Map<string, Finding>();
+  let batch: string[] = format === 'csv' ? ['timestamp,value,anomaly_score,is_anomaly,kind'] : [];
+  for await (const row of readRows(file)) {
+    const changes = core.observe({ series, at: row.at, value: row.value });
+    let kind = '';
+    for (const c of changes) {
+      findings.set(c.finding.id, c.finding);
+      if (!kind && c.type === 'opened' && c.finding.severity !== 'info') kind = c.finding.kind;
+    }
+    if (format === 'csv') {
+      batch.push(`${row.cells[0]},${row.cells[1]},${core.lastScore.toFixed(4)},${kind ? 1 : 0},${kind}`);
+      if (batch.length >= 2000) {
+        await write(out, batch.join('\n') + '\n');
+        batch = [];
+      }
+    }
+  }
+  if (format === 'csv') {
+    if (batch.length) await write(out, batch.join('\n') + '\n');
+    return;
+  }
+  if (format === 'json') await write(out, JSON.stringify([...findings.values()], null, 2) + '\n');
+  else await write(out, JSON.stringify([...new Set(changePoints)].sort((a, b) => a - b)) + '\n');
 }
