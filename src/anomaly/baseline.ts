@@ -119,7 +119,8 @@ export class Baseline {
   /** Track the |z| tail (call with the point's z before pushing it). */
   trackTail(absZ: number): void {
     if (!Number.isFinite(absZ)) return;
-    const step = 0.05;
+    // Learn fast while young, then slowly (stochastic approximation of the 99th percentile).
+    const step = this.n < 300 ? 0.2 : 0.05;
     if (absZ > this.q99) this.q99 += step * 0.99;
     else this.q99 -= step * 0.01;
     if (this.q99 < 2) this.q99 = 2;
