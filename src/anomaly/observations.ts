@@ -2,7 +2,8 @@
  * From a MonitorResult to the observations of its series: per step `durationMs` and `outcome`
  * (0 passed or degraded, 1 failed, with the error class and message), API timings `firstByteMs` and
  * `totalMs`, journey vitals `lcpMs`, `fcpMs`, `ttfbMs`, `cls`, and the whole monitor's `durationMs`
- * and `outcome` (its step name is the monitor's name). Skipped steps yield nothing; a failed step
+ * and `outcome` (its step name is the monitor's name; an API check's single step of that name adds
+ * its timings there). Skipped steps yield nothing; a failed step
  * yields its outcome but no timing (a timeout's duration is not a latency).
  */
 import type { MonitorDefinition, MonitorResult, StepResult, StepSla } from '../model/index.js';
@@ -37,14 +38,15 @@ export function observationsFromResult(result: MonitorResult, sla?: SlaSource): 
     out.push({ series: key(step, metric), at, value, runId: result.runId, ...extra });
   };
 
-  const visit = (step: StepResult, path: string) => {
+  /** `whole`: the step stands for the whole monitor (API checks): its outcome and duration are the monitor's. */
+  const visit = (step: StepResult, path: string, whole = false) => {
     if (step.status === 'skipped') return;
     const at = timeOf(step.startedAt, resultAt);
     const failed = step.status === 'failed';
-    push(path, 'outcome', at, failed ? 1 : 0, failed && step.error ? { error: { class: step.error.class, message: step.error.message } } : undefined);
+    if (!whole) push(path, 'outcome', at, failed ? 1 : 0, failed && step.error ? { error: { class: step.error.class, message: step.error.message } } : undefined);
     if (!failed) {
       const s = slaFor(sla, path, false);
-      push(path, 'durationMs', at, step.durationMs, s ? { sla: s } : undefined);
+      if (!whole) push(path, 'durationMs', at, step.durationMs, s ? { sla: s } : undefined);
       if (step.timings) {
         push(path, 'firstByteMs', at, step.timings.firstByteMs);
         push(path, 'totalMs', at, step.timings.totalMs);
@@ -64,7 +66,7 @@ export function observationsFromResult(result: MonitorResult, sla?: SlaSource): 
     }
     for (const child of step.steps ?? []) visit(child, `${path} › ${child.name}`);
   };
-  for (const step of result.steps) if (step.name !== result.name) visit(step, step.name);
+  for (const step of result.steps) visit(step, step.name, step.name === result.name);
 
   const failed = result.status === 'failed';
   push(result.name, 'outcome', resultAt, failed ? 1 : 0, failed && result.error ? { error: { class: result.error.class, message: result.error.message } } : undefined);

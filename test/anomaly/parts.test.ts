@@ -67,10 +67,11 @@ describe('observationsFromResult', () => {
   });
 
   it('takes API timings and the whole-monitor SLA from an API check definition', () => {
-    const api: MonitorResult = { ...result, kind: 'api', status: 'passed', error: null, steps: [{ ...result.steps[1], status: 'passed', error: null }] };
+    // The API runner reports one step named like the check: its timings belong to the whole-monitor series.
+    const api: MonitorResult = { ...result, kind: 'api', status: 'passed', error: null, steps: [{ ...result.steps[1], name: 'Checkout', status: 'passed', error: null }] };
     const def: ApiCheckDefinition = { kind: 'api', id: 'checkout', name: 'Checkout', file: 'c.check.ts', request: { method: 'GET', url: 'https://x.test', headers: {} }, expect: { status: [200], headers: [], body: [], maxResponseTimeMs: 2000, degradedResponseTimeMs: 800 }, retries: 0, timeoutMs: 5000, maxBodyBytes: 1e6, tags: [] };
     const obs = observationsFromResult(api, def);
-    expect(obs.map((o) => `${o.series.step}|${o.series.metric}`)).toEqual(['Pay|outcome', 'Pay|durationMs', 'Pay|firstByteMs', 'Pay|totalMs', 'Checkout|outcome', 'Checkout|durationMs']);
+    expect(obs.map((o) => `${o.series.step}|${o.series.metric}=${o.value}`)).toEqual(['Checkout|firstByteMs=300', 'Checkout|totalMs=321', 'Checkout|outcome=0', 'Checkout|durationMs=9000']);
     expect(obs.at(-1)?.sla).toEqual({ degradedMs: 800, failedMs: 2000 });
   });
 });
