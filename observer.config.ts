@@ -4,9 +4,8 @@
  *   (the demo script sets it to the shop's random port).
  * - Checks are discovered in checks/ (`*.check.ts`, `*.check.yaml`), journeys in journeys/.
  * - `${env:NAME}` works in any string; values are redacted from every log, report and alert.
- * In your own project import from 'production-observer' instead of './src/index.js'.
  */
-import { defineConfig } from './src/index.js';
+import { defineConfig } from 'production-observer';
 
 export default defineConfig({
   environments: {
@@ -30,8 +29,8 @@ export default defineConfig({
       schedule: '*/10 * * * *',
       tags: ['shop', 'critical'],
       steps: {
-        'open home page': { maxMs: 3_000, degradedMs: 1_500 },
-        'search for shoes': { maxMs: 3_000, degradedMs: 1_500 },
+        'Open home': { maxMs: 3_000, degradedMs: 1_500 },
+        Search: { maxMs: 3_000, degradedMs: 1_500 },
       },
     },
   },

@@ -1,7 +1,7 @@
 // Sign-in with the demo account. The password comes from the environment and is redacted from
 // every report, log and alert: `npm run demo` exports DEMO_PASSWORD=demo-password-123; for your
 // own runs set it yourself (a missing variable is a config error naming it).
-import { defineCheck } from '../src/index.js';
+import { defineCheck } from 'production-observer';
 
 export default defineCheck({
   id: 'login',

@@ -1,5 +1,5 @@
 // Search returns well-formed products (schema with a $ref to product.json) and finds shoes.
-import { defineCheck } from '../src/index.js';
+import { defineCheck } from 'production-observer';
 
 export default defineCheck({
   id: 'products-search',

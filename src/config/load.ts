@@ -9,6 +9,8 @@ import path from 'node:path';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import { alertsConfigSchema } from '../alerts/config-schema.js';
+import { AlertsConfigError } from '../alerts/errors.js';
+import { resolveAlertsConfig } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import type { ApiCheckDefinition } from '../model/monitor.js';
 import { Redactor } from '../runtime/redact.js';
@@ -84,6 +86,16 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     }
     const store = resolveStore(cfg, env, rootDir, cfgFile, bag, redactor);
     const daemon = resolveDaemon(cfg, cfgFile, bag);
+    // The alerts section's cross-field rules (duplicate channel names, windows that end before they
+    // start, ...) live with the alerts module; its diagnostics join the others so they exit 2 too.
+    if (cfg.alerts !== undefined && !broken.has('alerts')) {
+      try {
+        resolveAlertsConfig(cfg.alerts);
+      } catch (err) {
+        if (!(err instanceof AlertsConfigError)) throw err;
+        for (const d of err.diagnostics) bag.error(cfgFile, d.path.startsWith('alerts') ? d.path : joinPath('alerts', d.path), d.message);
+      }
+    }
     const journeySettings = resolveJourneySettings(cfg, knownLocations, cfgFile, bag);
 
     // 3. Which files.

@@ -1,0 +1,57 @@
+/**
+ * What `run` and `daemon` share before anything executes: load and validate the configuration,
+ * discover journeys (their settings are validated like any config), select monitors.
+ * Throws ConfigError (exit 2) or UsageError (exit 2); never runs a monitor.
+ */
+import { loadConfig, selectMonitors, type ResolvedConfig } from '../config/index.js';
+import { discoverJourneys } from '../journeys/index.js';
+import type { MonitorDefinition } from '../model/index.js';
+import { inShard, type Shard } from '../run/shard.js';
+import { UsageError } from './args.js';
+
+export interface Selection {
+  files?: string[];
+  grep?: string;
+  tags?: string[];
+  shard?: Shard;
+}
+
+export interface Prepared {
+  config: ResolvedConfig;
+  /** Every monitor defined, before selection (the daemon reloads from this). */
+  all: MonitorDefinition[];
+  selected: MonitorDefinition[];
+}
+
+export async function prepare(opts: {
+  cwd: string;
+  configFile?: string;
+  environment?: string;
+  location?: string;
+  env: NodeJS.ProcessEnv;
+  selection: Selection;
+}): Promise<Prepared> {
+  let grep: RegExp | undefined;
+  if (opts.selection.grep !== undefined) {
+    try {
+      grep = new RegExp(opts.selection.grep);
+    } catch (err) {
+      throw new UsageError(`--grep: not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  const config = await loadConfig({
+    cwd: opts.cwd,
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
+    ...(opts.environment ? { environment: opts.environment } : {}),
+    ...(opts.location ? { location: opts.location } : {}),
+    ...(opts.selection.files?.length ? { files: opts.selection.files } : {}),
+    env: opts.env,
+  });
+  const journeys = config.journeyFiles.length ? await discoverJourneys(config) : [];
+  const all: MonitorDefinition[] = [...config.checks, ...journeys];
+  const chosen = selectMonitors(all, { ...(grep ? { grep } : {}), ...(opts.selection.tags?.length ? { tags: opts.selection.tags } : {}) });
+  const selected = chosen.filter(
+    (m) => inShard(m.id, opts.selection.shard) && (!m.locations?.length || m.locations.includes(config.location)),
+  );
+  return { config, all, selected };
+}

@@ -1,0 +1,41 @@
+/** Reads what report writers need from the store: the window's history, findings and deploy markers. */
+import type { Finding, MonitorResult } from '../model/index.js';
+import type { ReportContext } from '../reporters/reporter.js';
+import type { Store } from '../store/store.js';
+import { isoAt } from '../runtime/clock.js';
+
+/** `24h`, `90m`, `7d`, `30s` → milliseconds; undefined when malformed. */
+export function parseWindow(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
+  return Number(m[1]) * unit;
+}
+
+export async function buildReportContext(
+  store: Store,
+  opts: { outDir: string; window: string; nowMs: number; current?: MonitorResult[]; environment?: string },
+): Promise<ReportContext> {
+  const windowMs = parseWindow(opts.window) ?? 86_400_000;
+  const since = isoAt(opts.nowMs - windowMs);
+  const [history, open, recent, deploys] = await Promise.all([
+    store.listResults({ since, ...(opts.environment ? { environment: opts.environment } : {}) }),
+    store.listFindings({ status: 'open' }),
+    store.listFindings({ since }),
+    store.listDeployMarkers({ since, ...(opts.environment ? { environment: opts.environment } : {}) }),
+  ]);
+  // The current run's results are in the store already unless a write failed: merge by id.
+  const byId = new Map<string, MonitorResult>();
+  for (const r of history) byId.set(r.id, r);
+  for (const r of opts.current ?? []) if (!byId.has(r.id)) byId.set(r.id, r);
+  const findings = new Map<string, Finding>();
+  for (const f of [...recent, ...open]) findings.set(f.id, f);
+  return {
+    outDir: opts.outDir,
+    history: [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
+    findings: [...findings.values()],
+    deploys,
+    window: opts.window,
+    generatedAt: isoAt(opts.nowMs),
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * One run of `observer run`: a sequence of tasks raced against cancellation (SIGTERM, SIGINT,
+ * the deadline). Results are written to the store as each monitor finishes, so what was measured
+ * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
+ */
+import type { Finding, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { Clock } from '../runtime/clock.js';
+import { isoAt } from '../runtime/clock.js';
+import type { Logger } from '../runtime/log.js';
+import type { Redactor } from '../runtime/redact.js';
+import type { Reporter, ReportContext, RunReport } from '../reporters/reporter.js';
+import type { Store } from '../store/store.js';
+import type { FindingChange } from '../anomaly/index.js';
+import { executeMonitors, type MonitorRunners } from './execute.js';
+import { analyzeResults } from './analyze.js';
+import { buildReportContext } from './report-context.js';
+
+export type FailOn = 'failed' | 'degraded';
+
+export interface RunDeps {
+  runId: string;
+  monitors: MonitorDefinition[];
+  runners: MonitorRunners;
+  store: Store;
+  /** Already multiplexed: one object whose hooks never throw. */
+  reporter: Reporter;
+  log: Logger;
+  clock: Clock;
+  redactor: Redactor;
+  signal: AbortSignal;
+  location: string;
+  environment: string;
+  shard?: string;
+  outDir: string;
+  anomalyConfig: unknown;
+  /** Alerts: evaluate and deliver (bounded); absent when no alerts are configured. */
+  alerts?: {
+    evaluate(input: { results: MonitorResult[]; findingChanges: FindingChange[] }): Promise<unknown>;
+    deliver(opts?: { budgetMs?: number }): Promise<unknown>;
+  };
+  failOn: FailOn;
+  /** Findings opened in this run at or above this severity fail the run (exit 1). */
+  failOnFindings: 'critical' | 'warning' | 'none';
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  findingChanges: FindingChange[];
+  exitCode: 0 | 1;
+  files: string[];
+  /** Problems of the runner itself (store, reporters, alerts) that did not stop the run. */
+  problems: string[];
+}
+
+export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
+  const { store, reporter, log, clock } = deps;
+  const problems: string[] = [];
+  const run: RunInfo = {
+    id: deps.runId,
+    startedAt: isoAt(clock.nowMs()),
+    finishedAt: null,
+    location: deps.location,
+    environment: deps.environment,
+    ...(deps.shard ? { shard: deps.shard } : {}),
+  };
+
+  const guard = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      const msg = `${what}: ${err instanceof Error ? err.message : String(err)}`;
+      problems.push(deps.redactor.redact(msg));
+      log.warn(msg);
+    }
+  };
+
+  await guard('store: saving the run', () => store.saveRun(run));
+  await reporter.onBegin?.(run, deps.monitors);
+
+  // Results are written one by one as monitors finish; writes are chained so they keep order.
+  let writes: Promise<void> = Promise.resolve();
+  const results = await executeMonitors(deps.monitors, deps.runners, {
+    runId: run.id,
+    location: deps.location,
+    environment: deps.environment,
+    signal: deps.signal,
+    clock,
+    onMonitorBegin: (m) => reporter.onMonitorBegin?.(m),
+    onResult: (r) => {
+      reporter.onMonitorEnd?.(r);
+      writes = writes.then(() => guard(`store: saving the result of ${r.monitor}`, () => store.saveResults([r])));
+    },
+  });
+  await writes;
+
+  run.finishedAt = isoAt(clock.nowMs());
+  if (deps.signal.aborted) run.aborted = true;
+  await guard('store: finishing the run', () => store.saveRun(run));
+
+  let findingChanges: FindingChange[] = [];
+  await guard('anomaly core', async () => {
+    findingChanges = await analyzeResults(store, deps.anomalyConfig as never, results, new Map(deps.monitors.map((m) => [m.id, m])));
+  });
+
+  if (deps.alerts) {
+    const alerts = deps.alerts;
+    await guard('alerts: evaluating', () => alerts.evaluate({ results, findingChanges }));
+    // Delivery is bounded: a channel that hangs never holds the run (undelivered ones stay queued).
+    await guard('alerts: delivering', () => alerts.deliver({ budgetMs: deps.signal.aborted ? 2_000 : 10_000 }));
+  }
+
+  const findings = latestFindings(findingChanges);
+  const report: RunReport = { run, results, findings };
+  let context: ReportContext = {
+    outDir: deps.outDir,
+    history: results,
+    findings,
+    deploys: [],
+    window: '24h',
+    generatedAt: isoAt(clock.nowMs()),
+  };
+  await guard('store: reading history for reports', async () => {
+    context = await buildReportContext(store, { outDir: deps.outDir, window: '24h', nowMs: clock.nowMs(), current: results, environment: deps.environment });
+  });
+
+  const files: string[] = [];
+  const written = await reporter.onEnd?.(report, context);
+  if (Array.isArray(written)) files.push(...written);
+
+  const failedMonitor = results.some((r) => r.status === 'failed' || (deps.failOn === 'degraded' && r.status === 'degraded'));
+  const failingFinding = findingChanges.some((c) => c.type === 'opened' && severityAtLeast(c.finding.severity, deps.failOnFindings));
+  return { report, findingChanges, exitCode: failedMonitor || failingFinding ? 1 : 0, files, problems };
+}
+
+function latestFindings(changes: FindingChange[]): Finding[] {
+  const byId = new Map<string, Finding>();
+  for (const c of changes) byId.set(c.finding.id, c.finding);
+  return [...byId.values()];
+}
+
+const SEVERITY_RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
+
+function severityAtLeast(severity: string, threshold: 'critical' | 'warning' | 'none'): boolean {
+  if (threshold === 'none') return false;
+  return (SEVERITY_RANK[severity] ?? 0) >= SEVERITY_RANK[threshold];
+}
