@@ -10,7 +10,7 @@ const password = process.env.DEMO_PASSWORD ?? 'demo-password-123';
 
 test(
   'Login',
-  journey({ id: 'login', tags: ['auth', 'smoke'], steps: { 'Sign in': { maxMs: 3000, degradedMs: 1500 } } }),
+  journey({ id: 'login-flow', tags: ['auth', 'smoke'], steps: { 'Sign in': { maxMs: 3000, degradedMs: 1500 } } }),
   async ({ page }) => {
     await test.step('Open login', async () => {
       await page.goto('/login');

@@ -3,7 +3,8 @@
  * discover journeys (their settings are validated like any config), select monitors.
  * Throws ConfigError (exit 2) or UsageError (exit 2); never runs a monitor.
  */
-import { loadConfig, selectMonitors, type ResolvedConfig } from '../config/index.js';
+import path from 'node:path';
+import { ConfigError, loadConfig, selectMonitors, type Diagnostic, type ResolvedConfig } from '../config/index.js';
 import { discoverJourneys } from '../journeys/index.js';
 import type { MonitorDefinition } from '../model/index.js';
 import { inShard, type Shard } from '../run/shard.js';
@@ -49,9 +50,30 @@ export async function prepare(opts: {
   });
   const journeys = config.journeyFiles.length ? await discoverJourneys(config) : [];
   const all: MonitorDefinition[] = [...config.checks, ...journeys];
+  assertUniqueIds(all, opts.cwd);
   const chosen = selectMonitors(all, { ...(grep ? { grep } : {}), ...(opts.selection.tags?.length ? { tags: opts.selection.tags } : {}) });
   const selected = chosen.filter(
     (m) => inShard(m.id, opts.selection.shard) && (!m.locations?.length || m.locations.includes(config.location)),
   );
   return { config, all, selected };
+}
+
+/** Results, state and alerts are keyed by monitor id: a check and a journey may not share one. */
+function assertUniqueIds(monitors: MonitorDefinition[], cwd: string): void {
+  const first = new Map<string, MonitorDefinition>();
+  const diagnostics: Diagnostic[] = [];
+  for (const m of monitors) {
+    const seen = first.get(m.id);
+    if (!seen) {
+      first.set(m.id, m);
+      continue;
+    }
+    diagnostics.push({
+      file: path.relative(cwd, m.file) || m.file,
+      path: 'id',
+      message: `duplicate monitor id "${m.id}": already the id of the ${seen.kind === 'api' ? 'check' : 'journey'} in ${path.relative(cwd, seen.file) || seen.file}; ids must be unique`,
+      severity: 'error',
+    });
+  }
+  if (diagnostics.length) throw new ConfigError(diagnostics);
 }

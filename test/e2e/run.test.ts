@@ -91,6 +91,13 @@ describe('observer run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('rejects a check and a journey that share an id (results are keyed by it), exit 2', async () => {
+    const dir = sandbox('dup-check-journey');
+    const r = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/journeys\/login\.journey\.ts: id: duplicate monitor id "login": already the id of the check in checks\/login\.check\.yaml/);
+  });
+
   it('rejects a bad flag with exit 2', async () => {
     const dir = sandbox('api-mixed');
     const r = await runCli(['run', '--fail-on', 'sometimes'], { cwd: dir });
