@@ -33,10 +33,14 @@ async function main(): Promise<void> {
       `id: api-${i}\nname: API ${i}\nrequest: { url: "${endpoints[i % endpoints.length]}" }\nschedule: "*/10 * * * * *"\ntimeoutMs: 5000\n`,
     );
   }
-  const journeySettings: Record<string, unknown> = {};
   for (let i = 0; i < journeyMonitors; i++) {
     const src = readFileSync(path.join(root, 'journeys', 'purchase.journey.ts'), 'utf8');
-    writeFileSync(path.join(work, 'journeys', `purchase-${i}.journey.ts`), src.replace(/(test\(\s*['"`])([^'"`]+)/, `$1$2 #${i}`));
+    const copy = src
+      .replace(/(test\(\s*['"`])([^'"`]+)/, `$1$2 #${i}`)
+      .replace(/id: 'purchase'/, `id: 'purchase-${i}'`)
+      .replace(/schedule: '[^']*'/, `schedule: '0 * * * * *'`);
+    if (!copy.includes(`purchase-${i}`) || !copy.includes(`'0 * * * * *'`)) throw new Error('journeys/purchase.journey.ts changed shape: update bench/daemon.ts');
+    writeFileSync(path.join(work, 'journeys', `purchase-${i}.journey.ts`), copy);
   }
   writeFileSync(
     path.join(work, 'observer.config.ts'),
@@ -44,7 +48,6 @@ async function main(): Promise<void> {
       `export default defineConfig({\n` +
       `  concurrency: { checks: 50, perOrigin: 50, journeyWorkers: 2 },\n` +
       `  daemon: { jitterMs: 2000, shutdownTimeoutMs: 60000 },\n` +
-      `  journeys: ${JSON.stringify(journeySettings)},\n` +
       `});\n`,
   );
 

@@ -249,6 +249,9 @@ export function applyFindingChange(state: MonitorState, change: FindingChange, r
   const atOrAbove = severityRank(f.severity) >= severityRank(rules.findingSeverity);
   if (!inc) {
     if (!atOrAbove) return;
+    // A finding on the monitor's outcome (burn rate, error rate, new error) while its failure alert
+    // is open is the same incident seen by the anomaly core: one page, not two.
+    if (f.series.metric === 'outcome' && state.down?.state === 'open') return;
     inc = state.findings[cause] = newIncident({
       alertId: alertId(key, `${f.id}\u0000${f.startedAt}`),
       key,

@@ -153,8 +153,34 @@ class BodyView implements ResponseView {
 
 /** `status 503, expected 200` / `status 503, expected one of 200, 204`. */
 export function statusMessage(actual: number, expected: number[]): string {
-  const what = expected.length === 1 ? String(expected[0]) : `one of ${expected.join(', ')}`;
+  const parts = statusRanges(expected);
+  const what = parts.length === 1 ? parts[0] : `one of ${parts.join(', ')}`;
   return `status ${actual}, expected ${what}`;
+}
+
+/** `[200..299, 304]` → `['2xx', '304']`; other runs of consecutive codes → `201-204`. */
+function statusRanges(codes: number[]): string[] {
+  const sorted = [...new Set(codes)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    let from = sorted[i];
+    const to = sorted[j];
+    // Whole classes first (200-299 → 2xx), then what is left of the run.
+    while (from <= to) {
+      if (from % 100 === 0 && from + 99 <= to) {
+        out.push(`${from / 100}xx`);
+        from += 100;
+        continue;
+      }
+      const end = Math.min(to, from % 100 === 0 ? to : Math.ceil((from + 1) / 100) * 100 - 1);
+      out.push(end === from ? String(from) : end === from + 1 ? `${from}, ${end}` : `${from}-${end}`);
+      from = end + 1;
+    }
+    i = j + 1;
+  }
+  return out;
 }
 
 function fail(cls: MonitorError['class'], message: string): Verdict {

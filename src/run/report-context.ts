@@ -3,6 +3,7 @@ import type { Finding, MonitorResult } from '../model/index.js';
 import type { ReportContext } from '../reporters/reporter.js';
 import type { Store } from '../store/store.js';
 import { isoAt } from '../runtime/clock.js';
+import { crossLocationSummary } from '../anomaly/index.js';
 
 /** `24h`, `90m`, `7d`, `30s` → milliseconds; undefined when malformed. */
 export function parseWindow(text: string): number | undefined {
@@ -30,10 +31,15 @@ export async function buildReportContext(
   for (const r of opts.current ?? []) if (!byId.has(r.id)) byId.set(r.id, r);
   const findings = new Map<string, Finding>();
   for (const f of [...recent, ...open]) findings.set(f.id, f);
+  const all = [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  // Fleet view: one open finding per monitor/step/metric and kind, saying which locations it affects.
+  const locations = [...new Set(all.map((r) => r.location))];
+  const openFleet = crossLocationSummary([...findings.values()].filter((f) => f.status === 'open'), locations);
+  const resolved = [...findings.values()].filter((f) => f.status !== 'open');
   return {
     outDir: opts.outDir,
-    history: [...byId.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt)),
-    findings: [...findings.values()],
+    history: all,
+    findings: [...openFleet, ...resolved],
     deploys,
     window: opts.window,
     generatedAt: isoAt(opts.nowMs),
