@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const stats = statsLine ? (JSON.parse(statsLine) as { daemonStats: { latenessP50Ms: number; latenessP99Ms: number; started: number; finished: number; skippedOverlap: number } }).daemonStats : null;
   const db = new Database(path.join(work, '.observer', 'observer.db'), { readonly: true });
   const written = (db.prepare('select count(*) as n from results').get() as { n: number }).n;
-  const byKind = db.prepare('select kind, count(*) as n from results group by kind').all() as Array<{ kind: string; n: number }>;
+  const byKind = db.prepare('select kind, status, count(*) as n from results group by kind, status').all() as Array<{ kind: string; status: string; n: number }>;
   db.close();
 
   const expectedApi = apiMonitors * Math.floor(seconds / 10);
@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`exit code after SIGTERM: ${code}`);
   console.log(`schedule lateness: p50 ${stats?.latenessP50Ms} ms, p99 ${stats?.latenessP99Ms} ms (goal p99 < 1000 ms), over ${stats?.started} started runs`);
   console.log(`overlaps (skipped ticks): ${stats?.skippedOverlap ?? overlaps} (goal 0)`);
-  console.log(`results written ${written} vs ticks fired ${stats?.started ?? '?'} (goal equal); by kind ${JSON.stringify(byKind)}`);
+  console.log(`results written ${written} vs ticks fired ${stats?.started ?? '?'} (goal equal); by kind and status ${JSON.stringify(byKind)}`);
   console.log(`cron baseline for ${seconds} s: ~${expectedApi} API + ~${expectedJourneys} journey runs (boundary ticks may add or drop one per monitor)`);
   console.log(`daemon RSS after warm-up ${(memStart / 2 ** 20).toFixed(1)} MiB, at end ${(memEnd / 2 ** 20).toFixed(1)} MiB, growth ${(((memEnd - memStart) / memStart) * 100).toFixed(1)}% (goal < 10%)`);
 }
