@@ -5,6 +5,8 @@
 import { request } from 'undici';
 import { ChannelError } from '../errors.js';
 import { isSecretHeader, type Redactor } from '../../runtime/redact.js';
+import type { AlertEvent } from '../types.js';
+import type { Channel, ChannelConfig, ChannelDeps, SendContext } from './channel.js';
 
 export interface PostJsonOptions {
   channel: string;
@@ -76,5 +78,42 @@ export function registerChannelSecrets(redactor: Redactor, url: string | undefin
     redactor.add(value);
     const m = /^\s*(?:bearer|basic|token)\s+(.+)$/i.exec(value);
     if (m) redactor.add(m[1]);
+  }
+}
+
+/**
+ * A channel that POSTs one JSON document per event (webhook, Slack): subclasses only render.
+ * Secrets in the URL and headers are registered with the Redactor at construction.
+ */
+export abstract class HttpJsonChannel implements Channel {
+  abstract readonly type: string;
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(config: ChannelConfig, protected readonly deps: ChannelDeps, secrets: { secretPath?: boolean } = {}) {
+    this.name = config.name;
+    this.url = config.url ?? '';
+    this.headers = config.headers ?? {};
+    this.timeoutMs = config.timeoutMs ?? deps.defaultTimeoutMs;
+    this.retries = config.retries ?? deps.defaultRetries;
+    registerChannelSecrets(deps.redactor, config.url, this.headers, secrets);
+  }
+
+  abstract render(event: AlertEvent): unknown;
+
+  send(payload: unknown, ctx: SendContext): Promise<void> {
+    return postJson({
+      channel: this.name,
+      url: this.url,
+      headers: this.headers,
+      body: payload,
+      idempotencyKey: ctx.idempotencyKey,
+      timeoutMs: this.timeoutMs,
+      signal: ctx.signal,
+      redactor: this.deps.redactor,
+    });
   }
 }

@@ -4,8 +4,8 @@
  * fallback; blocks carry the layout.
  */
 import type { AlertEvent } from '../types.js';
-import type { Channel, ChannelConfig, ChannelDeps, SendContext } from './channel.js';
-import { postJson, registerChannelSecrets } from './http.js';
+import type { ChannelConfig, ChannelDeps } from './channel.js';
+import { HttpJsonChannel } from './http.js';
 
 export const SLACK_EMOJI: Record<AlertEvent['type'], string> = {
   open: ':rotating_light:',
@@ -62,38 +62,15 @@ export function slackPayload(event: AlertEvent): SlackPayload {
   return { text: cut(text, 3000), blocks };
 }
 
-export class SlackChannel implements Channel {
+export class SlackChannel extends HttpJsonChannel {
   readonly type = 'slack';
-  readonly name: string;
-  readonly timeoutMs: number;
-  readonly retries: number;
-  private readonly url: string;
-  private readonly headers: Record<string, string>;
 
-  constructor(config: ChannelConfig, private readonly deps: ChannelDeps) {
-    this.name = config.name;
-    this.url = config.url ?? '';
-    this.headers = config.headers ?? {};
-    this.timeoutMs = config.timeoutMs ?? deps.defaultTimeoutMs;
-    this.retries = config.retries ?? deps.defaultRetries;
-    // A Slack webhook URL's path is the credential.
-    registerChannelSecrets(deps.redactor, config.url, this.headers, { secretPath: true });
+  constructor(config: ChannelConfig, deps: ChannelDeps) {
+  // A Slack webhook URL's path is the credential.
+    super(config, deps, { secretPath: true });
   }
 
   render(event: AlertEvent): SlackPayload {
     return slackPayload(event);
-  }
-
-  send(payload: unknown, ctx: SendContext): Promise<void> {
-    return postJson({
-      channel: this.name,
-      url: this.url,
-      headers: this.headers,
-      body: payload,
-      idempotencyKey: ctx.idempotencyKey,
-      timeoutMs: this.timeoutMs,
-      signal: ctx.signal,
-      redactor: this.deps.redactor,
-    });
   }
 }

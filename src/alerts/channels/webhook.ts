@@ -1,7 +1,6 @@
 /** Generic JSON webhook: POSTs the event as a versioned JSON document. */
 import type { AlertEvent } from '../types.js';
-import type { Channel, ChannelConfig, ChannelDeps, SendContext } from './channel.js';
-import { postJson, registerChannelSecrets } from './http.js';
+import { HttpJsonChannel } from './http.js';
 import { deliveryId } from '../messages.js';
 
 /** The body a webhook receives; `schema` names the version of this shape. */
@@ -64,37 +63,10 @@ export function webhookPayload(event: AlertEvent, id: string): WebhookPayload {
   };
 }
 
-export class WebhookChannel implements Channel {
+export class WebhookChannel extends HttpJsonChannel {
   readonly type = 'webhook';
-  readonly name: string;
-  readonly timeoutMs: number;
-  readonly retries: number;
-  private readonly url: string;
-  private readonly headers: Record<string, string>;
-
-  constructor(config: ChannelConfig, private readonly deps: ChannelDeps) {
-    this.name = config.name;
-    this.url = config.url ?? '';
-    this.headers = config.headers ?? {};
-    this.timeoutMs = config.timeoutMs ?? deps.defaultTimeoutMs;
-    this.retries = config.retries ?? deps.defaultRetries;
-    registerChannelSecrets(deps.redactor, config.url, this.headers);
-  }
 
   render(event: AlertEvent): WebhookPayload {
     return webhookPayload(event, deliveryId(event.id, this.name));
-  }
-
-  send(payload: unknown, ctx: SendContext): Promise<void> {
-    return postJson({
-      channel: this.name,
-      url: this.url,
-      headers: this.headers,
-      body: payload,
-      idempotencyKey: ctx.idempotencyKey,
-      timeoutMs: this.timeoutMs,
-      signal: ctx.signal,
-      redactor: this.deps.redactor,
-    });
   }
 }
