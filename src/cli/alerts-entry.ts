@@ -1,11 +1,13 @@
 /** `observer alerts ...`: opens the configured store and hands over to the alerts command. */
-import { alertsCommand } from './alerts.js';
+import { ALERTS_USAGE, alertsCommand } from './alerts.js';
+import { ExitCode } from './exit-codes.js';
 import { openConfiguredStore } from './store-from-config.js';
 import type { CommandIO } from './io.js';
 
 export async function alertsEntry(argv: string[], io: CommandIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    return alertsCommand(argv, { store: null as never, stdout: io.stdout, stderr: io.stderr });
+    io.stdout.write(ALERTS_USAGE + '\n');
+    return ExitCode.Ok;
   }
   const { store } = await openConfiguredStore(io, {});
   try {
