@@ -51,7 +51,7 @@ export function staticStepTitles(file: string): Map<string, string[]> {
   return out;
 }
 
-/** `test('title', [details,] fn)` or `test.only(...)`; not `test.step`, `test.describe`, hooks. */
+/** `test('title', [details,] fn)` and its focused/skipped variants (`test.<modifier>(...)`); not `test.step`, `test.describe`, hooks. */
 function testCallTitle(node: Node): string | undefined {
   if (node.type !== 'CallExpression') return undefined;
   const callee = node.callee as Node;
