@@ -9,7 +9,7 @@ import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyC
 import type { Detector, DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { exactQuantiles, sketchQuantiles, type DistributionState, type Quantiles } from './detectors/distribution.js';
-import { Lifecycle } from './lifecycle.js';
+import { KIND_BIT, Lifecycle } from './lifecycle.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
 const STATE_VERSION = 1;
@@ -42,15 +42,21 @@ interface SeriesStateJSON {
   lastAt: number;
 }
 
-const KIND_BITS = new Map<FindingKind, number>();
+/** Stand-in baseline of outcome series (they keep none; nothing carves from it). */
+const NO_BASELINE = new Baseline();
 
-function kindBit(kind: FindingKind): number {
-  let b = KIND_BITS.get(kind);
-  if (b === undefined) {
-    b = 1 << KIND_BITS.size;
-    KIND_BITS.set(kind, b);
+/** The detectors that apply to a series, shared between series with the same set (most of them). */
+const DETECTOR_SETS = new Map<number, Detector[]>();
+
+function detectorsFor(ctx: SeriesContext): Detector[] {
+  let mask = 0;
+  for (let i = 0; i < DETECTORS.length; i++) if (DETECTORS[i].applies(ctx)) mask |= 1 << i;
+  let set = DETECTOR_SETS.get(mask);
+  if (!set) {
+    set = DETECTORS.filter((_, i) => mask & (1 << i));
+    DETECTOR_SETS.set(mask, set);
   }
-  return b;
+  return set;
 }
 
 class SeriesRuntime {
@@ -64,10 +70,15 @@ class SeriesRuntime {
   evicted = false;
 
   constructor(readonly ctx: SeriesContext, raw: SeriesStateJSON | null) {
-    this.detectors = DETECTORS.filter((d) => d.applies(ctx));
+    this.detectors = detectorsFor(ctx);
     const loaded = raw && raw.v === STATE_VERSION ? raw : null;
-    this.base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base) : new Baseline();
-    this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx) : d.create(ctx)));
+    // One buffer per value series holds the baseline and the detectors' numeric state.
+    let slots = 0;
+    for (const d of this.detectors) slots += d.f32Slots ?? 0;
+    const base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base, slots) : new Baseline(slots);
+    this.base = base;
+    const mem = base ?? NO_BASELINE;
+    this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, mem) : d.create(ctx, mem)));
     this.life = new Lifecycle(ctx.id, ctx.key);
     if (loaded) {
       this.life.load(loaded.open);
@@ -85,6 +96,9 @@ class SeriesRuntime {
   }
 }
 
+/** Placeholder for used signal slots (so a reused slot does not keep a finding's closure alive). */
+const NO_SIGNAL = null as unknown as DetectorSignal;
+
 /** The reused per-observation input handed to detectors. */
 class Input implements DetectorInput {
   obs!: Observation;
@@ -93,18 +107,20 @@ class Input implements DetectorInput {
   z = NaN;
   expected = NaN;
   rt!: SeriesRuntime;
-  signals: DetectorSignal[] = [];
+  /** Signals of this observation: the first `signalCount` slots (the array is reused). */
+  readonly signals: DetectorSignal[] = [];
+  signalCount = 0;
   evaluatedMask = 0;
   maxScore = 0;
   constructor(private readonly onChangePoint: ((cp: ChangePoint) => void) | undefined) {}
   isOpen(kind: FindingKind): boolean {
-    return this.rt.life.open.has(kind);
+    return (this.rt.life.mask & KIND_BIT[kind]) !== 0;
   }
   emit(signal: DetectorSignal): void {
-    this.signals.push(signal);
+    this.signals[this.signalCount++] = signal;
   }
   evaluated(kind: FindingKind): void {
-    this.evaluatedMask |= kindBit(kind);
+    this.evaluatedMask |= KIND_BIT[kind];
   }
   score(value: number): void {
     if (value > this.maxScore) this.maxScore = value;
@@ -114,7 +130,6 @@ class Input implements DetectorInput {
   }
 }
 
-const NO_BASELINE = new Baseline();
 
 export class AnomalyCore {
   readonly config: ResolvedAnomalyConfig;
@@ -167,7 +182,7 @@ export class AnomalyCore {
     const b = rt.base;
     const count = Math.max(1, Math.min(b.size, b.n - b.regimeStart));
     const sorted = new Float64Array(count);
-    for (let j = 0; j < count; j++) sorted[j] = b.values[(b.head - count + j + 2 * b.values.length) % b.values.length];
+    b.recent(sorted, count);
     sorted.sort();
     const i = rt.detectors.findIndex((d) => d.name === 'distribution');
     const sketch = i >= 0 ? (rt.states[i] as DistributionState).sketch : null;
@@ -204,7 +219,7 @@ export class AnomalyCore {
     input.obs = o;
     input.ctx = ctx;
     input.rt = rt;
-    input.signals.length = 0;
+    input.signalCount = 0;
     input.evaluatedMask = 0;
     input.maxScore = 0;
     const base = rt.base;
@@ -230,17 +245,20 @@ export class AnomalyCore {
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastScore = input.maxScore;
 
-    if (input.signals.length === 0 && rt.life.open.size === 0) return [];
+    const count = input.signalCount;
+    if (count === 0 && rt.life.mask === 0) return [];
     const out: FindingChange[] = [];
     let signalled = 0;
-    for (const s of input.signals) {
-      signalled |= kindBit(s.kind);
-      rt.life.apply(s, o.at, out);
+    const signals = input.signals;
+    for (let i = 0; i < count; i++) {
+      signalled |= KIND_BIT[signals[i].kind];
+      rt.life.apply(signals[i], o.at, out);
+      signals[i] = NO_SIGNAL;
     }
-    if (rt.life.open.size) {
+    if (rt.life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
       for (const kind of [...rt.life.open.keys()]) {
-        const bit = kindBit(kind);
+        const bit = KIND_BIT[kind];
         if (input.evaluatedMask & bit && !(signalled & bit)) rt.life.normalPoint(kind, o.value, unit, o.at, ctx.config.resolveAfter, out);
       }
     }

@@ -33,13 +33,19 @@ export interface DetectorInput {
 export interface Detector<S = unknown> {
   readonly name: keyof DetectorsConfig;
   readonly kinds: readonly FindingKind[];
+  /**
+   * Float32 slots of numeric state this detector keeps in the series' one buffer (value series
+   * only): `create`/`load` take them with `base.carve(n)` instead of allocating typed arrays.
+   */
+  readonly f32Slots?: number;
   /** Whether the detector runs on this series at all (metric type, config). */
   applies(ctx: SeriesContext): boolean;
-  create(ctx: SeriesContext): S;
+  /** A fresh state; `base` is the series' baseline (an empty stand-in on outcome series). */
+  create(ctx: SeriesContext, base: Baseline): S;
   observe(state: S, input: DetectorInput): void;
   save(state: S): unknown;
-  /** Restore a saved state; return `create(ctx)` when it does not fit (schema change). */
-  load(raw: unknown, ctx: SeriesContext): S;
+  /** Restore a saved state; return `create(ctx, base)` when it does not fit (schema change). */
+  load(raw: unknown, ctx: SeriesContext, base: Baseline): S;
 }
 
 /** Map a statistic to a score in [0,1] where `threshold` maps to 0.5 (ranking, not a probability). */

@@ -4,10 +4,13 @@
  * `resolveAfter` consecutive evaluated points with no signal (hysteresis: detectors open at a
  * stricter threshold than the one that holds).
  */
-import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
+import { FINDING_KINDS, type Finding, type FindingKind, type SeriesKey } from '../model/findings.js';
 import { fmtTime, fmtValue } from './format.js';
 import { fnv1a } from './signature.js';
 import type { DetectorSignal, FindingChange } from './types.js';
+
+/** One bit per finding kind (for masks of open / evaluated kinds on the hot path). */
+export const KIND_BIT = Object.fromEntries(FINDING_KINDS.map((k, i) => [k, 1 << i])) as Record<FindingKind, number>;
 
 export interface OpenEntry {
   finding: Finding;
@@ -44,6 +47,8 @@ export function findingId(seriesId: string, kind: FindingKind, startedAtMs: numb
 export class Lifecycle {
   /** Open findings by kind (few per series). */
   readonly open = new Map<FindingKind, OpenEntry>();
+  /** KIND_BIT of every kind in `open`. */
+  mask = 0;
 
   constructor(
     readonly seriesId: string,
@@ -59,7 +64,7 @@ export class Lifecycle {
     const entry = this.open.get(signal.kind);
     if (signal.level === 'resolve') {
       if (!entry) return;
-      this.open.delete(signal.kind);
+      this.close(signal.kind);
       const f = this.update(entry, signal, atMs, false);
       f.status = 'resolved';
       f.resolvedAt = new Date(atMs).toISOString();
@@ -94,6 +99,7 @@ export class Lifecycle {
       ...(signal.details ? { details: signal.details } : {}),
     };
     this.open.set(signal.kind, { finding, normal: 0, startedAtMs });
+    this.mask |= KIND_BIT[signal.kind];
     out.push({ type: 'opened', finding: { ...finding } });
   }
 
@@ -103,7 +109,7 @@ export class Lifecycle {
     if (!entry) return;
     entry.normal++;
     if (entry.normal < resolveAfter) return;
-    this.open.delete(kind);
+    this.close(kind);
     const f = entry.finding;
     f.status = 'resolved';
     f.resolvedAt = new Date(atMs).toISOString();
@@ -111,6 +117,11 @@ export class Lifecycle {
     f.explanation = `${this.subject} ${KIND_LABEL[kind]} resolved at ${fmtTime(atMs, atMs)} after ${entry.normal} normal points (last ${fmtValue(value, unit)}); it started ${fmtTime(entry.startedAtMs, atMs)} and counted ${f.count} anomalous point${f.count === 1 ? '' : 's'}.`;
     f.details = { ...f.details, resolution: 'back to normal' };
     out.push({ type: 'resolved', finding: { ...f } });
+  }
+
+  private close(kind: FindingKind): void {
+    this.open.delete(kind);
+    this.mask &= ~KIND_BIT[kind];
   }
 
   private update(entry: OpenEntry, signal: DetectorSignal, atMs: number, counts: boolean): Finding {
@@ -136,7 +147,9 @@ export class Lifecycle {
     if (!Array.isArray(raw)) return;
     for (const r of raw as { f?: Finding; normal?: number; at?: number }[]) {
       if (!r || !r.f || typeof r.f.kind !== 'string' || r.f.status !== 'open') continue;
+      if (!(r.f.kind in KIND_BIT)) continue;
       this.open.set(r.f.kind, { finding: r.f, normal: r.normal ?? 0, startedAtMs: r.at ?? Date.parse(r.f.startedAt) });
+      this.mask |= KIND_BIT[r.f.kind];
     }
   }
 }

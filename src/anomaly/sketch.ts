@@ -17,11 +17,19 @@ export interface SketchJSON {
 }
 
 export class LogSketch {
-  private counts = new Float32Array(BUCKETS);
+  /** Slots a sketch needs (its counts may live in a caller's buffer, see the constructor). */
+  static readonly SLOTS = BUCKETS;
+  private readonly counts: Float32Array;
   private offset = NaN;
   /** Weight of values <= 0 (tiny or negative). */
   private zero = 0;
   total = 0;
+
+  /** `counts`: a zeroed view of `SLOTS` float32 slots to keep the buckets in (default: its own). */
+  constructor(counts?: Float32Array) {
+    if (counts && counts.length !== BUCKETS) throw new RangeError(`sketch: ${BUCKETS} slots needed, got ${counts.length}`);
+    this.counts = counts ?? new Float32Array(BUCKETS);
+  }
 
   add(x: number, weight = 1): void {
     this.total += weight;
@@ -123,8 +131,8 @@ export class LogSketch {
     return { o: this.offset, z: roundSig(this.zero, 4), c };
   }
 
-  static fromJSON(j: SketchJSON): LogSketch {
-    const s = new LogSketch();
+  static fromJSON(j: SketchJSON, counts?: Float32Array): LogSketch {
+    const s = new LogSketch(counts);
     s.offset = j.o ?? NaN;
     s.zero = j.z;
     s.total = j.z;

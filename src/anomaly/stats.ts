@@ -3,28 +3,60 @@
  * binomial bounds, trend estimators. Pure functions, no allocation unless noted.
  */
 
-/** k-th smallest (0-based) of `a[0..n)`, reordering `a` in place (Hoare quickselect). */
+/**
+ * k-th smallest (0-based) of `a[0..n)`, reordering `a` in place: quickselect with a median-of-three
+ * pivot (which also serves as the scans' sentinels) and insertion sort once a range is small.
+ */
 export function select(a: Float64Array, n: number, k: number): number {
   let lo = 0;
   let hi = n - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
+  while (hi - lo > 8) {
+    const mid = (lo + hi) >> 1;
+    let x = a[lo];
+    let y = a[mid];
+    let z = a[hi];
+    let t: number;
+    if (x > y) {
+      t = x;
+      x = y;
+      y = t;
+    }
+    if (y > z) {
+      t = y;
+      y = z;
+      z = t;
+      if (x > y) {
+        t = x;
+        x = y;
+        y = t;
       }
     }
+    a[lo] = x;
+    a[mid] = y;
+    a[hi] = z;
+    let i = lo + 1;
+    let j = hi - 1;
+    for (;;) {
+      while (a[i] < y) i++;
+      while (a[j] > y) j--;
+      if (i >= j) break;
+      t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+      i++;
+      j--;
+    }
     if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
+    else lo = j + 1;
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= lo && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
   }
   return a[k];
 }

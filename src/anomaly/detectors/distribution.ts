@@ -109,13 +109,15 @@ export function twoClusters(sorted: Float64Array, n: number): { d: number; weigh
 export const distributionDetector: Detector<DistributionState> = {
   name: 'distribution',
   kinds: ['tail_latency', 'bimodal', 'variance_growth'],
+  f32Slots: LogSketch.SLOTS,
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.distribution.enabled,
-  create: () => ({ sketch: new LogSketch(), k: 0 }),
+  create: (_ctx, base) => ({ sketch: new LogSketch(base.carve(LogSketch.SLOTS)), k: 0 }),
   save: (s) => ({ sketch: s.sketch.toJSON(), k: s.k }),
-  load(raw) {
+  load(raw, _ctx, base) {
+    const counts = base.carve(LogSketch.SLOTS);
     const r = raw as { sketch?: SketchJSON; k?: number } | null;
-    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(), k: 0 };
-    return { sketch: LogSketch.fromJSON(r.sketch), k: r.k ?? 0 };
+    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(counts), k: 0 };
+    return { sketch: LogSketch.fromJSON(r.sketch, counts), k: r.k ?? 0 };
   },
   observe(s, input: DetectorInput) {
     const { ctx, base, obs } = input;
@@ -148,20 +150,23 @@ export const distributionDetector: Detector<DistributionState> = {
     }
 
     // Bimodality of the recent ring.
-    const n = base.size;
+    const n = base.recent(ring, RING_SIZE);
     const useLog = ctx.latency;
     let ok = true;
     for (let i = 0; i < n; i++) {
-      const v = base.values[i];
+      const v = ring[i];
       if (useLog && !(v > 0)) ok = false;
       ring[i] = useLog && v > 0 ? Math.log(v) : v;
     }
-    if (ok) {
-      const sorted = ring.subarray(0, n).sort();
+    // The moment-based coefficient first (no sort): the cluster split is only needed when it could
+    // open (coefficient above its bar) or hold an open finding; most series stop here.
+    const bc = ok ? bimodalityCoefficient(ring, n) : 0;
+    const bimodalOpen = input.isOpen('bimodal');
+    if (ok && (bc > BC_MIN || bimodalOpen)) {
+      const sorted = (n === RING_SIZE ? ring : ring.subarray(0, n)).sort();
       const c = twoClusters(sorted, n);
-      const bc = bimodalityCoefficient(sorted, n);
       input.evaluated('bimodal');
-      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && input.isOpen('bimodal') ? 'hold' : null;
+      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && bimodalOpen ? 'hold' : null;
       if (level) {
         const low = useLog ? Math.exp(c.low) : c.low;
         const high = useLog ? Math.exp(c.high) : c.high;

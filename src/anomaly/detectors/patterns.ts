@@ -9,6 +9,7 @@
  * - `anomalous_period`: once the seasonal baseline is on, at least 6 of the last 12 points beyond
  *   3 robust sigmas of what the pattern expects (a broken day that no single point shows).
  */
+import type { Baseline } from '../baseline.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
@@ -33,8 +34,9 @@ export interface PatternsState {
   bits: number;
 }
 
-function fresh(): PatternsState {
-  return { bv: new Float32Array(BLOCKS), bt: new Float32Array(BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
+/** A fresh state whose block arrays live in the series' buffer. */
+function fresh(base: Baseline): PatternsState {
+  return { bv: base.carve(BLOCKS), bt: base.carve(BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
 }
 
 interface PatternsJSON {
@@ -55,12 +57,13 @@ function popcount12(x: number): number {
 export const patternsDetector: Detector<PatternsState> = {
   name: 'patterns',
   kinds: ['seasonality', 'trend', 'anomalous_period'],
+  f32Slots: 2 * BLOCKS,
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
-  create: fresh,
+  create: (_ctx, base) => fresh(base),
   save: (s): PatternsJSON => ({ bv: Array.from(s.bv.subarray(0, s.nb)), bt: Array.from(s.bt.subarray(0, s.nb)), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, regime: s.regime, bits: s.bits }),
-  load(raw) {
+  load(raw, _ctx, base) {
     const r = raw as Partial<PatternsJSON> | null;
-    const s = fresh();
+    const s = fresh(base);
     if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt) || r.bv.length !== r.bt.length) return s;
     s.nb = Math.min(BLOCKS, r.bv.length);
     s.bv.set(r.bv.slice(0, s.nb));
@@ -126,8 +129,8 @@ export const patternsDetector: Detector<PatternsState> = {
     base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
     if (base.seasonal > 0) {
       let peak = 0;
-      for (let h = 1; h < 24; h++) if (base.hod[h] > base.hod[peak]) peak = h;
-      const amp = base.hod[peak];
+      for (let h = 1; h < 24; h++) if (base.hourProfile(h) > base.hourProfile(peak)) peak = h;
+      const amp = base.hourProfile(peak);
       const level = base.level;
       const strength = base.seasonalStrength();
       const weekly = base.seasonal === 2;
