@@ -4,7 +4,7 @@
  * continues where the last one stopped. Deterministic: time only comes from observations.
  */
 import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
-import { Baseline, type BaselineJSON } from './baseline.js';
+import { Baseline, SeriesArena, type BaselineJSON } from './baseline.js';
 import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
 import type { Detector, DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
@@ -69,13 +69,17 @@ class SeriesRuntime {
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
   evicted = false;
 
-  constructor(readonly ctx: SeriesContext, raw: SeriesStateJSON | null) {
+  constructor(
+    readonly ctx: SeriesContext,
+    raw: SeriesStateJSON | null,
+    arena: SeriesArena,
+  ) {
     this.detectors = detectorsFor(ctx);
     const loaded = raw && raw.v === STATE_VERSION ? raw : null;
     // One buffer per value series holds the baseline and the detectors' numeric state.
     let slots = 0;
     for (const d of this.detectors) slots += d.f32Slots ?? 0;
-    const base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base, slots) : new Baseline(slots);
+    const base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base, slots, arena) : new Baseline(slots, arena);
     this.base = base;
     const mem = base ?? NO_BASELINE;
     this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, mem) : d.create(ctx, mem)));
@@ -134,6 +138,8 @@ class Input implements DetectorInput {
 export class AnomalyCore {
   readonly config: ResolvedAnomalyConfig;
   private readonly series = new Map<string, SeriesRuntime>();
+  /** Where the series' numeric state lives (shared chunks, see SeriesArena). */
+  private readonly arena = new SeriesArena();
   private readonly pending = new Map<string, unknown>();
   /** Fast path: the runtime of a SeriesKey object seen before (callers usually reuse key objects). */
   private readonly byKey = new WeakMap<SeriesKey, SeriesRuntime>();
@@ -279,10 +285,10 @@ export class AnomalyCore {
     this.pending.delete(id);
     let rt: SeriesRuntime;
     try {
-      rt = new SeriesRuntime(ctx, raw ?? null);
+      rt = new SeriesRuntime(ctx, raw ?? null, this.arena);
     } catch {
       // A state from an incompatible version or a corrupted one: start this series afresh.
-      rt = new SeriesRuntime(ctx, null);
+      rt = new SeriesRuntime(ctx, null, this.arena);
     }
     this.series.set(id, rt);
     return rt;

@@ -19,16 +19,19 @@ export interface SketchJSON {
 export class LogSketch {
   /** Slots a sketch needs (its counts may live in a caller's buffer, see the constructor). */
   static readonly SLOTS = BUCKETS;
-  private readonly counts: Float32Array;
+  /** The buckets are `c[co .. co + BUCKETS)`. */
+  private readonly c: Float32Array;
+  private readonly co: number;
   private offset = NaN;
   /** Weight of values <= 0 (tiny or negative). */
   private zero = 0;
   total = 0;
 
-  /** `counts`: a zeroed view of `SLOTS` float32 slots to keep the buckets in (default: its own). */
-  constructor(counts?: Float32Array) {
-    if (counts && counts.length !== BUCKETS) throw new RangeError(`sketch: ${BUCKETS} slots needed, got ${counts.length}`);
-    this.counts = counts ?? new Float32Array(BUCKETS);
+  /** Keep the buckets in `SLOTS` zeroed slots of `memory` from `at` (default: an array of its own). */
+  constructor(memory?: Float32Array, at = 0) {
+    if (memory && at + BUCKETS > memory.length) throw new RangeError(`sketch: ${BUCKETS} slots needed from ${at}, the buffer has ${memory.length}`);
+    this.c = memory ?? new Float32Array(BUCKETS);
+    this.co = memory ? at : 0;
   }
 
   add(x: number, weight = 1): void {
@@ -45,28 +48,28 @@ export class LogSketch {
       i = BUCKETS - 1;
     }
     if (i < 0) i = 0;
-    this.counts[i] += weight;
+    this.c[this.co + i] += weight;
   }
 
   /** Drop the `d` lowest buckets into the next one. */
   private collapse(d: number): void {
     if (d >= BUCKETS) {
       let s = 0;
-      for (let i = 0; i < BUCKETS; i++) s += this.counts[i];
-      this.counts.fill(0);
-      this.counts[0] = s;
+      for (let i = 0; i < BUCKETS; i++) s += this.c[this.co + i];
+      this.c.fill(0, this.co, this.co + BUCKETS);
+      this.c[this.co + 0] = s;
     } else {
       let low = 0;
-      for (let i = 0; i <= d; i++) low += this.counts[i];
-      this.counts.copyWithin(0, d);
-      this.counts.fill(0, BUCKETS - d);
-      this.counts[0] = low;
+      for (let i = 0; i <= d; i++) low += this.c[this.co + i];
+      this.c.copyWithin(this.co, this.co + d, this.co + BUCKETS);
+      this.c.fill(0, this.co + BUCKETS - d, this.co + BUCKETS);
+      this.c[this.co + 0] = low;
     }
     this.offset += d;
   }
 
   decay(factor: number): void {
-    for (let i = 0; i < BUCKETS; i++) this.counts[i] *= factor;
+    for (let i = 0; i < BUCKETS; i++) this.c[this.co + i] *= factor;
     this.zero *= factor;
     this.total *= factor;
   }
@@ -77,7 +80,7 @@ export class LogSketch {
       this.total += other.zero;
       return;
     }
-    for (let i = 0; i < BUCKETS; i++) if (other.counts[i] > 0) this.add(Math.pow(GAMMA, other.offset + i) / ((GAMMA + 1) / 2), other.counts[i]);
+    for (let i = 0; i < BUCKETS; i++) if (other.c[other.co + i] > 0) this.add(Math.pow(GAMMA, other.offset + i) / ((GAMMA + 1) / 2), other.c[other.co + i]);
     this.zero += other.zero;
     this.total += other.zero;
   }
@@ -96,8 +99,8 @@ export class LogSketch {
       j++;
     }
     for (let i = 0; i < BUCKETS && j < qs.length; i++) {
-      if (this.counts[i] === 0) continue;
-      seen += this.counts[i];
+      if (this.c[this.co + i] === 0) continue;
+      seen += this.c[this.co + i];
       const v = (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
       while (j < qs.length && qs[j] * this.total < seen) {
         out.push(v);
@@ -118,27 +121,27 @@ export class LogSketch {
     let seen = this.zero;
     if (rank < seen) return 0;
     for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i];
+      seen += this.c[this.co + i];
       if (seen > rank) return (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
     }
-    for (let i = BUCKETS - 1; i >= 0; i--) if (this.counts[i] > 0) return (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
+    for (let i = BUCKETS - 1; i >= 0; i--) if (this.c[this.co + i] > 0) return (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
     return 0;
   }
 
   toJSON(): SketchJSON {
     const c: [number, number][] = [];
-    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 1e-3) c.push([i, roundSig(this.counts[i], 4)]);
+    for (let i = 0; i < BUCKETS; i++) if (this.c[this.co + i] > 1e-3) c.push([i, roundSig(this.c[this.co + i], 4)]);
     return { o: this.offset, z: roundSig(this.zero, 4), c };
   }
 
-  static fromJSON(j: SketchJSON, counts?: Float32Array): LogSketch {
-    const s = new LogSketch(counts);
+  static fromJSON(j: SketchJSON, memory?: Float32Array, at = 0): LogSketch {
+    const s = new LogSketch(memory, at);
     s.offset = j.o ?? NaN;
     s.zero = j.z;
     s.total = j.z;
     for (const [i, n] of j.c) {
       if (i >= 0 && i < BUCKETS) {
-        s.counts[i] = n;
+        s.c[s.co + i] = n;
         s.total += n;
       }
     }

@@ -111,13 +111,13 @@ export const distributionDetector: Detector<DistributionState> = {
   kinds: ['tail_latency', 'bimodal', 'variance_growth'],
   f32Slots: LogSketch.SLOTS,
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.distribution.enabled,
-  create: (_ctx, base) => ({ sketch: new LogSketch(base.carve(LogSketch.SLOTS)), k: 0 }),
+  create: (_ctx, base) => ({ sketch: new LogSketch(base.f32, base.carve(LogSketch.SLOTS)), k: 0 }),
   save: (s) => ({ sketch: s.sketch.toJSON(), k: s.k }),
   load(raw, _ctx, base) {
-    const counts = base.carve(LogSketch.SLOTS);
+    const at = base.carve(LogSketch.SLOTS);
     const r = raw as { sketch?: SketchJSON; k?: number } | null;
-    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(counts), k: 0 };
-    return { sketch: LogSketch.fromJSON(r.sketch, counts), k: r.k ?? 0 };
+    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(base.f32, at), k: 0 };
+    return { sketch: LogSketch.fromJSON(r.sketch, base.f32, at), k: r.k ?? 0 };
   },
   observe(s, input: DetectorInput) {
     const { ctx, base, obs } = input;

@@ -22,9 +22,12 @@ const DAY_MS = 86_400_000;
 const block = new Float64Array(BLOCK);
 
 export interface PatternsState {
-  /** Block medians and their mid times (seconds after `origin`), oldest first, `nb` of them. */
-  bv: Float32Array;
-  bt: Float32Array;
+  /**
+   * Block medians at `mem[at .. at + nb)` and their mid times (seconds after `origin`) at
+   * `mem[at + BLOCKS .. at + BLOCKS + nb)`, oldest first (slots of the series' buffer).
+   */
+  mem: Float32Array;
+  at: number;
   nb: number;
   origin: number;
   k: number;
@@ -36,7 +39,12 @@ export interface PatternsState {
 
 /** A fresh state whose block arrays live in the series' buffer. */
 function fresh(base: Baseline): PatternsState {
-  return { bv: base.carve(BLOCKS), bt: base.carve(BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
+  return { mem: base.f32, at: base.carve(2 * BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
+}
+
+/** Views of the block medians and times (allocated: for the trend fit and saving, not per point). */
+function blocks(s: PatternsState): { bv: Float32Array; bt: Float32Array } {
+  return { bv: s.mem.subarray(s.at, s.at + s.nb), bt: s.mem.subarray(s.at + BLOCKS, s.at + BLOCKS + s.nb) };
 }
 
 interface PatternsJSON {
@@ -60,14 +68,17 @@ export const patternsDetector: Detector<PatternsState> = {
   f32Slots: 2 * BLOCKS,
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
   create: (_ctx, base) => fresh(base),
-  save: (s): PatternsJSON => ({ bv: Array.from(s.bv.subarray(0, s.nb)), bt: Array.from(s.bt.subarray(0, s.nb)), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, regime: s.regime, bits: s.bits }),
+  save(s): PatternsJSON {
+    const { bv, bt } = blocks(s);
+    return { bv: Array.from(bv), bt: Array.from(bt), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, regime: s.regime, bits: s.bits };
+  },
   load(raw, _ctx, base) {
     const r = raw as Partial<PatternsJSON> | null;
     const s = fresh(base);
     if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt) || r.bv.length !== r.bt.length) return s;
     s.nb = Math.min(BLOCKS, r.bv.length);
-    s.bv.set(r.bv.slice(0, s.nb));
-    s.bt.set(r.bt.slice(0, s.nb));
+    s.mem.set(r.bv.slice(0, s.nb), s.at);
+    s.mem.set(r.bt.slice(0, s.nb), s.at + BLOCKS);
     s.origin = r.origin ?? NaN;
     s.k = r.k ?? 0;
     s.bits = r.bits ?? 0;
@@ -114,12 +125,12 @@ export const patternsDetector: Detector<PatternsState> = {
       const at = base.timeAgo(BLOCK >> 1);
       if (Number.isNaN(s.origin)) s.origin = at;
       if (s.nb === BLOCKS) {
-        s.bv.copyWithin(0, 1);
-        s.bt.copyWithin(0, 1);
+        s.mem.copyWithin(s.at, s.at + 1, s.at + BLOCKS);
+        s.mem.copyWithin(s.at + BLOCKS, s.at + BLOCKS + 1, s.at + 2 * BLOCKS);
         s.nb--;
       }
-      s.bv[s.nb] = medianInPlace(block, m);
-      s.bt[s.nb] = (at - s.origin) / 1000;
+      s.mem[s.at + s.nb] = medianInPlace(block, m);
+      s.mem[s.at + BLOCKS + s.nb] = (at - s.origin) / 1000;
       s.nb++;
     }
 
@@ -151,14 +162,15 @@ export const patternsDetector: Detector<PatternsState> = {
     if (s.nb >= 12 && s.k % 64 === 0) {
       input.evaluated('trend');
       const n = s.nb;
-      const fit = theilSenMannKendall(s.bt, s.bv, n);
+      const { bv, bt } = blocks(s);
+      const fit = theilSenMannKendall(bt, bv, n);
       const slope = fit.slope / 1000;
       const p = fit.p;
-      const first = s.bv[0];
-      const last = s.bv[n - 1];
-      const ref = Math.abs(medianInPlace(Float64Array.from(s.bv.subarray(0, n)), n)) || 1;
+      const first = bv[0];
+      const last = bv[n - 1];
+      const ref = Math.abs(medianInPlace(Float64Array.from(bv), n)) || 1;
       const perDay = (slope * DAY_MS) / ref;
-      const spanDays = ((s.bt[n - 1] - s.bt[0]) * 1000) / DAY_MS;
+      const spanDays = ((bt[n - 1] - bt[0]) * 1000) / DAY_MS;
       const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
       const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
       if (level) {
