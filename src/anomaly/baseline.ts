@@ -15,6 +15,8 @@ import { medianInPlace, roundSig } from './stats.js';
 
 export const RING_SIZE = 64;
 const REFRESH_EVERY = 8;
+/** Once the ring is full a point moves its median by at most one rank: refresh half as often. */
+const REFRESH_EVERY_FULL = 16;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** 1970-01-01 was a Thursday: shift so day 0 is Monday. */
@@ -111,24 +113,31 @@ export interface BaselineJSON {
 }
 
 export class Baseline {
-  /** The arena chunk's float64 view; this series' block starts at `o`. */
-  private readonly f: Float64Array;
+  /** The arena chunk's float64 view; this series' block starts at `o`, detectors' float64 slots after the ring. */
+  readonly f64: Float64Array;
   private readonly o: number;
   /** The same chunk's float32 view; this series' seasonal profile starts at `og`, detectors' slots after it. */
   readonly f32: Float32Array;
   private readonly og: number;
-  private carved: number;
+  private carved32: number;
+  private readonly end32: number;
+  private carved64: number;
+  private readonly end64: number;
 
-  /** `extraF32`: float32 slots to reserve for detectors (see `carve`); `arena`: where the block lives. */
-  constructor(extraF32 = 0, arena: SeriesArena = new SeriesArena()) {
-    const block = arena.alloc(F64_SLOTS, F32_SLOTS + extraF32);
-    this.f = block.f64;
+  /** `extra`: slots to reserve for detectors (see `carve32`, `carve64`); `arena`: where the block lives. */
+  constructor(extra: { f32?: number; f64?: number } = {}, arena: SeriesArena = new SeriesArena()) {
+    const extra32 = extra.f32 ?? 0;
+    const extra64 = extra.f64 ?? 0;
+    const block = arena.alloc(F64_SLOTS + extra64, F32_SLOTS + extra32);
+    this.f64 = block.f64;
     this.o = block.o64;
     this.f32 = block.f32;
     this.og = block.o32;
-    this.carved = block.o32 + F32_SLOTS;
-    this.end = block.o32 + F32_SLOTS + extraF32;
-    const f = this.f;
+    this.carved32 = block.o32 + F32_SLOTS;
+    this.end32 = this.carved32 + extra32;
+    this.carved64 = block.o64 + F64_SLOTS;
+    this.end64 = this.carved64 + extra64;
+    const f = this.f64;
     const o = this.o;
     f[o + FIRST_AT] = NaN;
     f[o + LAST_AT] = NaN;
@@ -141,63 +150,69 @@ export class Baseline {
     f[o + HOUR_NO] = NaN;
   }
 
-  private readonly end: number;
-
   /** Reserve `count` zeroed float32 slots for a detector: returns their index in `f32`. */
-  carve(count: number): number {
-    if (this.carved + count > this.end) throw new RangeError(`baseline: ${count} float32 slots asked, ${this.end - this.carved} reserved`);
-    const at = this.carved;
-    this.carved += count;
+  carve32(count: number): number {
+    if (this.carved32 + count > this.end32) throw new RangeError(`baseline: ${count} float32 slots asked, ${this.end32 - this.carved32} reserved`);
+    const at = this.carved32;
+    this.carved32 += count;
+    return at;
+  }
+
+  /** Reserve `count` zeroed float64 slots for a detector: returns their index in `f64`. */
+  carve64(count: number): number {
+    if (this.carved64 + count > this.end64) throw new RangeError(`baseline: ${count} float64 slots asked, ${this.end64 - this.carved64} reserved`);
+    const at = this.carved64;
+    this.carved64 += count;
     return at;
   }
 
   /** Observations seen, ever. */
   get n(): number {
-    return this.f[this.o + N];
+    return this.f64[this.o + N];
   }
   /** Next write position in the ring, and how many ring slots hold values. */
   get head(): number {
-    return this.f[this.o + HEAD];
+    return this.f64[this.o + HEAD];
   }
   get size(): number {
-    return this.f[this.o + SIZE];
+    return this.f64[this.o + SIZE];
   }
   get firstAt(): number {
-    return this.f[this.o + FIRST_AT];
+    return this.f64[this.o + FIRST_AT];
   }
   get lastAt(): number {
-    return this.f[this.o + LAST_AT];
+    return this.f64[this.o + LAST_AT];
   }
   /** Robust location and scale of the (seasonally adjusted) ring. */
   get median(): number {
-    return this.f[this.o + MEDIAN];
+    return this.f64[this.o + MEDIAN];
   }
   get scale(): number {
-    return this.f[this.o + SCALE];
+    return this.f64[this.o + SCALE];
   }
   /** Slow level (about a day of memory) the seasonal profile is measured against. */
   get level(): number {
-    return this.f[this.o + LEVEL];
+    return this.f64[this.o + LEVEL];
   }
   /** Slow average of the ring scale: floors the scale in quiet periods. */
   get longScale(): number {
-    return this.f[this.o + LONG_SCALE];
+    return this.f64[this.o + LONG_SCALE];
   }
   /** Tracked 99th percentile of |z|: heavy-tailed series get a higher spike threshold. */
   get q99(): number {
-    return this.f[this.o + Q99];
+    return this.f64[this.o + Q99];
   }
   /** 0 none, 1 daily, 2 daily + weekly. */
   get seasonal(): 0 | 1 | 2 {
-    return this.f[this.o + SEASONAL] as 0 | 1 | 2;
+    return this.f64[this.o + SEASONAL] as 0 | 1 | 2;
   }
   /** Typical interval between points (EWMA). */
   get dtMs(): number {
-    return this.f[this.o + DT_MS];
+    return this.f64[this.o + DT_MS];
   }
   /** Series index where the current regime started (the last confirmed change point). */
   get regimeStart(): number {
-    return this.f[this.o + REGIME_START];
+    return this.f64[this.o + REGIME_START];
   }
   /** Hour-of-day profile (offsets from the level, UTC hours). */
   hourProfile(h: number): number {
@@ -206,7 +221,7 @@ export class Baseline {
 
   /** Seasonal offset expected at `at` (0 until seasonality is on). */
   seasonalAt(at: number): number {
-    const seasonal = this.f[this.o + SEASONAL];
+    const seasonal = this.f64[this.o + SEASONAL];
     if (seasonal === 0) return 0;
     const g = this.f32;
     const og = this.og;
@@ -217,12 +232,12 @@ export class Baseline {
 
   /** Expected value at `at`. */
   expected(at: number): number {
-    return this.f[this.o + SEASONAL] === 0 ? this.f[this.o + MEDIAN] : this.f[this.o + MEDIAN] + this.seasonalAt(at);
+    return this.f64[this.o + SEASONAL] === 0 ? this.f64[this.o + MEDIAN] : this.f64[this.o + MEDIAN] + this.seasonalAt(at);
   }
 
   /** Effective robust sigma (never below half the long-run one, never 0). */
   sigma(): number {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const half = f[o + LONG_SCALE] * 0.5;
     return half > f[o + SCALE] ? half : f[o + SCALE];
@@ -235,7 +250,7 @@ export class Baseline {
 
   /** Add a point (after detectors looked at it). */
   push(x: number, at: number): void {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const n = f[o + N];
     if (n === 0) f[o + FIRST_AT] = at;
@@ -251,13 +266,14 @@ export class Baseline {
     if (f[o + SIZE] < RING_SIZE) f[o + SIZE]++;
     f[o + N] = n + 1;
     f[o + LAST_AT] = at;
-    if (++f[o + STALE] >= REFRESH_EVERY || n < 24) this.refresh();
+    const stale = ++f[o + STALE];
+    if (n < 24 || stale >= (n < RING_SIZE ? REFRESH_EVERY : REFRESH_EVERY_FULL)) this.refresh();
   }
 
   /** Track the |z| tail (call with the point's z before pushing it). */
   trackTail(absZ: number): void {
     if (!Number.isFinite(absZ)) return;
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     // Learn fast while young, then slowly (stochastic approximation of the 99th percentile).
     const step = f[o + N] < 300 ? 0.2 : 0.05;
@@ -269,7 +285,7 @@ export class Baseline {
 
   /** Recompute median and scale of the seasonally adjusted ring. */
   refresh(): void {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     f[o + STALE] = 0;
     const n = f[o + SIZE];
@@ -298,7 +314,7 @@ export class Baseline {
    * ones by `delta` (the ring keeps its scale and the baseline is the new level at once).
    */
   shiftOlder(recent: number, delta: number): void {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     f[o + REGIME_START] = f[o + N] - recent;
     const size = f[o + SIZE];
@@ -309,7 +325,7 @@ export class Baseline {
 
   /** Copy the seasonally adjusted values into `out`: the `count` points ending `skipNewest` before the newest. */
   adjusted(out: Float64Array, count: number, skipNewest: number): number {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const available = Math.max(0, f[o + SIZE] - skipNewest);
     const m = Math.min(count, available);
@@ -324,7 +340,7 @@ export class Baseline {
 
   /** Copy the raw values of the newest `count` points (oldest first) into `out`; returns how many. */
   recent(out: Float64Array, count: number): number {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const m = Math.min(count, f[o + SIZE]);
     const from = f[o + HEAD] - m + RING_SIZE;
@@ -334,26 +350,26 @@ export class Baseline {
 
   /** Time of the point `k` places before the newest (0 = newest). */
   timeAgo(k: number): number {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     return f[o + V + 2 * ((f[o + HEAD] - 1 - k + RING_SIZE * 2) % RING_SIZE) + 1];
   }
 
   /** Span of history in ms. */
   spanMs(): number {
-    return this.f[this.o + N] ? this.f[this.o + LAST_AT] - this.f[this.o + FIRST_AT] : 0;
+    return this.f64[this.o + N] ? this.f64[this.o + LAST_AT] - this.f64[this.o + FIRST_AT] : 0;
   }
 
   /** Share of variance around the slow level explained by the seasonal profile (0..1). */
   seasonalStrength(): number {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     return f[o + VAR_TOT] > 0 && f[o + VAR_REM_W] > 0 ? Math.max(0, 1 - f[o + VAR_REM] / f[o + VAR_TOT]) : 0;
   }
 
   /** Learn the slow level and the hour-of-day / day-of-week profile from one point. */
   private learnSeason(x: number, at: number): void {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const g = this.f32;
     const og = this.og;
@@ -401,7 +417,7 @@ export class Baseline {
 
   /** Switch the seasonal baseline on/off (hysteresis: on at `strength`, off below 60% of it). */
   updateSeasonality(minDays: number, strength: number): boolean {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const span = this.spanMs();
     const s = this.seasonalStrength();
@@ -414,7 +430,7 @@ export class Baseline {
   }
 
   toJSON(): BaselineJSON {
-    const f = this.f;
+    const f = this.f64;
     const o = this.o;
     const g = this.f32;
     const og = this.og;
@@ -455,9 +471,9 @@ export class Baseline {
     };
   }
 
-  static fromJSON(j: BaselineJSON, extraF32 = 0, arena?: SeriesArena): Baseline {
-    const b = new Baseline(extraF32, arena);
-    const f = b.f;
+  static fromJSON(j: BaselineJSON, extra: { f32?: number; f64?: number } = {}, arena?: SeriesArena): Baseline {
+    const b = new Baseline(extra, arena);
+    const f = b.f64;
     const o = b.o;
     const g = b.f32;
     const og = b.og;

@@ -6,9 +6,9 @@
 import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
 import { Baseline, SeriesArena, type BaselineJSON } from './baseline.js';
 import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
-import type { Detector, DetectorInput } from './detector.js';
+import { scoreOf, type Detector, type DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
-import { exactQuantiles, sketchQuantiles, type DistributionState, type Quantiles } from './detectors/distribution.js';
+import { exactQuantiles, sketchOf, sketchQuantiles, type Quantiles } from './detectors/distribution.js';
 import { KIND_BIT, Lifecycle } from './lifecycle.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
@@ -77,8 +77,11 @@ class SeriesRuntime {
     this.detectors = detectorsFor(ctx);
     const loaded = raw && raw.v === STATE_VERSION ? raw : null;
     // One buffer per value series holds the baseline and the detectors' numeric state.
-    let slots = 0;
-    for (const d of this.detectors) slots += d.f32Slots ?? 0;
+    const slots = { f32: 0, f64: 0 };
+    for (const d of this.detectors) {
+      slots.f32 += d.slots?.f32 ?? 0;
+      slots.f64 += d.slots?.f64 ?? 0;
+    }
     const base = ctx.outcome ? null : loaded?.base ? Baseline.fromJSON(loaded.base, slots, arena) : new Baseline(slots, arena);
     this.base = base;
     const mem = base ?? NO_BASELINE;
@@ -94,7 +97,7 @@ class SeriesRuntime {
   toJSON(): SeriesStateJSON {
     const det: Record<string, unknown> = {};
     this.detectors.forEach((d, i) => {
-      det[d.name] = d.save(this.states[i]);
+      det[d.name] = d.save(this.states[i], this.base ?? NO_BASELINE);
     });
     return { v: STATE_VERSION, base: this.base ? this.base.toJSON() : null, det, open: this.life.toJSON(), n: this.n, lastAt: this.lastAt };
   }
@@ -115,7 +118,8 @@ class Input implements DetectorInput {
   readonly signals: DetectorSignal[] = [];
   signalCount = 0;
   evaluatedMask = 0;
-  maxScore = 0;
+  /** Largest stat / threshold reported for this observation. */
+  maxRatio = 0;
   constructor(private readonly onChangePoint: ((cp: ChangePoint) => void) | undefined) {}
   isOpen(kind: FindingKind): boolean {
     return (this.rt.life.mask & KIND_BIT[kind]) !== 0;
@@ -126,8 +130,8 @@ class Input implements DetectorInput {
   evaluated(kind: FindingKind): void {
     this.evaluatedMask |= KIND_BIT[kind];
   }
-  score(value: number): void {
-    if (value > this.maxScore) this.maxScore = value;
+  score(stat: number, threshold: number): void {
+    if (stat > 0 && threshold > 0 && stat / threshold > this.maxRatio) this.maxRatio = stat / threshold;
   }
   changePoint(index: number, at: number, type: ChangePoint['type']): void {
     this.onChangePoint?.({ series: this.ctx.id, index, at, type });
@@ -144,8 +148,13 @@ export class AnomalyCore {
   /** Fast path: the runtime of a SeriesKey object seen before (callers usually reuse key objects). */
   private readonly byKey = new WeakMap<SeriesKey, SeriesRuntime>();
   private readonly input: Input;
+  /** Largest stat / threshold of the last observed point (its score, before scaling to [0,1]). */
+  private lastRatio = 0;
+
   /** Score in [0,1] of the last observed point (max over detectors; 0.5 is an open threshold). */
-  lastScore = 0;
+  get lastScore(): number {
+    return scoreOf(this.lastRatio, 1);
+  }
 
   /** `config` is the validated `anomaly` section; defaults are applied here. */
   constructor(config?: AnomalyConfig, options: AnomalyCoreOptions = {}) {
@@ -191,7 +200,7 @@ export class AnomalyCore {
     b.recent(sorted, count);
     sorted.sort();
     const i = rt.detectors.findIndex((d) => d.name === 'distribution');
-    const sketch = i >= 0 ? (rt.states[i] as DistributionState).sketch : null;
+    const sketch = i >= 0 ? sketchOf(rt.states[i] as number, b) : null;
     return { recent: exactQuantiles(sorted, sorted.length), long: sketch && sketch.total > 0 ? sketchQuantiles(sketch) : null, points: rt.base.n };
   }
 
@@ -211,7 +220,7 @@ export class AnomalyCore {
    * is treated as immutable: reuse it freely (that is the fast path), but do not change its fields.
    */
   observe(o: Observation): FindingChange[] {
-    this.lastScore = 0;
+    this.lastRatio = 0;
     if (!this.config.enabled || !Number.isFinite(o.value) || !Number.isFinite(o.at)) return [];
     let rt = this.byKey.get(o.series);
     if (rt === undefined || rt.evicted) {
@@ -227,7 +236,7 @@ export class AnomalyCore {
     input.rt = rt;
     input.signalCount = 0;
     input.evaluatedMask = 0;
-    input.maxScore = 0;
+    input.maxRatio = 0;
     const base = rt.base;
     if (base) {
       if (base.n >= ctx.config.minHistory) {
@@ -249,7 +258,7 @@ export class AnomalyCore {
     const dets = rt.detectors;
     for (let i = 0; i < dets.length; i++) dets[i].observe(rt.states[i], input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
-    this.lastScore = input.maxScore;
+    this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
     if (count === 0 && rt.life.mask === 0) return [];

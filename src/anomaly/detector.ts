@@ -24,8 +24,11 @@ export interface DetectorInput {
   emit(signal: DetectorSignal): void;
   /** Mark a kind as evaluated on this point: with no signal it counts as a normal point. */
   evaluated(kind: FindingKind): void;
-  /** Report this point's anomaly score in [0,1] (the core keeps the maximum over detectors). */
-  score(value: number): void;
+  /**
+   * Report this point's statistic against the value of it that opens a finding. The point's score
+   * is the maximum over detectors of `scoreOf(stat, threshold)`, computed once by the core.
+   */
+  score(stat: number, threshold: number): void;
   /** Record a change of regime (regression detector) at the 0-based series index `index`. */
   changePoint(index: number, at: number, type: 'regression' | 'recovery' | 'shift'): void;
 }
@@ -34,16 +37,17 @@ export interface Detector<S = unknown> {
   readonly name: keyof DetectorsConfig;
   readonly kinds: readonly FindingKind[];
   /**
-   * Float32 slots of numeric state this detector keeps in the series' one buffer (value series
-   * only): `create`/`load` take them with `base.carve(n)` instead of allocating typed arrays.
+   * Numeric state this detector keeps in the series' block (value series only): `create`/`load`
+   * take the slots with `base.carve64(n)` / `base.carve32(n)`, and the state is then typically
+   * just their offsets (no object per series to chase on every point).
    */
-  readonly f32Slots?: number;
+  readonly slots?: { f64?: number; f32?: number };
   /** Whether the detector runs on this series at all (metric type, config). */
   applies(ctx: SeriesContext): boolean;
   /** A fresh state; `base` is the series' baseline (an empty stand-in on outcome series). */
   create(ctx: SeriesContext, base: Baseline): S;
   observe(state: S, input: DetectorInput): void;
-  save(state: S): unknown;
+  save(state: S, base: Baseline): unknown;
   /** Restore a saved state; return `create(ctx, base)` when it does not fit (schema change). */
   load(raw: unknown, ctx: SeriesContext, base: Baseline): S;
 }

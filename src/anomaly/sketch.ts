@@ -17,21 +17,62 @@ export interface SketchJSON {
 }
 
 export class LogSketch {
-  /** Slots a sketch needs (its counts may live in a caller's buffer, see the constructor). */
+  /** Float32 slots of a sketch's buckets and float64 slots of its scalars (see `bind`). */
   static readonly SLOTS = BUCKETS;
-  /** The buckets are `c[co .. co + BUCKETS)`. */
-  private readonly c: Float32Array;
-  private readonly co: number;
-  private offset = NaN;
-  /** Weight of values <= 0 (tiny or negative). */
-  private zero = 0;
-  total = 0;
+  static readonly SCALARS = 3;
+  /** The buckets are `c[co .. co + BUCKETS)`; the scalars (offset, zero weight, total) `s[so .. so + 3)`. */
+  private c: Float32Array;
+  private co: number;
+  private s: Float64Array;
+  private so: number;
 
-  /** Keep the buckets in `SLOTS` zeroed slots of `memory` from `at` (default: an array of its own). */
-  constructor(memory?: Float32Array, at = 0) {
-    if (memory && at + BUCKETS > memory.length) throw new RangeError(`sketch: ${BUCKETS} slots needed from ${at}, the buffer has ${memory.length}`);
-    this.c = memory ?? new Float32Array(BUCKETS);
-    this.co = memory ? at : 0;
+  /** A sketch with memory of its own. */
+  constructor() {
+    this.c = new Float32Array(BUCKETS);
+    this.co = 0;
+    this.s = new Float64Array(LogSketch.SCALARS);
+    this.so = 0;
+    this.s[0] = NaN;
+  }
+
+  /**
+   * Point this sketch at state kept elsewhere (a series' block): one sketch object can then serve
+   * many series, bound to each in turn. `fresh` initializes that state as an empty sketch.
+   */
+  bind(counts: Float32Array, countsAt: number, scalars: Float64Array, scalarsAt: number, fresh = false): this {
+    this.c = counts;
+    this.co = countsAt;
+    this.s = scalars;
+    this.so = scalarsAt;
+    if (fresh) {
+      counts.fill(0, countsAt, countsAt + BUCKETS);
+      scalars[scalarsAt] = NaN;
+      scalars[scalarsAt + 1] = 0;
+      scalars[scalarsAt + 2] = 0;
+    }
+    return this;
+  }
+
+  /** Lowest bucket's index (NaN while empty). */
+  private get offset(): number {
+    return this.s[this.so];
+  }
+  private set offset(v: number) {
+    this.s[this.so] = v;
+  }
+  /** Weight of values <= 0 (tiny or negative). */
+  private get zero(): number {
+    return this.s[this.so + 1];
+  }
+  private set zero(v: number) {
+    this.s[this.so + 1] = v;
+  }
+  /** Total weight. */
+  get total(): number {
+    return this.s[this.so + 2];
+  }
+  private set total(v: number) {
+    this.s[this.so + 2] = v;
   }
 
   add(x: number, weight = 1): void {
@@ -134,8 +175,13 @@ export class LogSketch {
     return { o: this.offset, z: roundSig(this.zero, 4), c };
   }
 
-  static fromJSON(j: SketchJSON, memory?: Float32Array, at = 0): LogSketch {
-    const s = new LogSketch(memory, at);
+  static fromJSON(j: SketchJSON): LogSketch {
+    return new LogSketch().load(j);
+  }
+
+  /** Replace this sketch's state with a saved one. */
+  load(j: SketchJSON): this {
+    const s = this.bind(this.c, this.co, this.s, this.so, true);
     s.offset = j.o ?? NaN;
     s.zero = j.z;
     s.total = j.z;

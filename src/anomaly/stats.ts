@@ -138,23 +138,38 @@ export function wilson(k: number, n: number, z: number): { low: number; high: nu
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** Theil-Sen slope (median of pairwise slopes) and Mann-Kendall S with its two-sided p-value. */
-export function theilSenMannKendall(t: ArrayLike<number>, y: ArrayLike<number>, n: number): { slope: number; s: number; p: number } {
-  const slopes = new Float64Array((n * (n - 1)) / 2);
-  let m = 0;
+/** Mann-Kendall S (sum of pairwise signs) of `y[0..n)` and its two-sided p-value (no ties correction). */
+export function mannKendall(y: ArrayLike<number>, n: number): { s: number; p: number } {
   let s = 0;
   for (let i = 0; i < n; i++) {
+    const yi = y[i];
     for (let j = i + 1; j < n; j++) {
-      const dy = y[j] - y[i];
-      const dt = t[j] - t[i];
-      if (dt > 0) slopes[m++] = dy / dt;
+      const dy = y[j] - yi;
       s += dy > 0 ? 1 : dy < 0 ? -1 : 0;
     }
   }
-  const slope = m ? medianInPlace(slopes, m) : 0;
   const variance = (n * (n - 1) * (2 * n + 5)) / 18;
   const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  return { slope, s, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+  return { s, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+}
+
+/** Theil-Sen slope: the median of pairwise slopes (pairs with equal times skipped). */
+export function theilSen(t: ArrayLike<number>, y: ArrayLike<number>, n: number): number {
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dt = t[j] - t[i];
+      if (dt > 0) slopes[m++] = (y[j] - y[i]) / dt;
+    }
+  }
+  return m ? medianInPlace(slopes, m) : 0;
+}
+
+/** Theil-Sen slope and Mann-Kendall S with its two-sided p-value. */
+export function theilSenMannKendall(t: ArrayLike<number>, y: ArrayLike<number>, n: number): { slope: number; s: number; p: number } {
+  const { s, p } = mannKendall(y, n);
+  return { slope: theilSen(t, y, n), s, p };
 }
 
 /** Round to `digits` significant digits (keeps serialized state small). */

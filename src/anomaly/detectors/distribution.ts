@@ -8,7 +8,7 @@
  * - `variance_growth`: recent robust sigma >= `varianceRatio` x the long-run one.
  * On two-sided (generic) series these are informational: they describe the series, they do not page.
  */
-import { RING_SIZE } from '../baseline.js';
+import { RING_SIZE, type Baseline } from '../baseline.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import { LogSketch, type SketchJSON } from '../sketch.js';
@@ -22,9 +22,19 @@ const MIN_WEIGHT = 0.15;
 const BC_MIN = 0.6;
 const ring = new Float64Array(RING_SIZE);
 
-export interface DistributionState {
-  sketch: LogSketch;
-  k: number;
+// State in the series' block: float64 slots [points seen, index of the buckets in f32, sketch
+// scalars x3] and the sketch's float32 buckets. A state handle is the index of the first float64.
+const K = 0;
+const AT32 = 1;
+const SK = 2;
+const SLOTS64 = 2 + LogSketch.SCALARS;
+
+/** One sketch object serves every series, bound to a series' slots while it is observed. */
+const shared = new LogSketch();
+
+/** The long-window sketch of a series' distribution state (a new object bound to the series' slots). */
+export function sketchOf(at: number, base: Baseline): LogSketch {
+  return new LogSketch().bind(base.f32, base.f64[at + AT32], base.f64, at + SK);
 }
 
 export interface Quantiles {
@@ -106,31 +116,43 @@ export function twoClusters(sorted: Float64Array, n: number): { d: number; weigh
   return { d, weight: Math.min(split, n - split) / n, low: g1.m, high: g2.m };
 }
 
-export const distributionDetector: Detector<DistributionState> = {
+function fresh(base: Baseline): number {
+  const at = base.carve64(SLOTS64);
+  const counts = base.carve32(LogSketch.SLOTS);
+  base.f64[at + AT32] = counts;
+  shared.bind(base.f32, counts, base.f64, at + SK, true);
+  return at;
+}
+
+export const distributionDetector: Detector<number> = {
   name: 'distribution',
   kinds: ['tail_latency', 'bimodal', 'variance_growth'],
-  f32Slots: LogSketch.SLOTS,
+  slots: { f64: SLOTS64, f32: LogSketch.SLOTS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.distribution.enabled,
-  create: (_ctx, base) => ({ sketch: new LogSketch(base.f32, base.carve(LogSketch.SLOTS)), k: 0 }),
-  save: (s) => ({ sketch: s.sketch.toJSON(), k: s.k }),
+  create: (_ctx, base) => fresh(base),
+  save: (at, base) => ({ sketch: sketchOf(at, base).toJSON(), k: base.f64[at + K] }),
   load(raw, _ctx, base) {
-    const at = base.carve(LogSketch.SLOTS);
+    const at = fresh(base);
     const r = raw as { sketch?: SketchJSON; k?: number } | null;
-    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return { sketch: new LogSketch(base.f32, at), k: 0 };
-    return { sketch: LogSketch.fromJSON(r.sketch, base.f32, at), k: r.k ?? 0 };
+    if (!r || !r.sketch || !Array.isArray(r.sketch.c)) return at;
+    sketchOf(at, base).load(r.sketch);
+    base.f64[at + K] = typeof r.k === 'number' && Number.isFinite(r.k) ? r.k : 0;
+    return at;
   },
-  observe(s, input: DetectorInput) {
+  observe(at, input: DetectorInput) {
     const { ctx, base, obs } = input;
     const cfg = ctx.config.detectors.distribution;
-    s.sketch.add(obs.value);
-    s.k++;
-    if (s.k % DECAY_EVERY === 0) s.sketch.decay(DECAY);
-    if (s.k % cfg.every !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
+    const mem = base.f64;
+    const sketch = shared.bind(base.f32, mem[at + AT32], mem, at + SK);
+    sketch.add(obs.value);
+    const k = ++mem[at + K];
+    if (k % DECAY_EVERY === 0) sketch.decay(DECAY);
+    if (k % cfg.every !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
     const unit = ctx.latency ? 'ms' : 'value';
 
     // Heavy tail (long window, positive series).
-    const q = sketchQuantiles(s.sketch);
-    if (q.p50 > 0 && s.sketch.total >= 100) {
+    const q = sketchQuantiles(sketch);
+    if (q.p50 > 0 && sketch.total >= 100) {
       input.evaluated('tail_latency');
       const ratio = q.p99 / q.p50;
       const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen('tail_latency') ? 'hold' : null;

@@ -8,7 +8,6 @@
  *   signatures keep first seen / last seen / count (the 8 most recent are kept).
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { scoreOf } from '../detector.js';
 import { fmtValue } from '../format.js';
 import { errorFingerprint } from '../signature.js';
 import { wilson } from '../stats.js';
@@ -84,7 +83,7 @@ export const errorsDetector: Detector<ErrorsState> = {
       const threshold = baseRate + cfg.margin;
       const lowOpen = wilson(s.rk, s.rn, cfg.zOpen).low;
       const lowHold = wilson(s.rk, s.rn, cfg.zHold).low;
-      input.score(scoreOf(lowOpen, threshold));
+      input.score(lowOpen, threshold);
       const level = lowOpen > threshold ? 'open' : rateOpen && lowHold > baseRate + cfg.margin / 2 ? 'hold' : null;
       if (level) {
         const rate = s.rk / s.rn;

@@ -13,7 +13,7 @@ import type { Baseline } from '../baseline.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
-import { medianInPlace, theilSenMannKendall } from '../stats.js';
+import { mannKendall, medianInPlace, theilSen } from '../stats.js';
 import type { SeriesContext } from '../types.js';
 
 const BLOCK = 16;
@@ -37,9 +37,70 @@ export interface PatternsState {
   bits: number;
 }
 
-/** A fresh state whose block arrays live in the series' buffer. */
-function fresh(base: Baseline): PatternsState {
-  return { mem: base.f32, at: base.carve(2 * BLOCKS), nb: 0, origin: NaN, k: 0, regime: 0, bits: 0 };
+// The scalars live in float64 slots of the series' block, the blocks in float32 slots; a state
+// handle is the index of the first float64 slot, and `cursor` reads them as a PatternsState.
+const K = 0;
+const BITS = 1;
+const NB = 2;
+const ORIGIN = 3;
+const REGIME = 4;
+const AT32 = 5;
+const SLOTS64 = 6;
+
+/** A reusable view of one series' patterns slots (bound per observation, never kept). */
+class Cursor implements PatternsState {
+  private m: Float64Array = new Float64Array(SLOTS64);
+  private o = 0;
+  mem: Float32Array = new Float32Array(0);
+  bind(base: Baseline, o: number): this {
+    this.m = base.f64;
+    this.o = o;
+    this.mem = base.f32;
+    return this;
+  }
+  get at(): number {
+    return this.m[this.o + AT32];
+  }
+  get k(): number {
+    return this.m[this.o + K];
+  }
+  set k(v: number) {
+    this.m[this.o + K] = v;
+  }
+  get bits(): number {
+    return this.m[this.o + BITS];
+  }
+  set bits(v: number) {
+    this.m[this.o + BITS] = v;
+  }
+  get nb(): number {
+    return this.m[this.o + NB];
+  }
+  set nb(v: number) {
+    this.m[this.o + NB] = v;
+  }
+  get origin(): number {
+    return this.m[this.o + ORIGIN];
+  }
+  set origin(v: number) {
+    this.m[this.o + ORIGIN] = v;
+  }
+  get regime(): number {
+    return this.m[this.o + REGIME];
+  }
+  set regime(v: number) {
+    this.m[this.o + REGIME] = v;
+  }
+}
+
+const cursor = new Cursor();
+
+/** Reserve a fresh state in the series' block; returns its handle. */
+function fresh(base: Baseline): number {
+  const o = base.carve64(SLOTS64);
+  base.f64[o + AT32] = base.carve32(2 * BLOCKS);
+  base.f64[o + ORIGIN] = NaN;
+  return o;
 }
 
 /** Views of the block medians and times (allocated: for the trend fit and saving, not per point). */
@@ -62,20 +123,22 @@ function popcount12(x: number): number {
   return c;
 }
 
-export const patternsDetector: Detector<PatternsState> = {
+export const patternsDetector: Detector<number> = {
   name: 'patterns',
   kinds: ['seasonality', 'trend', 'anomalous_period'],
-  f32Slots: 2 * BLOCKS,
+  slots: { f64: SLOTS64, f32: 2 * BLOCKS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
   create: (_ctx, base) => fresh(base),
-  save(s): PatternsJSON {
+  save(at, base): PatternsJSON {
+    const s = cursor.bind(base, at);
     const { bv, bt } = blocks(s);
     return { bv: Array.from(bv), bt: Array.from(bt), origin: Number.isNaN(s.origin) ? null : s.origin, k: s.k, regime: s.regime, bits: s.bits };
   },
   load(raw, _ctx, base) {
     const r = raw as Partial<PatternsJSON> | null;
-    const s = fresh(base);
-    if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt) || r.bv.length !== r.bt.length) return s;
+    const at = fresh(base);
+    const s = cursor.bind(base, at);
+    if (!r || !Array.isArray(r.bv) || !Array.isArray(r.bt) || r.bv.length !== r.bt.length) return at;
     s.nb = Math.min(BLOCKS, r.bv.length);
     s.mem.set(r.bv.slice(0, s.nb), s.at);
     s.mem.set(r.bt.slice(0, s.nb), s.at + BLOCKS);
@@ -83,10 +146,11 @@ export const patternsDetector: Detector<PatternsState> = {
     s.k = r.k ?? 0;
     s.bits = r.bits ?? 0;
     s.regime = r.regime ?? 0;
-    return s;
+    return at;
   },
-  observe(s, input: DetectorInput) {
+  observe(at, input: DetectorInput) {
     const { ctx, base, z } = input;
+    const s = cursor.bind(base, at);
     const cfg = ctx.config.detectors.patterns;
     s.k++;
     const unit = ctx.latency ? 'ms' : 'value';
@@ -163,9 +227,12 @@ export const patternsDetector: Detector<PatternsState> = {
       input.evaluated('trend');
       const n = s.nb;
       const { bv, bt } = blocks(s);
-      const fit = theilSenMannKendall(bt, bv, n);
-      const slope = fit.slope / 1000;
-      const p = fit.p;
+      // The rank test first (sign comparisons only); the slope, a median of 1,128 pairwise
+      // slopes, only when the test could open or hold a finding.
+      const { p } = mannKendall(bv, n);
+      const open = input.isOpen('trend');
+      if (!(p < cfg.trendAlpha || (open && p < cfg.trendAlpha * 10))) return;
+      const slope = theilSen(bt, bv, n) / 1000;
       const first = bv[0];
       const last = bv[n - 1];
       const ref = Math.abs(medianInPlace(Float64Array.from(bv), n)) || 1;

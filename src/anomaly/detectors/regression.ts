@@ -16,7 +16,7 @@
  * for 5 points after the change (latency series: 3) and use the stricter `...TwoSided` thresholds.
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { badSize, scoreOf } from '../detector.js';
+import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
 import { mannWhitney, medianInPlace } from '../stats.js';
 import type { SeriesContext } from '../types.js';
@@ -50,29 +50,160 @@ export interface RegressionState {
   good: { ref: number; refScale: number; index: number } | null;
 }
 
+// The state lives in 16 float64 slots of the series' block (offsets below); a detector's state
+// handle is the index of the first. `cursor` reads and writes them through RegressionState's shape.
+const SP = 0;
+const SN = 1;
+const SP_IDX = 2;
+const SN_IDX = 3;
+const SP_AT = 4;
+const SN_AT = 5;
+const OPEN = 6;
+const O_REF = 7;
+const O_REF_SCALE = 8;
+const O_AT = 9;
+const O_INDEX = 10;
+const O_P = 11;
+const GOOD = 12;
+const G_REF = 13;
+const G_REF_SCALE = 14;
+const G_INDEX = 15;
+const SLOTS = 16;
+
+/** A reusable view of one series' regression slots (bound per observation, never kept). */
+class Cursor implements RegressionState {
+  private m: Float64Array = new Float64Array(SLOTS);
+  private o = 0;
+  bind(m: Float64Array, o: number): this {
+    this.m = m;
+    this.o = o;
+    return this;
+  }
+  get sp(): number {
+    return this.m[this.o + SP];
+  }
+  set sp(v: number) {
+    this.m[this.o + SP] = v;
+  }
+  get sn(): number {
+    return this.m[this.o + SN];
+  }
+  set sn(v: number) {
+    this.m[this.o + SN] = v;
+  }
+  get spIdx(): number {
+    return this.m[this.o + SP_IDX];
+  }
+  set spIdx(v: number) {
+    this.m[this.o + SP_IDX] = v;
+  }
+  get snIdx(): number {
+    return this.m[this.o + SN_IDX];
+  }
+  set snIdx(v: number) {
+    this.m[this.o + SN_IDX] = v;
+  }
+  get spAt(): number {
+    return this.m[this.o + SP_AT];
+  }
+  set spAt(v: number) {
+    this.m[this.o + SP_AT] = v;
+  }
+  get snAt(): number {
+    return this.m[this.o + SN_AT];
+  }
+  set snAt(v: number) {
+    this.m[this.o + SN_AT] = v;
+  }
+  /** A copy of the open shift (changing it changes nothing: assign `open` to store). */
+  get open(): OpenShift | null {
+    const m = this.m;
+    const o = this.o;
+    return m[o + OPEN] ? { ref: m[o + O_REF], refScale: m[o + O_REF_SCALE], at: m[o + O_AT], index: m[o + O_INDEX], pValue: m[o + O_P] } : null;
+  }
+  set open(v: OpenShift | null) {
+    const m = this.m;
+    const o = this.o;
+    m[o + OPEN] = v ? 1 : 0;
+    if (!v) return;
+    m[o + O_REF] = v.ref;
+    m[o + O_REF_SCALE] = v.refScale;
+    m[o + O_AT] = v.at;
+    m[o + O_INDEX] = v.index;
+    m[o + O_P] = v.pValue;
+  }
+  get isOpen(): boolean {
+    return this.m[this.o + OPEN] !== 0;
+  }
+  get good(): RegressionState['good'] {
+    const m = this.m;
+    const o = this.o;
+    return m[o + GOOD] ? { ref: m[o + G_REF], refScale: m[o + G_REF_SCALE], index: m[o + G_INDEX] } : null;
+  }
+  set good(v: RegressionState['good']) {
+    const m = this.m;
+    const o = this.o;
+    m[o + GOOD] = v ? 1 : 0;
+    if (!v) return;
+    m[o + G_REF] = v.ref;
+    m[o + G_REF_SCALE] = v.refScale;
+    m[o + G_INDEX] = v.index;
+  }
+  /** Write a fresh state (spIdx/snIdx -1, nothing open). */
+  reset(): void {
+    this.m.fill(0, this.o, this.o + SLOTS);
+    this.spIdx = -1;
+    this.snIdx = -1;
+  }
+}
+
+const cursor = new Cursor();
+
 const before = new Float64Array(RING_SIZE);
 const after = new Float64Array(RING_SIZE);
 const scratchA = new Float64Array(RING_SIZE);
 const scratchB = new Float64Array(RING_SIZE);
 
-function fresh(): RegressionState {
-  return { sp: 0, sn: 0, spIdx: -1, snIdx: -1, spAt: 0, snAt: 0, open: null, good: null };
+function num(x: unknown, fallback: number): number {
+  return typeof x === 'number' && Number.isFinite(x) ? x : fallback;
 }
 
-export const regressionDetector: Detector<RegressionState> = {
+export const regressionDetector: Detector<number> = {
   name: 'regression',
   kinds: ['regression'],
+  slots: { f64: SLOTS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.regression.enabled,
-  create: fresh,
-  save: (s) => s,
-  load(raw) {
-    const r = raw as Partial<RegressionState> | null;
-    if (!r || typeof r.sp !== 'number') return fresh();
-    return { ...fresh(), ...r };
+  create(_ctx, base) {
+    const at = base.carve64(SLOTS);
+    cursor.bind(base.f64, at).reset();
+    return at;
   },
-  observe(s, input: DetectorInput) {
+  save(at, base): RegressionState {
+    const s = cursor.bind(base.f64, at);
+    return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, spAt: s.spAt, snAt: s.snAt, open: s.open, good: s.good };
+  },
+  load(raw, _ctx, base) {
+    const at = base.carve64(SLOTS);
+    const s = cursor.bind(base.f64, at);
+    s.reset();
+    const r = raw as Partial<RegressionState> | null;
+    if (!r || typeof r.sp !== 'number') return at;
+    s.sp = num(r.sp, 0);
+    s.sn = num(r.sn, 0);
+    s.spIdx = num(r.spIdx, -1);
+    s.snIdx = num(r.snIdx, -1);
+    s.spAt = num(r.spAt, 0);
+    s.snAt = num(r.snAt, 0);
+    const open = r.open;
+    if (open && typeof open.ref === 'number') s.open = { ref: open.ref, refScale: num(open.refScale, 1), at: num(open.at, 0), index: num(open.index, 0), pValue: num(open.pValue, 1) };
+    const good = r.good;
+    if (good && typeof good.ref === 'number') s.good = { ref: good.ref, refScale: num(good.refScale, 1), index: num(good.index, 0) };
+    return at;
+  },
+  observe(at, input: DetectorInput) {
     const { z, ctx, base, obs } = input;
     if (Number.isNaN(z)) return;
+    const s = cursor.bind(base.f64, at);
     const cfg = ctx.config.detectors.regression;
     input.evaluated('regression');
     const index = base.n - 1;
@@ -87,7 +218,7 @@ export const regressionDetector: Detector<RegressionState> = {
     }
     s.sp = Math.max(0, s.sp + r - cfg.cusumK);
     s.sn = Math.max(0, s.sn - r - cfg.cusumK);
-    input.score(scoreOf(Math.max(s.sp, s.sn), cfg.cusumH));
+    input.score(Math.max(s.sp, s.sn), cfg.cusumH);
 
     if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
       const up = s.sp >= s.sn;
@@ -100,7 +231,7 @@ export const regressionDetector: Detector<RegressionState> = {
         if (k >= (ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, base.timeAgo(k - 1), up)) return;
       }
     }
-    if (s.open) holdOrResolve(s, s.open, input);
+    if (s.isOpen) holdOrResolve(s, s.open!, input);
   },
 };
 
@@ -140,7 +271,7 @@ function changeStart(input: DetectorInput, m: number, up: boolean): number {
   return bestLen;
 }
 
-function confirm(s: RegressionState, input: DetectorInput, m: number, startIdx: number, startAt: number, up: boolean): boolean {
+function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, startAt: number, up: boolean): boolean {
   const { ctx, base } = input;
   const cfg = ctx.config.detectors.regression;
   const na = base.adjusted(after, Math.min(m, 32), 0);
@@ -215,7 +346,7 @@ function isBack(level: number, open: OpenShift, input: DetectorInput): boolean {
   return ctx.latency && open.ref !== 0 && bad / Math.abs(open.ref) < cfg.minShiftPct / 100 / 2;
 }
 
-function holdOrResolve(s: RegressionState, open: OpenShift, input: DetectorInput): void {
+function holdOrResolve(s: Cursor, open: OpenShift, input: DetectorInput): void {
   const { base, ctx } = input;
   const level = base.median;
   if (isBack(level, open, input)) {

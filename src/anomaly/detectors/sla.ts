@@ -4,7 +4,6 @@
  * once `resolveAfter` points are below threshold x `resolveFactor` (no flapping on the edge).
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { scoreOf } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
@@ -24,7 +23,7 @@ export const slaDetector: Detector<null> = {
     input.evaluated('sla_breach');
     const v = obs.value;
     const lowest = Math.min(degraded ?? Infinity, failed ?? Infinity);
-    input.score(scoreOf(v, lowest));
+    input.score(v, lowest);
     let level: 'open' | 'hold' | null = null;
     let severity: 'warning' | 'critical' = 'warning';
     let threshold = lowest;

@@ -7,7 +7,6 @@
  * Availability objective on `outcome` series; latency objective where a threshold is known.
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { scoreOf } from '../detector.js';
 import { fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
@@ -106,7 +105,8 @@ export const sloDetector: Detector<SloState> = {
     const burn = (b: number, t: number) => (t > 0 ? b / t / budget : 0);
     const fast = Math.min(burn(b60, t60), burn(b5, t5));
     const slow = Math.min(burn(b360, t360), burn(b30, t30));
-    input.score(Math.max(scoreOf(fast, cfg.fastBurn), scoreOf(slow, cfg.slowBurn)));
+    input.score(fast, cfg.fastBurn);
+    input.score(slow, cfg.slowBurn);
     const fastFires = fast >= cfg.fastBurn && b60 >= cfg.minBadEvents;
     const slowFires = slow >= cfg.slowBurn && b360 >= cfg.minBadEvents;
     let level: 'open' | 'hold' | null = fastFires || slowFires ? 'open' : null;

@@ -5,36 +5,41 @@
  * page on their normal tail. Latency series only spike upward (and by at least `minRelChange`).
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { badSize, scoreOf } from '../detector.js';
+import { badSize } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
-export interface SpikeState {
-  /** Decaying maximum |z| of recent points (the surprise level). */
-  recent: number;
-}
+/** The spike state is one float64 slot of the series' block: the decaying maximum |z| of recent points (the surprise level). */
+export type SpikeState = number;
 
 export const spikeDetector: Detector<SpikeState> = {
   name: 'spike',
   kinds: ['spike'],
+  slots: { f64: 1 },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.spike.enabled,
-  create: () => ({ recent: 0 }),
-  save: (s) => ({ recent: Number(s.recent.toPrecision(4)) }),
-  load: (raw) => ({ recent: typeof (raw as SpikeState | null)?.recent === 'number' ? (raw as SpikeState).recent : 0 }),
-  observe(s, input: DetectorInput) {
+  create: (_ctx, base) => base.carve64(1),
+  save: (at, base) => ({ recent: Number(base.f64[at].toPrecision(4)) }),
+  load(raw, _ctx, base) {
+    const at = base.carve64(1);
+    const recent = (raw as { recent?: unknown } | null)?.recent;
+    base.f64[at] = typeof recent === 'number' && Number.isFinite(recent) ? recent : 0;
+    return at;
+  },
+  observe(at, input: DetectorInput) {
     const { z, ctx, base, obs } = input;
     if (Number.isNaN(z)) return;
     const cfg = ctx.config.detectors.spike;
     input.evaluated('spike');
     const size = badSize(z, ctx.direction);
-    const surprise = ctx.direction === 'both' ? cfg.surprise * s.recent : 0;
+    const mem = base.f64;
+    const surprise = ctx.direction === 'both' ? cfg.surprise * mem[at] : 0;
     const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99, surprise);
     const absZ = Math.abs(z);
-    s.recent = Math.max(s.recent * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
+    mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
     const expected = input.expected;
     const rel = expected !== 0 ? (obs.value - expected) / Math.abs(expected) : Infinity;
     const relOk = !ctx.latency || rel >= cfg.minRelChange;
-    input.score(relOk ? scoreOf(size, threshold) : 0);
+    if (relOk) input.score(size, threshold);
     let level: 'open' | 'hold' | null = null;
     if (size >= threshold && relOk) level = 'open';
     else if (size >= cfg.zResolve && input.isOpen('spike')) level = 'hold';
