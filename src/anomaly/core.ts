@@ -63,7 +63,8 @@ class SeriesRuntime {
   readonly detectors: Detector[];
   readonly states: unknown[];
   readonly base: Baseline | null;
-  readonly life: Lifecycle;
+  /** Open findings; null while there are none (most series, most of the time: no object to keep or touch). */
+  life: Lifecycle | null = null;
   n = 0;
   lastAt = -Infinity;
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
@@ -86,9 +87,10 @@ class SeriesRuntime {
     this.base = base;
     const mem = base ?? NO_BASELINE;
     this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, mem) : d.create(ctx, mem)));
-    this.life = new Lifecycle(ctx.id, ctx.key);
     if (loaded) {
-      this.life.load(loaded.open);
+      const life = new Lifecycle(ctx.id, ctx.key);
+      life.load(loaded.open);
+      this.life = life.mask !== 0 ? life : null;
       this.n = loaded.n;
       this.lastAt = loaded.lastAt ?? -Infinity;
     }
@@ -99,7 +101,7 @@ class SeriesRuntime {
     this.detectors.forEach((d, i) => {
       det[d.name] = d.save(this.states[i], this.base ?? NO_BASELINE);
     });
-    return { v: STATE_VERSION, base: this.base ? this.base.toJSON() : null, det, open: this.life.toJSON(), n: this.n, lastAt: this.lastAt };
+    return { v: STATE_VERSION, base: this.base ? this.base.toJSON() : null, det, open: this.life ? this.life.toJSON() : [], n: this.n, lastAt: this.base ? this.base.lastAt : this.lastAt };
   }
 }
 
@@ -122,7 +124,8 @@ class Input implements DetectorInput {
   maxRatio = 0;
   constructor(private readonly onChangePoint: ((cp: ChangePoint) => void) | undefined) {}
   isOpen(kind: FindingKind): boolean {
-    return (this.rt.life.mask & KIND_BIT[kind]) !== 0;
+    const life = this.rt.life;
+    return life !== null && (life.mask & KIND_BIT[kind]) !== 0;
   }
   emit(signal: DetectorSignal): void {
     this.signals[this.signalCount++] = signal;
@@ -207,7 +210,7 @@ export class AnomalyCore {
   /** Every finding currently open, all series. */
   openFindings(): Finding[] {
     const out: Finding[] = [];
-    for (const rt of this.series.values()) for (const e of rt.life.open.values()) out.push({ ...e.finding });
+    for (const rt of this.series.values()) if (rt.life) for (const e of rt.life.open.values()) out.push({ ...e.finding });
     for (const raw of this.pending.values()) {
       const open = (raw as Partial<SeriesStateJSON> | null)?.open;
       if (Array.isArray(open)) for (const e of open as { f?: Finding }[]) if (e?.f?.status === 'open') out.push({ ...e.f });
@@ -228,7 +231,8 @@ export class AnomalyCore {
       rt = this.series.get(id) ?? this.open(id, o.series);
       this.byKey.set(o.series, rt);
     }
-    if (o.at < rt.lastAt) return []; // late point: the baseline only moves forward in time
+    // Late point: the baseline only moves forward in time (value series keep their last time in the block).
+    if (o.at < (rt.base ? rt.base.lastAt : rt.lastAt)) return [];
     const ctx = rt.ctx;
     const input = this.input;
     input.obs = o;
@@ -254,29 +258,31 @@ export class AnomalyCore {
       input.expected = NaN;
     }
     rt.n++;
-    rt.lastAt = o.at;
+    if (!base) rt.lastAt = o.at;
     const dets = rt.detectors;
     for (let i = 0; i < dets.length; i++) dets[i].observe(rt.states[i], input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
-    if (count === 0 && rt.life.mask === 0) return [];
+    if (count === 0 && rt.life === null) return [];
+    const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;
     const signals = input.signals;
     for (let i = 0; i < count; i++) {
       signalled |= KIND_BIT[signals[i].kind];
-      rt.life.apply(signals[i], o.at, out);
+      life.apply(signals[i], o.at, out);
       signals[i] = NO_SIGNAL;
     }
-    if (rt.life.mask !== 0) {
+    if (life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
-      for (const kind of [...rt.life.open.keys()]) {
+      for (const kind of [...life.open.keys()]) {
         const bit = KIND_BIT[kind];
-        if (input.evaluatedMask & bit && !(signalled & bit)) rt.life.normalPoint(kind, o.value, unit, o.at, ctx.config.resolveAfter, out);
+        if (input.evaluatedMask & bit && !(signalled & bit)) life.normalPoint(kind, o.value, unit, o.at, ctx.config.resolveAfter, out);
       }
     }
+    rt.life = life.mask !== 0 ? life : null;
     return out;
   }
 
