@@ -477,11 +477,15 @@ export class Baseline {
   }
 
   static fromJSON(j: BaselineJSON, extra: { f32?: number; f64?: number } = {}, arena?: SeriesArena): Baseline {
-    const b = new Baseline(extra, arena);
-    const f = b.f64;
-    const o = b.o;
-    const g = b.f32;
-    const og = b.og;
+    return new Baseline(extra, arena).restore(j);
+  }
+
+  /** Load a saved state into this (fresh) baseline. */
+  restore(j: BaselineJSON): this {
+    const f = this.f64;
+    const o = this.o;
+    const g = this.f32;
+    const og = this.og;
     const size = Math.min(j.v.length, j.t.length, RING_SIZE);
     let at = 0;
     for (let i = 0; i < size; i++) {
@@ -511,7 +515,7 @@ export class Baseline {
     f[o + SEASONAL] = j.seasonal;
     f[o + DT_MS] = j.dtMs ?? NaN;
     f[o + REGIME_START] = j.regimeStart ?? 0;
-    b.refresh();
-    return b;
+    this.refresh();
+    return this;
   }
 }
