@@ -175,6 +175,9 @@ class OutcomeSeries implements SeriesRuntime {
   }
 }
 
+/** What `observe` returns when nothing changed (most points): shared, frozen, not a new array each time. */
+const NO_CHANGES: readonly FindingChange[] = Object.freeze([]);
+
 /** Placeholder for used signal slots (so a reused slot does not keep a finding's closure alive). */
 const NO_SIGNAL = null as unknown as DetectorSignal;
 
@@ -292,16 +295,16 @@ export class AnomalyCore {
    * Feed one observation; returns the findings it opened, updated or resolved. A SeriesKey object
    * is treated as immutable: reuse it freely (that is the fast path), but do not change its fields.
    */
-  observe(o: Observation): FindingChange[] {
+  observe(o: Observation): readonly FindingChange[] {
     this.lastRatio = 0;
-    if (!this.config.enabled || !Number.isFinite(o.value) || !Number.isFinite(o.at)) return [];
+    if (!this.config.enabled || !Number.isFinite(o.value) || !Number.isFinite(o.at)) return NO_CHANGES;
     let rt = this.byKey.get(o.series);
     if (rt === undefined || rt.evicted) {
       const id = seriesId(o.series);
       rt = this.series.get(id) ?? this.open(id, o.series);
       this.byKey.set(o.series, rt);
     }
-    if (o.at < rt.lastAt) return []; // late point: the baseline only moves forward in time
+    if (o.at < rt.lastAt) return NO_CHANGES; // late point: the baseline only moves forward in time
     const ctx = rt.ctx;
     const input = this.input;
     input.obs = o;
@@ -335,7 +338,7 @@ export class AnomalyCore {
     this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
-    if (count === 0 && rt.life === null) return [];
+    if (count === 0 && rt.life === null) return NO_CHANGES;
     const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;

@@ -148,9 +148,35 @@ export function mannKendall(y: ArrayLike<number>, n: number): { s: number; p: nu
       s += dy > 0 ? 1 : dy < 0 ? -1 : 0;
     }
   }
+  return { s, p: mannKendallP(s, n) };
+}
+
+/** Two-sided p-value of a Mann-Kendall S over `n` points (normal approximation, continuity corrected). */
+export function mannKendallP(s: number, n: number): number {
   const variance = (n * (n - 1) * (2 * n + 5)) / 18;
   const z = s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  return { s, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
+  return Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+}
+
+/** Sign of a - b (0 when equal). */
+function sign(d: number): number {
+  return d > 0 ? 1 : d < 0 ? -1 : 0;
+}
+
+/** Change of a Mann-Kendall S when `y[n-1]` is appended to `y[0..n-1)`. */
+export function mannKendallAppend(y: ArrayLike<number>, from: number, n: number): number {
+  let ds = 0;
+  const last = y[from + n - 1];
+  for (let i = 0; i < n - 1; i++) ds += sign(last - y[from + i]);
+  return ds;
+}
+
+/** Change of a Mann-Kendall S when `y[0]` is dropped from `y[0..n)`. */
+export function mannKendallDrop(y: ArrayLike<number>, from: number, n: number): number {
+  let ds = 0;
+  const first = y[from];
+  for (let j = 1; j < n; j++) ds -= sign(y[from + j] - first);
+  return ds;
 }
 
 /** Theil-Sen slope: the median of pairwise slopes (pairs with equal times skipped). */

@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { anomalyConfigSchema, crossLocationSummary, errorFingerprint, normalizeMessage, observationsFromResult } from '../../src/anomaly/index.js';
 import { LogSketch } from '../../src/anomaly/sketch.js';
-import { mannWhitney, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
+import { mannKendall, mannKendallAppend, mannKendallDrop, mannWhitney, medianInPlace, select, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
 import type { ApiCheckDefinition, Finding, MonitorResult } from '../../src/model/index.js';
 import { mulberry32 } from './scenarios.js';
 
@@ -138,6 +138,37 @@ describe('statistics', () => {
     const fit = theilSenMannKendall(t, t.map((x) => 2 * x + (x % 3)), 20);
     expect(fit.slope).toBeCloseTo(2, 0);
     expect(fit.p).toBeLessThan(0.001);
+  });
+
+  it('Mann-Kendall S kept by appends and drops equals the batch S over a sliding window (ties included)', () => {
+    const rand = mulberry32(7);
+    const y = new Float32Array(48);
+    let n = 0;
+    let s = 0;
+    for (let step = 0; step < 400; step++) {
+      if (n === 48) {
+        s += mannKendallDrop(y, 0, n);
+        y.copyWithin(0, 1);
+        n--;
+      }
+      y[n++] = Math.round(rand() * 20) + step / 50; // coarse values: many ties
+      s += mannKendallAppend(y, 0, n);
+      expect(s).toBe(mannKendall(y, n).s);
+    }
+  });
+
+  it('select and medianInPlace agree with a sort, ties and all lengths', () => {
+    const rand = mulberry32(11);
+    for (let n = 1; n <= 80; n++) {
+      for (const levels of [3, 1000]) {
+        const a = Float64Array.from({ length: n }, () => Math.floor(rand() * levels));
+        const sorted = Float64Array.from(a).sort();
+        const k = Math.floor(rand() * n);
+        expect(select(Float64Array.from(a), n, k)).toBe(sorted[k]);
+        const median = n % 2 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        expect(medianInPlace(Float64Array.from(a), n)).toBe(median);
+      }
+    }
   });
 });
 

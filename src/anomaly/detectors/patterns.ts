@@ -13,7 +13,7 @@ import type { Baseline } from '../baseline.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
-import { mannKendall, medianInPlace, theilSen } from '../stats.js';
+import { mannKendall, mannKendallAppend, mannKendallDrop, mannKendallP, medianInPlace, theilSen } from '../stats.js';
 import type { SeriesContext } from '../types.js';
 
 const BLOCK = 16;
@@ -45,7 +45,9 @@ const NB = 2;
 const ORIGIN = 3;
 const REGIME = 4;
 const AT32 = 5;
-const SLOTS64 = 6;
+/** Mann-Kendall S of the blocks, kept as blocks come and go (O(n) per block, not O(n²) per check). */
+const MK_S = 6;
+const SLOTS64 = 7;
 
 /** A reusable view of one series' patterns slots (bound per observation, never kept). */
 class Cursor implements PatternsState {
@@ -90,6 +92,12 @@ class Cursor implements PatternsState {
   }
   set regime(v: number) {
     this.m[this.o + REGIME] = v;
+  }
+  get mkS(): number {
+    return this.m[this.o + MK_S];
+  }
+  set mkS(v: number) {
+    this.m[this.o + MK_S] = v;
   }
 }
 
@@ -146,11 +154,12 @@ export const patternsDetector: Detector<number> = {
     s.k = r.k ?? 0;
     s.bits = r.bits ?? 0;
     s.regime = r.regime ?? 0;
+    s.mkS = mannKendall(s.mem.subarray(s.at, s.at + s.nb), s.nb).s;
     return at;
   },
-  observe(at, input: DetectorInput) {
+  observe(handle, input: DetectorInput) {
     const { ctx, base, z } = input;
-    const s = cursor.bind(base, at);
+    const s = cursor.bind(base, handle);
     const cfg = ctx.config.detectors.patterns;
     s.k++;
     const unit = ctx.latency ? 'ms' : 'value';
@@ -183,12 +192,14 @@ export const patternsDetector: Detector<number> = {
     if (base.regimeStart !== s.regime) {
       s.regime = base.regimeStart;
       s.nb = 0;
+      s.mkS = 0;
     }
     if (s.k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) {
       const m = base.adjusted(block, BLOCK, 0);
       const at = base.timeAgo(BLOCK >> 1);
       if (Number.isNaN(s.origin)) s.origin = at;
       if (s.nb === BLOCKS) {
+        s.mkS += mannKendallDrop(s.mem, s.at, s.nb);
         s.mem.copyWithin(s.at, s.at + 1, s.at + BLOCKS);
         s.mem.copyWithin(s.at + BLOCKS, s.at + BLOCKS + 1, s.at + 2 * BLOCKS);
         s.nb--;
@@ -196,6 +207,7 @@ export const patternsDetector: Detector<number> = {
       s.mem[s.at + s.nb] = medianInPlace(block, m);
       s.mem[s.at + BLOCKS + s.nb] = (at - s.origin) / 1000;
       s.nb++;
+      s.mkS += mannKendallAppend(s.mem, s.at, s.nb);
     }
 
     if (s.k % 32 !== 0) return;
@@ -227,9 +239,9 @@ export const patternsDetector: Detector<number> = {
       input.evaluated('trend');
       const n = s.nb;
       const { bv, bt } = blocks(s);
-      // The rank test first (sign comparisons only); the slope, a median of 1,128 pairwise
-      // slopes, only when the test could open or hold a finding.
-      const { p } = mannKendall(bv, n);
+      // The rank test first (its S is kept up to date as blocks come and go); the slope, a median
+      // of up to 1,128 pairwise slopes, only when the test could open or hold a finding.
+      const p = mannKendallP(s.mkS, n);
       const open = input.isOpen('trend');
       if (!(p < cfg.trendAlpha || (open && p < cfg.trendAlpha * 10))) return;
       const slope = theilSen(bt, bv, n) / 1000;
