@@ -45,15 +45,34 @@ interface SeriesStateJSON {
 /** Stand-in baseline of outcome series (they keep none; nothing carves from it). */
 const NO_BASELINE = new Baseline();
 
-/** The detectors that apply to a series, shared between series with the same set (most of them). */
-const DETECTOR_SETS = new Map<number, Detector[]>();
+/** The detectors that apply to a series and the function that runs them, shared between series with the same set (most of them). */
+interface DetectorSet {
+  readonly detectors: Detector[];
+  /** Runs every detector of the set on one observation. */
+  readonly run: (states: unknown[], input: DetectorInput) => void;
+}
 
-function detectorsFor(ctx: SeriesContext): Detector[] {
+const DETECTOR_SETS = new Map<number, DetectorSet>();
+
+/**
+ * A function calling each detector of a set from its own call site: a loop over the list would
+ * be one call site shared by every detector (megamorphic, never inlined); generated code gives
+ * each detector a site of its own that the JIT can inline. Only indices go into the source.
+ */
+function compileRun(detectors: Detector[]): DetectorSet['run'] {
+  const params = detectors.map((_, i) => `d${i}`);
+  const body = detectors.map((_, i) => `d${i}.observe(states[${i}], input);`).join('\n');
+  const make = new Function(...params, `return function runDetectors(states, input) {\n${body}\n};`) as (...d: Detector[]) => DetectorSet['run'];
+  return make(...detectors);
+}
+
+function detectorsFor(ctx: SeriesContext): DetectorSet {
   let mask = 0;
   for (let i = 0; i < DETECTORS.length; i++) if (DETECTORS[i].applies(ctx)) mask |= 1 << i;
   let set = DETECTOR_SETS.get(mask);
   if (!set) {
-    set = DETECTORS.filter((_, i) => mask & (1 << i));
+    const detectors = DETECTORS.filter((_, i) => mask & (1 << i));
+    set = { detectors, run: compileRun(detectors) };
     DETECTOR_SETS.set(mask, set);
   }
   return set;
@@ -65,6 +84,7 @@ interface SeriesRuntime {
   readonly base: Baseline | null;
   readonly detectors: Detector[];
   readonly states: unknown[];
+  readonly run: DetectorSet['run'];
   /** Open findings; null while there are none (most series, most of the time: no object to keep or touch). */
   life: Lifecycle | null;
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
@@ -108,12 +128,15 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext {
   readonly outcome = false;
   readonly detectors: Detector[];
   readonly states: unknown[];
+  readonly run: DetectorSet['run'];
   life: Lifecycle | null;
   evicted = false;
 
   constructor(ctx: SeriesContext, raw: SeriesStateJSON | null, arena: SeriesArena) {
-    const detectors = detectorsFor(ctx);
+    const set = detectorsFor(ctx);
+    const detectors = set.detectors;
     super(slotsOf(detectors), arena);
+    this.run = set.run;
     this.key = ctx.key;
     this.id = ctx.id;
     this.config = ctx.config;
@@ -147,6 +170,7 @@ class OutcomeSeries implements SeriesRuntime {
   readonly base = null;
   readonly detectors: Detector[];
   readonly states: unknown[];
+  readonly run: DetectorSet['run'];
   life: Lifecycle | null;
   evicted = false;
   n = 0;
@@ -156,7 +180,9 @@ class OutcomeSeries implements SeriesRuntime {
     readonly ctx: SeriesContext,
     raw: SeriesStateJSON | null,
   ) {
-    this.detectors = detectorsFor(ctx);
+    const set = detectorsFor(ctx);
+    this.detectors = set.detectors;
+    this.run = set.run;
     const loaded = loadedState(raw);
     this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, NO_BASELINE) : d.create(ctx, NO_BASELINE)));
     this.life = loadLife(ctx, loaded);
@@ -332,8 +358,7 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
-    const dets = rt.detectors;
-    for (let i = 0; i < dets.length; i++) dets[i].observe(rt.states[i], input);
+    rt.run(rt.states, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
