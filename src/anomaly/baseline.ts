@@ -92,6 +92,21 @@ export class SeriesArena {
 }
 
 const scratch = new Float64Array(RING_SIZE);
+const RING_MASK = RING_SIZE - 1;
+
+// Index arithmetic on int32 values: the counters live in a Float64Array, and `%` on doubles is a
+// call into fmod (tens of ns) where `| 0` then `%` or `&` is one instruction.
+/** UTC hour of day (0-23), also for times before 1970. */
+function hourOfDay(at: number): number {
+  const h = (Math.floor(at / HOUR_MS) | 0) % 24;
+  return h < 0 ? h + 24 : h;
+}
+
+/** Day of week (0 = Monday), also for times before 1970. */
+function dayOfWeek(at: number): number {
+  const d = ((Math.floor(at / DAY_MS) | 0) + DOW_OFFSET) % 7;
+  return d < 0 ? d + 7 : d;
+}
 
 export interface BaselineJSON {
   v: number[];
@@ -230,8 +245,8 @@ export class Baseline {
     if (seasonal === 0) return 0;
     const g = this.f32;
     const og = this.og;
-    let s = g[og + HOD + 2 * (Math.floor(at / HOUR_MS) % 24)];
-    if (seasonal === 2) s += g[og + DOW + 2 * ((Math.floor(at / DAY_MS) + DOW_OFFSET) % 7)];
+    let s = g[og + HOD + 2 * hourOfDay(at)];
+    if (seasonal === 2) s += g[og + DOW + 2 * dayOfWeek(at)];
     return s;
   }
 
@@ -324,7 +339,8 @@ export class Baseline {
     f[o + REGIME_START] = f[o + N] - recent;
     const size = f[o + SIZE];
     const older = size - recent;
-    for (let i = 0; i < older; i++) f[o + V + 2 * ((f[o + HEAD] - size + i + RING_SIZE * 2) % RING_SIZE)] += delta;
+    const from = (f[o + HEAD] | 0) - size + RING_SIZE * 2;
+    for (let i = 0; i < older; i++) f[o + V + 2 * ((from + i) & RING_MASK)] += delta;
     this.refresh();
   }
 
@@ -334,10 +350,10 @@ export class Baseline {
     const o = this.o;
     const available = Math.max(0, f[o + SIZE] - skipNewest);
     const m = Math.min(count, available);
-    const from = f[o + HEAD] - skipNewest - m + RING_SIZE * 2;
+    const from = (f[o + HEAD] | 0) - skipNewest - m + RING_SIZE * 2;
     const seasonal = f[o + SEASONAL] !== 0;
     for (let i = 0; i < m; i++) {
-      const idx = (from + i) % RING_SIZE;
+      const idx = (from + i) & RING_MASK;
       out[i] = seasonal ? f[o + V + 2 * idx] - this.seasonalAt(f[o + V + 2 * idx + 1]) : f[o + V + 2 * idx];
     }
     return m;
@@ -348,8 +364,8 @@ export class Baseline {
     const f = this.f64;
     const o = this.o;
     const m = Math.min(count, f[o + SIZE]);
-    const from = f[o + HEAD] - m + RING_SIZE;
-    for (let i = 0; i < m; i++) out[i] = f[o + V + 2 * ((from + i) % RING_SIZE)];
+    const from = (f[o + HEAD] | 0) - m + RING_SIZE;
+    for (let i = 0; i < m; i++) out[i] = f[o + V + 2 * ((from + i) & RING_MASK)];
     return m;
   }
 
@@ -357,7 +373,7 @@ export class Baseline {
   timeAgo(k: number): number {
     const f = this.f64;
     const o = this.o;
-    return f[o + V + 2 * ((f[o + HEAD] - 1 - k + RING_SIZE * 2) % RING_SIZE) + 1];
+    return f[o + V + 2 * (((f[o + HEAD] | 0) - 1 - k + RING_SIZE * 2) & RING_MASK) + 1];
   }
 
   /** Span of history in ms. */
@@ -399,8 +415,8 @@ export class Baseline {
     const hourNo = Math.floor(at / HOUR_MS);
     if (hourNo !== f[o + HOUR_NO]) {
       f[o + HOUR_NO] = hourNo;
-      f[o + HOUR_OF_DAY] = hourNo % 24;
-      f[o + DAY_OF_WEEK] = (Math.floor(at / DAY_MS) + DOW_OFFSET) % 7;
+      f[o + HOUR_OF_DAY] = hourOfDay(at);
+      f[o + DAY_OF_WEEK] = dayOfWeek(at);
     }
     const h = f[o + HOUR_OF_DAY];
     const hodN = g[og + HOD + 2 * h + 1];
@@ -444,7 +460,7 @@ export class Baseline {
     const t: number[] = [];
     let prev = 0;
     for (let i = 0; i < size; i++) {
-      const idx = (f[o + HEAD] - size + i + RING_SIZE) % RING_SIZE;
+      const idx = ((f[o + HEAD] | 0) - size + i + RING_SIZE) & RING_MASK;
       v.push(roundSig(f[o + V + 2 * idx], 6));
       // Times delta-encoded (first absolute): small numbers in JSON.
       t.push(f[o + V + 2 * idx + 1] - prev);

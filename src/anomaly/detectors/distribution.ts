@@ -145,9 +145,9 @@ export const distributionDetector: Detector<number> = {
     const mem = base.f64;
     const sketch = shared.bind(base.f32, mem[at + AT32], mem, at + SK);
     sketch.add(obs.value);
-    const k = ++mem[at + K];
+    const k = ++mem[at + K] | 0; // an int32 modulo below, not fmod on a double
     if (k % DECAY_EVERY === 0) sketch.decay(DECAY);
-    if (k % cfg.every !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
+    if (k % (cfg.every | 0) !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
     const unit = ctx.latency ? 'ms' : 'value';
 
     // Heavy tail (long window, positive series).

@@ -194,7 +194,9 @@ export const patternsDetector: Detector<number> = {
       s.nb = 0;
       s.mkS = 0;
     }
-    if (s.k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) {
+    // Counters are doubles in the series' block: `| 0` keeps the modulo an integer one (no fmod).
+    const k = s.k | 0;
+    if (k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) {
       const m = base.adjusted(block, BLOCK, 0);
       const at = base.timeAgo(BLOCK >> 1);
       if (Number.isNaN(s.origin)) s.origin = at;
@@ -210,7 +212,7 @@ export const patternsDetector: Detector<number> = {
       s.mkS += mannKendallAppend(s.mem, s.at, s.nb);
     }
 
-    if (s.k % 32 !== 0) return;
+    if (k % 32 !== 0) return;
     // Seasonality switch.
     input.evaluated('seasonality');
     base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
@@ -235,7 +237,7 @@ export const patternsDetector: Detector<number> = {
     }
 
     // Trend over block medians.
-    if (s.nb >= 12 && s.k % 64 === 0) {
+    if (s.nb >= 12 && k % 64 === 0) {
       input.evaluated('trend');
       const n = s.nb;
       const { bv, bt } = blocks(s);

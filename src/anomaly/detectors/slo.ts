@@ -84,8 +84,9 @@ export const sloDetector: Detector<SloState> = {
     const budget = 1 - target;
     if (!(budget > 0)) return;
     input.evaluated('slo_burn');
-    const f = Math.floor(obs.at / FINE_MS);
-    const c = Math.floor(obs.at / COARSE_MS);
+    // Bucket numbers as int32 (minutes since 1970 fit until the year 6053): integer modulo below.
+    const f = Math.floor(obs.at / FINE_MS) | 0;
+    const c = Math.floor(obs.at / COARSE_MS) | 0;
     if (f < s.fineAt) return; // out of order: ignore for windows
     if (s.fine.length === 0) {
       s.fine = new Array<number>(FINE_N * 2).fill(0);
