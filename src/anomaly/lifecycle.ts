@@ -5,7 +5,7 @@
  * stricter threshold than the one that holds).
  */
 import { FINDING_KINDS, type Finding, type FindingKind, type SeriesKey } from '../model/findings.js';
-import { fmtTime, fmtValue } from './format.js';
+import { fmtTime, fmtValue, isoTime } from './format.js';
 import { fnv1a } from './signature.js';
 import type { DetectorSignal, FindingChange } from './types.js';
 
@@ -67,7 +67,7 @@ export class Lifecycle {
       this.close(signal.kind);
       const f = this.update(entry, signal, atMs, false);
       f.status = 'resolved';
-      f.resolvedAt = new Date(atMs).toISOString();
+      f.resolvedAt = isoTime(atMs);
       if (signal.note) f.details = { ...f.details, resolution: signal.note };
       out.push({ type: 'resolved', finding: { ...f } });
       return;
@@ -80,7 +80,7 @@ export class Lifecycle {
     }
     if (signal.level !== 'open') return;
     const startedAtMs = signal.startedAt ?? atMs;
-    const iso = new Date(startedAtMs).toISOString();
+    const iso = isoTime(startedAtMs);
     const finding: Finding = {
       id: findingId(this.seriesId, signal.kind, startedAtMs),
       kind: signal.kind,
@@ -92,7 +92,7 @@ export class Lifecycle {
       unit: signal.unit,
       magnitude: signal.magnitude,
       startedAt: iso,
-      updatedAt: new Date(atMs).toISOString(),
+      updatedAt: isoTime(atMs),
       resolvedAt: null,
       count: 1,
       explanation: signal.explain({ subject: this.subject, count: 1, since: fmtTime(startedAtMs, atMs) }),
@@ -112,7 +112,7 @@ export class Lifecycle {
     this.close(kind);
     const f = entry.finding;
     f.status = 'resolved';
-    f.resolvedAt = new Date(atMs).toISOString();
+    f.resolvedAt = isoTime(atMs);
     f.updatedAt = f.resolvedAt;
     f.explanation = `${this.subject} ${KIND_LABEL[kind]} resolved at ${fmtTime(atMs, atMs)} after ${entry.normal} normal points (last ${fmtValue(value, unit)}); it started ${fmtTime(entry.startedAtMs, atMs)} and counted ${f.count} anomalous point${f.count === 1 ? '' : 's'}.`;
     f.details = { ...f.details, resolution: 'back to normal' };
@@ -133,7 +133,7 @@ export class Lifecycle {
       f.expected = signal.expected;
       f.magnitude = signal.magnitude;
     }
-    f.updatedAt = new Date(atMs).toISOString();
+    f.updatedAt = isoTime(atMs);
     f.explanation = signal.explain({ subject: this.subject, count: f.count, since: fmtTime(entry.startedAtMs, atMs) });
     if (signal.details) f.details = { ...f.details, ...signal.details };
     return f;

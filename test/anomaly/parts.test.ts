@@ -2,6 +2,7 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { anomalyConfigSchema, crossLocationSummary, errorFingerprint, normalizeMessage, observationsFromResult } from '../../src/anomaly/index.js';
+import { isoTime } from '../../src/anomaly/format.js';
 import { LogSketch } from '../../src/anomaly/sketch.js';
 import { mannKendall, mannKendallAppend, mannKendallDrop, mannWhitney, medianInPlace, select, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
 import type { ApiCheckDefinition, Finding, MonitorResult } from '../../src/model/index.js';
@@ -155,6 +156,13 @@ describe('statistics', () => {
       s += mannKendallAppend(y, 0, n);
       expect(s).toBe(mannKendall(y, n).s);
     }
+  });
+
+  it('isoTime writes what Date.toISOString writes (leap days, year ends, before 1970, fractions, far years)', () => {
+    const rand = mulberry32(5);
+    const fixed = [0, -1, 1, -0.5, 0.5, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1)];
+    const random = Array.from({ length: 20_000 }, () => Math.floor((rand() - 0.3) * 8e12) + rand());
+    for (const ms of [...fixed, ...random]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 
   it('select and medianInPlace agree with a sort, ties and all lengths', () => {

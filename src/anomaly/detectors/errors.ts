@@ -8,7 +8,7 @@
  *   signatures keep first seen / last seen / count (the 8 most recent are kept).
  */
 import type { Detector, DetectorInput } from '../detector.js';
-import { fmtValue } from '../format.js';
+import { fmtValue, isoTime } from '../format.js';
 import { errorFingerprint } from '../signature.js';
 import { wilson } from '../stats.js';
 import type { SeriesContext } from '../types.js';
@@ -144,8 +144,8 @@ function emitNew(input: DetectorInput, stat: SignatureStat, level: 'open' | 'hol
       fingerprint: snapshot.fp,
       errorClass: snapshot.cls,
       signature: snapshot.sig,
-      firstSeen: new Date(snapshot.first).toISOString(),
-      lastSeen: new Date(snapshot.last).toISOString(),
+      firstSeen: isoTime(snapshot.first),
+      lastSeen: isoTime(snapshot.last),
       count: snapshot.count,
     },
     explain: (e) => `${e.subject} fails with a new error (${snapshot.cls}: ${snapshot.sig}) first seen ${e.since}, ${snapshot.count} time${snapshot.count === 1 ? '' : 's'} so far.`,
