@@ -17,6 +17,26 @@ export interface OpenEntry {
   /** Consecutive normal points since the last signal. */
   normal: number;
   startedAtMs: number;
+  /** `since` text of the explanation and the UTC day it was written for (it changes with the day only). */
+  since?: string;
+  sinceDay?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `{ ...details, ...more }` only when `more` changes something (changes already returned share the old object). */
+function mergeDetails(details: Record<string, unknown> | undefined, more: Record<string, unknown>): Record<string, unknown> {
+  if (details) {
+    let same = true;
+    for (const k in more) {
+      if (details[k] !== more[k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return details;
+  }
+  return { ...details, ...more };
 }
 
 const KIND_LABEL: Record<FindingKind, string> = {
@@ -134,8 +154,13 @@ export class Lifecycle {
       f.magnitude = signal.magnitude;
     }
     f.updatedAt = isoTime(atMs);
-    f.explanation = signal.explain({ subject: this.subject, count: f.count, since: fmtTime(entry.startedAtMs, atMs) });
-    if (signal.details) f.details = { ...f.details, ...signal.details };
+    const day = Math.floor(atMs / DAY_MS);
+    if (entry.sinceDay !== day || entry.since === undefined) {
+      entry.since = fmtTime(entry.startedAtMs, atMs);
+      entry.sinceDay = day;
+    }
+    f.explanation = signal.explain({ subject: this.subject, count: f.count, since: entry.since });
+    if (signal.details) f.details = mergeDetails(f.details, signal.details);
     return f;
   }
 
