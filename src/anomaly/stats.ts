@@ -90,31 +90,46 @@ export function normalCdf(z: number): number {
   return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
+const mwBefore = new Float64Array(128);
+const mwAfter = new Float64Array(128);
+
 /**
  * Mann-Whitney U test of `after` against `before` (normal approximation with tie and continuity
  * corrections). Returns the one-sided p-value for "after is stochastically larger" (`direction` 1),
  * smaller (-1), or the two-sided one (0).
  */
 export function mannWhitney(before: ArrayLike<number>, nb: number, after: ArrayLike<number>, na: number, direction: -1 | 0 | 1): { u: number; p: number } {
+  // Both samples sorted natively (no comparator), then merged: each run of equal values across
+  // both gets the average of its ranks.
+  const b = nb <= mwBefore.length ? mwBefore.subarray(0, nb) : new Float64Array(nb);
+  const a = na <= mwAfter.length ? mwAfter.subarray(0, na) : new Float64Array(na);
+  for (let i = 0; i < nb; i++) b[i] = before[i];
+  for (let i = 0; i < na; i++) a[i] = after[i];
+  b.sort();
+  a.sort();
   const n = nb + na;
-  const vals = new Float64Array(n);
-  const isAfter = new Uint8Array(n);
-  for (let i = 0; i < nb; i++) vals[i] = before[i];
-  for (let i = 0; i < na; i++) {
-    vals[nb + i] = after[i];
-    isAfter[nb + i] = 1;
-  }
-  const idx = Array.from({ length: n }, (_, i) => i).sort((x, y) => vals[x] - vals[y]);
+  let i = 0;
+  let j = 0;
+  let taken = 0;
   let rankSumAfter = 0;
   let tieTerm = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && vals[idx[j + 1]] === vals[idx[i]]) j++;
-    const rank = (i + j) / 2 + 1;
-    const t = j - i + 1;
+  while (i < nb || j < na) {
+    const v = i < nb && (j >= na || b[i] <= a[j]) ? b[i] : a[j];
+    let t = 0;
+    let inAfter = 0;
+    while (i < nb && b[i] === v) {
+      i++;
+      t++;
+    }
+    while (j < na && a[j] === v) {
+      j++;
+      t++;
+      inAfter++;
+    }
+    if (t === 0) break; // NaN: not comparable (observations are finite; never loop forever)
+    rankSumAfter += inAfter * (taken + (t + 1) / 2);
     if (t > 1) tieTerm += t * t * t - t;
-    for (let k = i; k <= j; k++) if (isAfter[idx[k]]) rankSumAfter += rank;
-    i = j + 1;
+    taken += t;
   }
   const u = rankSumAfter - (na * (na + 1)) / 2;
   const mean = (na * nb) / 2;

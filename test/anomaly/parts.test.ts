@@ -165,6 +165,33 @@ describe('statistics', () => {
     for (const ms of [...fixed, ...random]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 
+  it('Mann-Whitney U and p equal a rank-by-rank reference (ties, unequal sizes, both directions)', () => {
+    const reference = (before: number[], after: number[]) => {
+      const all = [...before.map((v) => ({ v, after: false })), ...after.map((v) => ({ v, after: true }))].sort((x, y) => x.v - y.v);
+      let sum = 0;
+      for (let i = 0; i < all.length; ) {
+        let j = i;
+        while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
+        for (let k = i; k <= j; k++) if (all[k].after) sum += (i + j) / 2 + 1;
+        i = j + 1;
+      }
+      return sum - (after.length * (after.length + 1)) / 2;
+    };
+    const rand = mulberry32(9);
+    for (let r = 0; r < 300; r++) {
+      const nb = 12 + Math.floor(rand() * 40);
+      const na = 3 + Math.floor(rand() * 30);
+      const levels = r % 2 ? 4 : 1000;
+      const before = Array.from({ length: nb }, () => Math.floor(rand() * levels));
+      const after = Array.from({ length: na }, () => Math.floor(rand() * levels) + (r % 3));
+      const got = mannWhitney(before, nb, after, na, 1);
+      expect(got.u).toBe(reference(before, after));
+      expect(got.p).toBeGreaterThanOrEqual(0);
+      expect(got.p).toBeLessThanOrEqual(1);
+      expect(mannWhitney(before, nb, after, na, -1).u).toBe(got.u);
+    }
+  });
+
   it('select and medianInPlace agree with a sort, ties and all lengths', () => {
     const rand = mulberry32(11);
     for (let n = 1; n <= 80; n++) {
