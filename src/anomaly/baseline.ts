@@ -5,9 +5,10 @@
  * history and it explains enough variance, and a tracker of the series' own |z| tail.
  * O(1) amortized per point; JSON (de)serializable within a few KB.
  *
- * Memory layout: everything numeric of a series lives in ONE ArrayBuffer, a float64 part (scalars,
- * value ring, time ring) followed by a float32 part (seasonal profile, then slots `carve`d out for
- * detectors' own state: the distribution sketch, the trend blocks). A series is then a handful of
+ * Memory layout: everything numeric of a series lives in ONE block of a shared arena chunk: a
+ * float64 part (scalars, the detectors' scalars, the ring of (value, time) pairs) and a float32
+ * part (seasonal profile, then slots carved out for detectors' own state: the distribution
+ * sketch, the trend blocks). A series is then a handful of
  * heap objects instead of a dozen typed arrays and boxed doubles, which is what keeps 10,000 series
  * both small and fast (each observation touches a few adjacent cache lines, not a dozen objects).
  */
@@ -50,8 +51,9 @@ const HOUR_OF_DAY = 16;
 const DAY_OF_WEEK = 17;
 const FIRST_AT = 18;
 const REGIME_START = 19;
-const V = 24;
-const F64_SLOTS = V + 2 * RING_SIZE;
+/** Scalars above; detectors' float64 slots follow them (hot on every point too), then the ring. */
+const SCALARS = 20;
+const F64_SLOTS = SCALARS + 2 * RING_SIZE;
 // Float32 part: hour-of-day (offset, visits) pairs, day-of-week pairs, then detectors' slots.
 const HOD = 0;
 const DOW = 48;
@@ -133,9 +135,11 @@ export interface BaselineJSON {
 }
 
 export class Baseline {
-  /** The arena chunk's float64 view; this series' block starts at `o`, detectors' float64 slots after the ring. */
+  /** The arena chunk's float64 view; this series' block starts at `o`: scalars, detectors' float64 slots, then the ring. */
   readonly f64: Float64Array;
   private readonly o: number;
+  /** Where this series' ring of (value, time) pairs starts in `f64`. */
+  private readonly v: number;
   /** The same chunk's float32 view; this series' seasonal profile starts at `og`, detectors' slots after it. */
   readonly f32: Float32Array;
   private readonly og: number;
@@ -148,14 +152,17 @@ export class Baseline {
   constructor(extra: { f32?: number; f64?: number } = {}, arena: SeriesArena = new SeriesArena()) {
     const extra32 = extra.f32 ?? 0;
     const extra64 = extra.f64 ?? 0;
-    const block = arena.alloc(F64_SLOTS + extra64, F32_SLOTS + extra32);
+    // Detector slots between the scalars and the ring (even count, so ring pairs never straddle a line).
+    const detector64 = extra64 + (extra64 & 1);
+    const block = arena.alloc(F64_SLOTS + detector64, F32_SLOTS + extra32);
     this.f64 = block.f64;
     this.o = block.o64;
+    this.v = block.o64 + SCALARS + detector64;
     this.f32 = block.f32;
     this.og = block.o32;
     this.carved32 = block.o32 + F32_SLOTS;
     this.end32 = this.carved32 + extra32;
-    this.carved64 = block.o64 + F64_SLOTS;
+    this.carved64 = block.o64 + SCALARS;
     this.end64 = this.carved64 + extra64;
     const f = this.f64;
     const o = this.o;
@@ -272,6 +279,7 @@ export class Baseline {
   push(x: number, at: number): void {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     const n = f[o + N];
     if (n === 0) f[o + FIRST_AT] = at;
     else {
@@ -280,8 +288,8 @@ export class Baseline {
     }
     this.learnSeason(x, at);
     const head = f[o + HEAD];
-    f[o + V + 2 * head] = x;
-    f[o + V + 2 * head + 1] = at;
+    f[rv + 2 * head] = x;
+    f[rv + 2 * head + 1] = at;
     f[o + HEAD] = head + 1 === RING_SIZE ? 0 : head + 1;
     if (f[o + SIZE] < RING_SIZE) f[o + SIZE]++;
     f[o + N] = n + 1;
@@ -307,11 +315,12 @@ export class Baseline {
   refresh(): void {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     f[o + STALE] = 0;
     const n = f[o + SIZE];
     if (n === 0) return;
-    if (f[o + SEASONAL] === 0) for (let i = 0; i < n; i++) scratch[i] = f[o + V + 2 * i];
-    else for (let i = 0; i < n; i++) scratch[i] = f[o + V + 2 * i] - this.seasonalAt(f[o + V + 2 * i + 1]);
+    if (f[o + SEASONAL] === 0) for (let i = 0; i < n; i++) scratch[i] = f[rv + 2 * i];
+    else for (let i = 0; i < n; i++) scratch[i] = f[rv + 2 * i] - this.seasonalAt(f[rv + 2 * i + 1]);
     const med = medianInPlace(scratch, n);
     let sumAbs = 0;
     for (let i = 0; i < n; i++) {
@@ -336,11 +345,12 @@ export class Baseline {
   shiftOlder(recent: number, delta: number): void {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     f[o + REGIME_START] = f[o + N] - recent;
     const size = f[o + SIZE];
     const older = size - recent;
     const from = (f[o + HEAD] | 0) - size + RING_SIZE * 2;
-    for (let i = 0; i < older; i++) f[o + V + 2 * ((from + i) & RING_MASK)] += delta;
+    for (let i = 0; i < older; i++) f[rv + 2 * ((from + i) & RING_MASK)] += delta;
     this.refresh();
   }
 
@@ -348,13 +358,14 @@ export class Baseline {
   adjusted(out: Float64Array, count: number, skipNewest: number): number {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     const available = Math.max(0, f[o + SIZE] - skipNewest);
     const m = Math.min(count, available);
     const from = (f[o + HEAD] | 0) - skipNewest - m + RING_SIZE * 2;
     const seasonal = f[o + SEASONAL] !== 0;
     for (let i = 0; i < m; i++) {
       const idx = (from + i) & RING_MASK;
-      out[i] = seasonal ? f[o + V + 2 * idx] - this.seasonalAt(f[o + V + 2 * idx + 1]) : f[o + V + 2 * idx];
+      out[i] = seasonal ? f[rv + 2 * idx] - this.seasonalAt(f[rv + 2 * idx + 1]) : f[rv + 2 * idx];
     }
     return m;
   }
@@ -363,9 +374,10 @@ export class Baseline {
   recent(out: Float64Array, count: number): number {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     const m = Math.min(count, f[o + SIZE]);
     const from = (f[o + HEAD] | 0) - m + RING_SIZE;
-    for (let i = 0; i < m; i++) out[i] = f[o + V + 2 * ((from + i) & RING_MASK)];
+    for (let i = 0; i < m; i++) out[i] = f[rv + 2 * ((from + i) & RING_MASK)];
     return m;
   }
 
@@ -373,7 +385,8 @@ export class Baseline {
   timeAgo(k: number): number {
     const f = this.f64;
     const o = this.o;
-    return f[o + V + 2 * (((f[o + HEAD] | 0) - 1 - k + RING_SIZE * 2) & RING_MASK) + 1];
+    const rv = this.v;
+    return f[rv + 2 * (((f[o + HEAD] | 0) - 1 - k + RING_SIZE * 2) & RING_MASK) + 1];
   }
 
   /** Span of history in ms. */
@@ -453,6 +466,7 @@ export class Baseline {
   toJSON(): BaselineJSON {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     const g = this.f32;
     const og = this.og;
     const size = f[o + SIZE];
@@ -461,10 +475,10 @@ export class Baseline {
     let prev = 0;
     for (let i = 0; i < size; i++) {
       const idx = ((f[o + HEAD] | 0) - size + i + RING_SIZE) & RING_MASK;
-      v.push(roundSig(f[o + V + 2 * idx], 6));
+      v.push(roundSig(f[rv + 2 * idx], 6));
       // Times delta-encoded (first absolute): small numbers in JSON.
-      t.push(f[o + V + 2 * idx + 1] - prev);
-      prev = f[o + V + 2 * idx + 1];
+      t.push(f[rv + 2 * idx + 1] - prev);
+      prev = f[rv + 2 * idx + 1];
     }
     /** Every other float32 from `from` (the profile is stored as (offset, visits) pairs). */
     const arr = (from: number, count: number, round: boolean) => Array.from({ length: count }, (_, i) => (round ? roundSig(g[og + from + 2 * i], 6) : g[og + from + 2 * i]));
@@ -500,14 +514,15 @@ export class Baseline {
   restore(j: BaselineJSON): this {
     const f = this.f64;
     const o = this.o;
+    const rv = this.v;
     const g = this.f32;
     const og = this.og;
     const size = Math.min(j.v.length, j.t.length, RING_SIZE);
     let at = 0;
     for (let i = 0; i < size; i++) {
       at += j.t[i];
-      f[o + V + 2 * i] = j.v[i];
-      f[o + V + 2 * i + 1] = at;
+      f[rv + 2 * i] = j.v[i];
+      f[rv + 2 * i + 1] = at;
     }
     f[o + SIZE] = size;
     f[o + HEAD] = size % RING_SIZE;
