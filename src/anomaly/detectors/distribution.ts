@@ -148,84 +148,92 @@ export const distributionDetector: Detector<number> = {
     const k = ++mem[at + K] | 0; // an int32 modulo below, not fmod on a double
     if (k % DECAY_EVERY === 0) sketch.decay(DECAY);
     if (k % (cfg.every | 0) !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
-    const unit = ctx.latency ? 'ms' : 'value';
-
-    // Heavy tail (long window, positive series).
-    const q = sketchQuantiles(sketch);
-    if (q.p50 > 0 && sketch.total >= 100) {
-      input.evaluated('tail_latency');
-      const ratio = q.p99 / q.p50;
-      const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen('tail_latency') ? 'hold' : null;
-      if (level) {
-        input.emit({
-          kind: 'tail_latency',
-          level,
-          severity: ctx.direction === 'both' ? 'info' : 'warning',
-          observed: q.p99,
-          expected: { high: q.p50 * cfg.tailRatio },
-          unit,
-          magnitude: { ratio },
-          details: { ...q },
-          explain: (e) => `${e.subject} p99 ${fmtValue(q.p99, unit)} is ${fmtRatio(ratio)} its p50 of ${fmtValue(q.p50, unit)} (p90 ${fmtValue(q.p90, unit)}, p99.9 ${fmtValue(q.p999, unit)}) since ${e.since}.`,
-        });
-      }
-    }
-
-    // Bimodality of the recent ring.
-    const n = base.recent(ring, RING_SIZE);
-    const useLog = ctx.latency;
-    let ok = true;
-    for (let i = 0; i < n; i++) {
-      const v = ring[i];
-      if (useLog && !(v > 0)) ok = false;
-      ring[i] = useLog && v > 0 ? Math.log(v) : v;
-    }
-    // The moment-based coefficient first (no sort): the cluster split is only needed when it could
-    // open (coefficient above its bar) or hold an open finding; most series stop here.
-    const bc = ok ? bimodalityCoefficient(ring, n) : 0;
-    const bimodalOpen = input.isOpen('bimodal');
-    if (ok && (bc > BC_MIN || bimodalOpen)) {
-      const sorted = (n === RING_SIZE ? ring : ring.subarray(0, n)).sort();
-      const c = twoClusters(sorted, n);
-      input.evaluated('bimodal');
-      const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && bimodalOpen ? 'hold' : null;
-      if (level) {
-        const low = useLog ? Math.exp(c.low) : c.low;
-        const high = useLog ? Math.exp(c.high) : c.high;
-        const w = c.weight;
-        input.emit({
-          kind: 'bimodal',
-          level,
-          severity: ctx.direction === 'both' ? 'info' : 'warning',
-          observed: high,
-          expected: { value: low },
-          unit,
-          magnitude: { ratio: low > 0 ? high / low : undefined, z: c.d },
-          details: { clusters: [low, high], minorShare: w, ashmanD: c.d, bimodalityCoefficient: bc },
-          explain: (e) => `${e.subject} has two modes, around ${fmtValue(low, unit)} and ${fmtValue(high, unit)} (the smaller holds ${Math.round(w * 100)}% of the last ${n} points, separation D=${c.d.toFixed(1)}) since ${e.since}.`,
-        });
-      }
-    }
-
-    // Variance growth: recent robust sigma against the long-run one.
-    if (base.longScale > 0 && base.n >= 4 * RING_SIZE) {
-      input.evaluated('variance_growth');
-      const ratio = base.scale / base.longScale;
-      const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen('variance_growth') ? 'hold' : null;
-      if (level) {
-        const now = base.scale;
-        const before = base.longScale;
-        input.emit({
-          kind: 'variance_growth',
-          level,
-          severity: ctx.direction === 'both' ? 'info' : 'warning',
-          observed: now,
-          expected: { value: before },
-          unit,
-          magnitude: { ratio },
-          explain: (e) => `${e.subject} varies ${fmtRatio(ratio)} more than usual: robust spread ${fmtValue(now, unit)} over the last ${n} points vs ${fmtValue(before, unit)} long-run, since ${e.since}.`,
-        });
-      }
-    }
+    analyze(sketch, input);
   },
 };
+
+/** The periodic checks (every `every` points), out of line so that the per-point part above stays inlinable. */
+function analyze(sketch: LogSketch, input: DetectorInput): void {
+  const { ctx, base } = input;
+  const cfg = ctx.config.detectors.distribution;
+  const unit = ctx.latency ? 'ms' : 'value';
+
+  // Heavy tail (long window, positive series).
+  const q = sketchQuantiles(sketch);
+  if (q.p50 > 0 && sketch.total >= 100) {
+    input.evaluated('tail_latency');
+    const ratio = q.p99 / q.p50;
+    const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen('tail_latency') ? 'hold' : null;
+    if (level) {
+      input.emit({
+        kind: 'tail_latency',
+        level,
+        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        observed: q.p99,
+        expected: { high: q.p50 * cfg.tailRatio },
+        unit,
+        magnitude: { ratio },
+        details: { ...q },
+        explain: (e) => `${e.subject} p99 ${fmtValue(q.p99, unit)} is ${fmtRatio(ratio)} its p50 of ${fmtValue(q.p50, unit)} (p90 ${fmtValue(q.p90, unit)}, p99.9 ${fmtValue(q.p999, unit)}) since ${e.since}.`,
+      });
+    }
+  }
+
+  // Bimodality of the recent ring.
+  const n = base.recent(ring, RING_SIZE);
+  const useLog = ctx.latency;
+  let ok = true;
+  for (let i = 0; i < n; i++) {
+    const v = ring[i];
+    if (useLog && !(v > 0)) ok = false;
+    ring[i] = useLog && v > 0 ? Math.log(v) : v;
+  }
+  // The moment-based coefficient first (no sort): the cluster split is only needed when it could
+  // open (coefficient above its bar) or hold an open finding; most series stop here.
+  const bc = ok ? bimodalityCoefficient(ring, n) : 0;
+  const bimodalOpen = input.isOpen('bimodal');
+  if (ok && (bc > BC_MIN || bimodalOpen)) {
+    const sorted = (n === RING_SIZE ? ring : ring.subarray(0, n)).sort();
+    const c = twoClusters(sorted, n);
+    input.evaluated('bimodal');
+    const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && bimodalOpen ? 'hold' : null;
+    if (level) {
+      const low = useLog ? Math.exp(c.low) : c.low;
+      const high = useLog ? Math.exp(c.high) : c.high;
+      const w = c.weight;
+      input.emit({
+        kind: 'bimodal',
+        level,
+        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        observed: high,
+        expected: { value: low },
+        unit,
+        magnitude: { ratio: low > 0 ? high / low : undefined, z: c.d },
+        details: { clusters: [low, high], minorShare: w, ashmanD: c.d, bimodalityCoefficient: bc },
+        explain: (e) => `${e.subject} has two modes, around ${fmtValue(low, unit)} and ${fmtValue(high, unit)} (the smaller holds ${Math.round(w * 100)}% of the last ${n} points, separation D=${c.d.toFixed(1)}) since ${e.since}.`,
+      });
+    }
+  }
+
+  // Variance growth: recent robust sigma against the long-run one.
+  if (base.longScale > 0 && base.n >= 4 * RING_SIZE) {
+    input.evaluated('variance_growth');
+    const ratio = base.scale / base.longScale;
+    const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen('variance_growth') ? 'hold' : null;
+    if (level) {
+      const now = base.scale;
+      const before = base.longScale;
+      input.emit({
+        kind: 'variance_growth',
+        level,
+        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        observed: now,
+        expected: { value: before },
+        unit,
+        magnitude: { ratio },
+        explain: (e) => `${e.subject} varies ${fmtRatio(ratio)} more than usual: robust spread ${fmtValue(now, unit)} over the last ${n} points vs ${fmtValue(before, unit)} long-run, since ${e.since}.`,
+      });
+    }
+  }
+}
+

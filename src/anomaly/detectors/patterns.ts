@@ -160,32 +160,12 @@ export const patternsDetector: Detector<number> = {
   observe(handle, input: DetectorInput) {
     const { ctx, base, z } = input;
     const s = cursor.bind(base, handle);
-    const cfg = ctx.config.detectors.patterns;
     s.k++;
-    const unit = ctx.latency ? 'ms' : 'value';
 
     // Anomalous period against the seasonal pattern.
     if (!Number.isNaN(z)) {
       s.bits = ((s.bits << 1) | (badSize(z, ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
-      if (base.seasonal > 0 && !input.isOpen('regression')) {
-        input.evaluated('anomalous_period');
-        const c = popcount12(s.bits);
-        const level = c >= 6 ? 'open' : c >= 3 && input.isOpen('anomalous_period') ? 'hold' : null;
-        if (level) {
-          const observed = input.obs.value;
-          const expected = input.expected;
-          input.emit({
-            kind: 'anomalous_period',
-            level,
-            severity: 'warning',
-            observed,
-            expected: { value: expected },
-            unit,
-            magnitude: { z, delta: observed - expected },
-            explain: (e) => `${e.subject} has left its daily pattern: ${c} of the last 12 points are more than 3 sigmas from the expected ${fmtValue(expected, unit)} for this hour (now ${fmtValue(observed, unit)}) since ${e.since}.`,
-          });
-        }
-      }
+      if (base.seasonal > 0 && !input.isOpen('regression')) anomalousPeriod(s, input);
     }
 
     // Block medians for the trend (a confirmed level shift starts them over: a step is not a trend).
@@ -196,79 +176,111 @@ export const patternsDetector: Detector<number> = {
     }
     // Counters are doubles in the series' block: `| 0` keeps the modulo an integer one (no fmod).
     const k = s.k | 0;
-    if (k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) {
-      const m = base.adjusted(block, BLOCK, 0);
-      const at = base.timeAgo(BLOCK >> 1);
-      if (Number.isNaN(s.origin)) s.origin = at;
-      if (s.nb === BLOCKS) {
-        s.mkS += mannKendallDrop(s.mem, s.at, s.nb);
-        s.mem.copyWithin(s.at, s.at + 1, s.at + BLOCKS);
-        s.mem.copyWithin(s.at + BLOCKS, s.at + BLOCKS + 1, s.at + 2 * BLOCKS);
-        s.nb--;
-      }
-      s.mem[s.at + s.nb] = medianInPlace(block, m);
-      s.mem[s.at + BLOCKS + s.nb] = (at - s.origin) / 1000;
-      s.nb++;
-      s.mkS += mannKendallAppend(s.mem, s.at, s.nb);
-    }
-
-    if (k % 32 !== 0) return;
-    // Seasonality switch.
-    input.evaluated('seasonality');
-    base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
-    if (base.seasonal > 0) {
-      let peak = 0;
-      for (let h = 1; h < 24; h++) if (base.hourProfile(h) > base.hourProfile(peak)) peak = h;
-      const amp = base.hourProfile(peak);
-      const level = base.level;
-      const strength = base.seasonalStrength();
-      const weekly = base.seasonal === 2;
-      input.emit({
-        kind: 'seasonality',
-        level: input.isOpen('seasonality') ? 'hold' : 'open',
-        severity: 'info',
-        observed: strength,
-        expected: {},
-        unit: 'score',
-        magnitude: { ratio: strength },
-        details: { peakHourUtc: peak, amplitude: amp, weekly },
-        explain: (e) => `${e.subject} follows a ${weekly ? 'daily and weekly' : 'daily'} pattern: the hour of day explains ${Math.round(strength * 100)}% of its variance, peaking at ${String(peak).padStart(2, '0')}:00 UTC (${level !== 0 ? fmtPct((amp / Math.abs(level)) * 100) : fmtValue(amp, unit)}) since ${e.since}; the baseline is seasonal.`,
-      });
-    }
-
-    // Trend over block medians.
-    if (s.nb >= 12 && k % 64 === 0) {
-      input.evaluated('trend');
-      const n = s.nb;
-      const { bv, bt } = blocks(s);
-      // The rank test first (its S is kept up to date as blocks come and go); the slope, a median
-      // of up to 1,128 pairwise slopes, only when the test could open or hold a finding.
-      const p = mannKendallP(s.mkS, n);
-      const open = input.isOpen('trend');
-      if (!(p < cfg.trendAlpha || (open && p < cfg.trendAlpha * 10))) return;
-      const slope = theilSen(bt, bv, n) / 1000;
-      const first = bv[0];
-      const last = bv[n - 1];
-      const ref = Math.abs(medianInPlace(Float64Array.from(bv), n)) || 1;
-      const perDay = (slope * DAY_MS) / ref;
-      const spanDays = ((bt[n - 1] - bt[0]) * 1000) / DAY_MS;
-      const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
-      const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
-      if (level) {
-        // A trend is worth a warning only where one direction is bad (latency up); otherwise it informs.
-        const bad = ctx.direction !== 'both' && badSize(slope, ctx.direction) > 0;
-        input.emit({
-          kind: 'trend',
-          level,
-          severity: bad ? 'warning' : 'info',
-          observed: last,
-          expected: { value: first },
-          unit,
-          magnitude: { pct: perDay * 100, pValue: p, delta: last - first },
-          details: { slopePerDay: slope * DAY_MS, spanDays },
-          explain: (e) => `${e.subject} is ${slope >= 0 ? 'rising' : 'falling'} ${fmtPct(perDay * 100)} per day (Theil-Sen, Mann-Kendall p=${p.toPrecision(2)}): ${fmtValue(first, unit)} to ${fmtValue(last, unit)} over ${spanDays.toFixed(1)} days, since ${e.since}.`,
-        });
-      }
-    }
+    if (k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) addBlock(s, base);
+    if (k % 32 === 0) periodic(s, input, k);
   },
 };
+
+/** 6 of the last 12 points beyond 3 sigmas of the pattern (seasonal series only; out of line, see `observe`). */
+function anomalousPeriod(s: Cursor, input: DetectorInput): void {
+  const { ctx, z } = input;
+  const unit = ctx.latency ? 'ms' : 'value';
+  input.evaluated('anomalous_period');
+  const c = popcount12(s.bits);
+  const level = c >= 6 ? 'open' : c >= 3 && input.isOpen('anomalous_period') ? 'hold' : null;
+  if (level) {
+    const observed = input.obs.value;
+    const expected = input.expected;
+    input.emit({
+      kind: 'anomalous_period',
+      level,
+      severity: 'warning',
+      observed,
+      expected: { value: expected },
+      unit,
+      magnitude: { z, delta: observed - expected },
+      explain: (e) => `${e.subject} has left its daily pattern: ${c} of the last 12 points are more than 3 sigmas from the expected ${fmtValue(expected, unit)} for this hour (now ${fmtValue(observed, unit)}) since ${e.since}.`,
+    });
+  }
+}
+
+/** Append the median of the last BLOCK points to the trend blocks (every BLOCK points). */
+function addBlock(s: Cursor, base: Baseline): void {
+  const m = base.adjusted(block, BLOCK, 0);
+  const at = base.timeAgo(BLOCK >> 1);
+  if (Number.isNaN(s.origin)) s.origin = at;
+  if (s.nb === BLOCKS) {
+    s.mkS += mannKendallDrop(s.mem, s.at, s.nb);
+    s.mem.copyWithin(s.at, s.at + 1, s.at + BLOCKS);
+    s.mem.copyWithin(s.at + BLOCKS, s.at + BLOCKS + 1, s.at + 2 * BLOCKS);
+    s.nb--;
+  }
+  s.mem[s.at + s.nb] = medianInPlace(block, m);
+  s.mem[s.at + BLOCKS + s.nb] = (at - s.origin) / 1000;
+  s.nb++;
+  s.mkS += mannKendallAppend(s.mem, s.at, s.nb);
+}
+
+/** Seasonality switch and trend test (every 32 points). */
+function periodic(s: Cursor, input: DetectorInput, k: number): void {
+  const { ctx, base } = input;
+  const cfg = ctx.config.detectors.patterns;
+  const unit = ctx.latency ? 'ms' : 'value';
+  // Seasonality switch.
+  input.evaluated('seasonality');
+  base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
+  if (base.seasonal > 0) {
+    let peak = 0;
+    for (let h = 1; h < 24; h++) if (base.hourProfile(h) > base.hourProfile(peak)) peak = h;
+    const amp = base.hourProfile(peak);
+    const level = base.level;
+    const strength = base.seasonalStrength();
+    const weekly = base.seasonal === 2;
+    input.emit({
+      kind: 'seasonality',
+      level: input.isOpen('seasonality') ? 'hold' : 'open',
+      severity: 'info',
+      observed: strength,
+      expected: {},
+      unit: 'score',
+      magnitude: { ratio: strength },
+      details: { peakHourUtc: peak, amplitude: amp, weekly },
+      explain: (e) => `${e.subject} follows a ${weekly ? 'daily and weekly' : 'daily'} pattern: the hour of day explains ${Math.round(strength * 100)}% of its variance, peaking at ${String(peak).padStart(2, '0')}:00 UTC (${level !== 0 ? fmtPct((amp / Math.abs(level)) * 100) : fmtValue(amp, unit)}) since ${e.since}; the baseline is seasonal.`,
+    });
+  }
+
+  // Trend over block medians.
+  if (s.nb >= 12 && k % 64 === 0) {
+    input.evaluated('trend');
+    const n = s.nb;
+    const { bv, bt } = blocks(s);
+    // The rank test first (its S is kept up to date as blocks come and go); the slope, a median
+    // of up to 1,128 pairwise slopes, only when the test could open or hold a finding.
+    const p = mannKendallP(s.mkS, n);
+    const open = input.isOpen('trend');
+    if (!(p < cfg.trendAlpha || (open && p < cfg.trendAlpha * 10))) return;
+    const slope = theilSen(bt, bv, n) / 1000;
+    const first = bv[0];
+    const last = bv[n - 1];
+    const ref = Math.abs(medianInPlace(Float64Array.from(bv), n)) || 1;
+    const perDay = (slope * DAY_MS) / ref;
+    const spanDays = ((bt[n - 1] - bt[0]) * 1000) / DAY_MS;
+    const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
+    const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
+    if (level) {
+      // A trend is worth a warning only where one direction is bad (latency up); otherwise it informs.
+      const bad = ctx.direction !== 'both' && badSize(slope, ctx.direction) > 0;
+      input.emit({
+        kind: 'trend',
+        level,
+        severity: bad ? 'warning' : 'info',
+        observed: last,
+        expected: { value: first },
+        unit,
+        magnitude: { pct: perDay * 100, pValue: p, delta: last - first },
+        details: { slopePerDay: slope * DAY_MS, spanDays },
+        explain: (e) => `${e.subject} is ${slope >= 0 ? 'rising' : 'falling'} ${fmtPct(perDay * 100)} per day (Theil-Sen, Mann-Kendall p=${p.toPrecision(2)}): ${fmtValue(first, unit)} to ${fmtValue(last, unit)} over ${spanDays.toFixed(1)} days, since ${e.since}.`,
+      });
+    }
+  }
+}

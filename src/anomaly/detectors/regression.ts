@@ -220,20 +220,27 @@ export const regressionDetector: Detector<number> = {
     s.sn = Math.max(0, s.sn - r - cfg.cusumK);
     input.score(Math.max(s.sp, s.sn), cfg.cusumH);
 
-    if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
-      const up = s.sp >= s.sn;
-      const m = index - (up ? s.spIdx : s.snIdx) + 1;
-      if (m > MAX_AFTER) {
-        if (up) s.sp = 0;
-        else s.sn = 0;
-      } else if (m >= MIN_AFTER) {
-        const k = changeStart(input, m, up);
-        if (k >= (ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, base.timeAgo(k - 1), up)) return;
-      }
-    }
+    if ((s.sp > cfg.cusumH || s.sn > cfg.cusumH) && alarm(s, input, index)) return;
     if (s.isOpen) holdOrResolve(s, s.open!, input);
   },
 };
+
+/**
+ * The CUSUM is over its threshold (out of line: `observe` stays small enough to be inlined into
+ * the detector runner). Returns true when a shift was confirmed and handled.
+ */
+function alarm(s: Cursor, input: DetectorInput, index: number): boolean {
+  const up = s.sp >= s.sn;
+  const m = index - (up ? s.spIdx : s.snIdx) + 1;
+  if (m > MAX_AFTER) {
+    if (up) s.sp = 0;
+    else s.sn = 0;
+    return false;
+  }
+  if (m < MIN_AFTER) return false;
+  const k = changeStart(input, m, up);
+  return k >= (input.ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, input.base.timeAgo(k - 1), up);
+}
 
 /**
  * Where the shift starts inside the last `m` points: the split of the recent ring that maximizes

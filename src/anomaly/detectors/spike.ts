@@ -43,20 +43,30 @@ export const spikeDetector: Detector<SpikeState> = {
     let level: 'open' | 'hold' | null = null;
     if (size >= threshold && relOk) level = 'open';
     else if (size >= cfg.zResolve && input.isOpen('spike')) level = 'hold';
-    if (!level) return;
-    const unit = ctx.latency ? 'ms' : 'value';
-    const sigma = base.sigma();
-    const ratio = expected > 0 && obs.value > 0 ? obs.value / expected : undefined;
-    input.emit({
-      kind: 'spike',
-      level,
-      severity: size >= 2 * threshold && (!ctx.latency || (ratio ?? 0) >= 2) ? 'critical' : 'warning',
-      observed: obs.value,
-      expected: { value: expected, low: expected - cfg.zResolve * sigma, high: expected + cfg.zResolve * sigma },
-      unit: ctx.latency ? 'ms' : 'value',
-      magnitude: { z, delta: obs.value - expected, ...(ratio !== undefined ? { ratio } : {}), ...(Number.isFinite(rel) ? { pct: rel * 100 } : {}) },
-      explain: (e) =>
-        `${e.subject} ${fmtValue(obs.value, unit)} is ${ratio !== undefined && ratio >= 1.5 ? fmtRatio(ratio) + ' ' : ''}${z >= 0 ? 'above' : 'below'} its baseline of ${fmtValue(expected, unit)} (${Math.abs(z).toFixed(1)} robust sigmas, normal range ${fmtValue(expected - cfg.zResolve * sigma, unit)} to ${fmtValue(expected + cfg.zResolve * sigma, unit)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
-    });
+    if (level) emitSpike(input, level, size, threshold, rel);
   },
 };
+
+/**
+ * The signal of an abnormal point, out of line: `observe` stays small enough for the JIT to
+ * inline it into the series' detector runner (it runs on every point; this runs on a few).
+ */
+function emitSpike(input: DetectorInput, level: 'open' | 'hold', size: number, threshold: number, rel: number): void {
+  const { z, ctx, base, obs } = input;
+  const cfg = ctx.config.detectors.spike;
+  const expected = input.expected;
+  const unit = ctx.latency ? 'ms' : 'value';
+  const sigma = base.sigma();
+  const ratio = expected > 0 && obs.value > 0 ? obs.value / expected : undefined;
+  input.emit({
+    kind: 'spike',
+    level,
+    severity: size >= 2 * threshold && (!ctx.latency || (ratio ?? 0) >= 2) ? 'critical' : 'warning',
+    observed: obs.value,
+    expected: { value: expected, low: expected - cfg.zResolve * sigma, high: expected + cfg.zResolve * sigma },
+    unit: ctx.latency ? 'ms' : 'value',
+    magnitude: { z, delta: obs.value - expected, ...(ratio !== undefined ? { ratio } : {}), ...(Number.isFinite(rel) ? { pct: rel * 100 } : {}) },
+    explain: (e) =>
+      `${e.subject} ${fmtValue(obs.value, unit)} is ${ratio !== undefined && ratio >= 1.5 ? fmtRatio(ratio) + ' ' : ''}${z >= 0 ? 'above' : 'below'} its baseline of ${fmtValue(expected, unit)} (${Math.abs(z).toFixed(1)} robust sigmas, normal range ${fmtValue(expected - cfg.zResolve * sigma, unit)} to ${fmtValue(expected + cfg.zResolve * sigma, unit)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
+  });
+}
