@@ -67,9 +67,11 @@ export function isoTime(time: number): string {
 
 /** `14:15 UTC`, or `2026-11-24 14:15 UTC` when not on the day of `now`. */
 export function fmtTime(atMs: number, nowMs: number): string {
-  const iso = isoTime(atMs);
-  const sameDay = Math.floor(atMs / DAY_MS) === Math.floor(nowMs / DAY_MS);
-  return `${sameDay ? '' : iso.slice(0, 10) + ' '}${iso.slice(11, 16)} UTC`;
+  const at = Math.trunc(atMs);
+  const day = Math.floor(at / DAY_MS);
+  const minute = Math.floor((at - day * DAY_MS) / 60_000);
+  const hm = `${pad2(Math.floor(minute / 60))}:${pad2(minute % 60)} UTC`;
+  return day === Math.floor(Math.trunc(nowMs) / DAY_MS) ? hm : `${isoTime(at).slice(0, 10)} ${hm}`;
 }
 
 /** `12 runs` / `1 run` */

@@ -6,7 +6,7 @@
  */
 import { FINDING_KINDS, type Finding, type FindingKind, type SeriesKey } from '../model/findings.js';
 import { fmtTime, fmtValue, isoTime } from './format.js';
-import { fnv1a } from './signature.js';
+import { fnvStart, fnvUpdate, hex8 } from './signature.js';
 import type { DetectorSignal, FindingChange } from './types.js';
 
 /** One bit per finding kind (for masks of open / evaluated kinds on the hot path). */
@@ -61,7 +61,20 @@ export function subjectOf(key: SeriesKey): string {
 }
 
 export function findingId(seriesId: string, kind: FindingKind, startedAtMs: number): string {
-  return `${kind}:${fnv1a(`${seriesId}|${kind}|${startedAtMs}`)}${fnv1a(`${startedAtMs}|${kind}|${seriesId}`)}`;
+  // fnv1a(`${seriesId}|${kind}|${startedAtMs}`) and fnv1a(`${startedAtMs}|${kind}|${seriesId}`),
+  // hashed part by part (no joined strings: a finding opens on every spike).
+  const at = String(startedAtMs);
+  let a = fnvUpdate(fnvStart, seriesId);
+  a = fnvUpdate(a, '|');
+  a = fnvUpdate(a, kind);
+  a = fnvUpdate(a, '|');
+  a = fnvUpdate(a, at);
+  let b = fnvUpdate(fnvStart, at);
+  b = fnvUpdate(b, '|');
+  b = fnvUpdate(b, kind);
+  b = fnvUpdate(b, '|');
+  b = fnvUpdate(b, seriesId);
+  return `${kind}:${hex8(a)}${hex8(b)}`;
 }
 
 export class Lifecycle {

@@ -26,14 +26,30 @@ export function normalizeMessage(message: string): string {
   return s.trim();
 }
 
-/** FNV-1a 32-bit hash as 8 hex digits. */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over `text`, continuing from the hash state `h` (start with `fnvStart`). */
+export function fnvUpdate(h: number, text: string): number {
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+    h = Math.imul(h, FNV_PRIME);
   }
-  return (h >>> 0).toString(16).padStart(8, '0');
+  return h;
+}
+
+export const fnvStart = FNV_OFFSET;
+
+const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
+
+/** A 32-bit hash state as 8 lowercase hex digits (as `(h >>> 0).toString(16).padStart(8, '0')`, without the number formatting). */
+export function hex8(h: number): string {
+  return String.fromCharCode(HEX[(h >>> 28) & 15], HEX[(h >>> 24) & 15], HEX[(h >>> 20) & 15], HEX[(h >>> 16) & 15], HEX[(h >>> 12) & 15], HEX[(h >>> 8) & 15], HEX[(h >>> 4) & 15], HEX[h & 15]);
+}
+
+/** FNV-1a 32-bit hash as 8 hex digits. */
+export function fnv1a(text: string): string {
+  return hex8(fnvUpdate(FNV_OFFSET, text));
 }
 
 export function errorFingerprint(errorClass: string, message: string): { fingerprint: string; signature: string } {

@@ -2,7 +2,9 @@
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { anomalyConfigSchema, crossLocationSummary, errorFingerprint, normalizeMessage, observationsFromResult } from '../../src/anomaly/index.js';
-import { isoTime } from '../../src/anomaly/format.js';
+import { fmtTime, isoTime } from '../../src/anomaly/format.js';
+import { findingId } from '../../src/anomaly/lifecycle.js';
+import { fnv1a } from '../../src/anomaly/signature.js';
 import { LogSketch } from '../../src/anomaly/sketch.js';
 import { mannKendall, mannKendallAppend, mannKendallDrop, mannWhitney, medianInPlace, select, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
 import type { ApiCheckDefinition, Finding, MonitorResult } from '../../src/model/index.js';
@@ -158,11 +160,34 @@ describe('statistics', () => {
     }
   });
 
+  it('finding ids and FNV-1a hex are what joined strings hashed the plain way give', () => {
+    const plainFnv = (text: string) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      return (h >>> 0).toString(16).padStart(8, '0');
+    };
+    const rand = mulberry32(13);
+    for (let i = 0; i < 2000; i++) {
+      const series = `m${Math.floor(rand() * 1e6)}|step ${i} › ünïcode|durationMs|loc-${i % 7}`;
+      const at = Math.floor(rand() * 4e12) - 1e12;
+      expect(findingId(series, 'spike', at)).toBe(`spike:${plainFnv(`${series}|spike|${at}`)}${plainFnv(`${at}|spike|${series}`)}`);
+      expect(fnv1a(series)).toBe(plainFnv(series));
+    }
+    expect(fnv1a('')).toBe('811c9dc5');
+  });
+
   it('isoTime writes what Date.toISOString writes (leap days, year ends, before 1970, fractions, far years)', () => {
     const rand = mulberry32(5);
     const fixed = [0, -1, 1, -0.5, 0.5, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, 253_402_300_799_999, 253_402_300_800_000, -62_167_219_200_000, -62_167_219_200_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2100, 2, 1)];
     const random = Array.from({ length: 20_000 }, () => Math.floor((rand() - 0.3) * 8e12) + rand());
     for (const ms of [...fixed, ...random]) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    const viaDate = (at: number, now: number) => {
+      const iso = new Date(at).toISOString();
+      return `${iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10) ? '' : iso.slice(0, 10) + ' '}${iso.slice(11, 16)} UTC`;
+    };
+    // (years 0-9999: beyond them toISOString writes an expanded year that the slicing above misreads)
+    const plainYears = [...fixed, ...random].filter((ms) => new Date(ms).toISOString().length === 24);
+    for (const ms of plainYears) for (const later of [0, 1, 3_600_000, 86_399_999, 86_400_000, 40 * 86_400_000]) expect(fmtTime(ms, ms + later)).toBe(viaDate(ms, ms + later));
   });
 
   it('Mann-Whitney U and p equal a rank-by-rank reference (ties, unequal sizes, both directions)', () => {
