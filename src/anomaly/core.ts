@@ -48,8 +48,38 @@ const NO_BASELINE = new Baseline();
 /** The detectors that apply to a series and the function that runs them, shared between series with the same set (most of them). */
 interface DetectorSet {
   readonly detectors: Detector[];
-  /** Runs every detector of the set on one observation. */
-  readonly run: (states: unknown[], input: DetectorInput) => void;
+  /** Runs every detector of the set on one observation (states from the series' slots s0, s1, ...). */
+  readonly run: (rt: StateSlots, input: DetectorInput) => void;
+}
+
+/**
+ * Detector states as fields of the series object (s0 for its first detector, ...): one object
+ * to reach on every point instead of the series plus a states array and its backing store.
+ */
+interface StateSlots {
+  s0: unknown;
+  s1: unknown;
+  s2: unknown;
+  s3: unknown;
+  s4: unknown;
+  s5: unknown;
+  s6: unknown;
+}
+
+const STATE_SLOTS = 7;
+const SLOT_NAMES = ['s0', 's1', 's2', 's3', 's4', 's5', 's6'] as const;
+
+/** Put `states` into a series' slots. */
+function fillSlots(rt: StateSlots, states: unknown[]): void {
+  if (states.length > STATE_SLOTS) throw new RangeError(`anomaly core: ${states.length} detectors on one series, at most ${STATE_SLOTS}`);
+  states.forEach((state, i) => {
+    rt[SLOT_NAMES[i]] = state;
+  });
+}
+
+/** A series' states as a list (for saving and lookups, not per point). */
+function slotList(rt: StateSlots, count: number): unknown[] {
+  return SLOT_NAMES.slice(0, count).map((name) => rt[name]);
 }
 
 const DETECTOR_SETS = new Map<number, DetectorSet>();
@@ -61,8 +91,8 @@ const DETECTOR_SETS = new Map<number, DetectorSet>();
  */
 function compileRun(detectors: Detector[]): DetectorSet['run'] {
   const params = detectors.map((_, i) => `d${i}`);
-  const body = detectors.map((_, i) => `d${i}.observe(states[${i}], input);`).join('\n');
-  const make = new Function(...params, `return function runDetectors(states, input) {\n${body}\n};`) as (...d: Detector[]) => DetectorSet['run'];
+  const body = detectors.map((_, i) => `d${i}.observe(rt.s${i}, input);`).join('\n');
+  const make = new Function(...params, `return function runDetectors(rt, input) {\n${body}\n};`) as (...d: Detector[]) => DetectorSet['run'];
   return make(...detectors);
 }
 
@@ -79,7 +109,7 @@ function detectorsFor(ctx: SeriesContext): DetectorSet {
 }
 
 /** What the core keeps per series: context, baseline (value series), detector states, open findings. */
-interface SeriesRuntime {
+interface SeriesRuntime extends StateSlots {
   readonly ctx: SeriesContext;
   readonly base: Baseline | null;
   readonly detectors: Detector[];
@@ -119,18 +149,26 @@ function loadLife(ctx: SeriesContext, loaded: SeriesStateJSON | null): Lifecycle
  * own SeriesContext, so the numbers, the facts and the detector states of a series are reached
  * from one object; on a fleet of series every extra object is a cache miss per observation.
  */
-class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext {
-  readonly key: SeriesKey;
-  readonly id: string;
+class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, StateSlots {
+  // Detector states (see StateSlots), declared first: with the baseline's fields they share the first lines of the object.
+  s0: unknown = null;
+  s1: unknown = null;
+  s2: unknown = null;
+  s3: unknown = null;
+  s4: unknown = null;
+  s5: unknown = null;
+  s6: unknown = null;
+  // Then what every point reads, then the rest (field order is memory order).
+  readonly run: DetectorSet['run'];
+  life: Lifecycle | null = null;
+  evicted = false;
   readonly config: SeriesContext['config'];
   readonly direction: SeriesContext['direction'];
   readonly latency: boolean;
   readonly outcome = false;
   readonly detectors: Detector[];
-  readonly states: unknown[];
-  readonly run: DetectorSet['run'];
-  life: Lifecycle | null;
-  evicted = false;
+  readonly key: SeriesKey;
+  readonly id: string;
 
   constructor(ctx: SeriesContext, raw: SeriesStateJSON | null, arena: SeriesArena) {
     const set = detectorsFor(ctx);
@@ -145,8 +183,15 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext {
     this.detectors = detectors;
     const loaded = loadedState(raw);
     if (loaded?.base) this.restore(loaded.base);
-    this.states = detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], this, this) : d.create(this, this)));
+    fillSlots(
+      this,
+      detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], this, this) : d.create(this, this))),
+    );
     this.life = loadLife(this, loaded);
+  }
+
+  get states(): unknown[] {
+    return slotList(this, this.detectors.length);
   }
 
   get ctx(): SeriesContext {
@@ -158,18 +203,26 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext {
 
   save(): SeriesStateJSON {
     const det: Record<string, unknown> = {};
+    const states = this.states;
     this.detectors.forEach((d, i) => {
-      det[d.name] = d.save(this.states[i], this);
+      det[d.name] = d.save(states[i], this);
     });
     return { v: STATE_VERSION, base: this.toJSON(), det, open: this.life ? this.life.toJSON() : [], n: this.n, lastAt: this.lastAt };
   }
 }
 
 /** An outcome series (1 failed, 0 passed): no baseline, small object states (errors, SLO burn). */
-class OutcomeSeries implements SeriesRuntime {
+class OutcomeSeries implements SeriesRuntime, StateSlots {
+  // Detector states (see StateSlots), declared first: with the baseline's fields they share the first lines of the object.
+  s0: unknown = null;
+  s1: unknown = null;
+  s2: unknown = null;
+  s3: unknown = null;
+  s4: unknown = null;
+  s5: unknown = null;
+  s6: unknown = null;
   readonly base = null;
   readonly detectors: Detector[];
-  readonly states: unknown[];
   readonly run: DetectorSet['run'];
   life: Lifecycle | null;
   evicted = false;
@@ -184,7 +237,10 @@ class OutcomeSeries implements SeriesRuntime {
     this.detectors = set.detectors;
     this.run = set.run;
     const loaded = loadedState(raw);
-    this.states = this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, NO_BASELINE) : d.create(ctx, NO_BASELINE)));
+    fillSlots(
+      this,
+      this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, NO_BASELINE) : d.create(ctx, NO_BASELINE))),
+    );
     this.life = loadLife(ctx, loaded);
     if (loaded) {
       this.n = loaded.n;
@@ -192,10 +248,15 @@ class OutcomeSeries implements SeriesRuntime {
     }
   }
 
+  get states(): unknown[] {
+    return slotList(this, this.detectors.length);
+  }
+
   save(): SeriesStateJSON {
     const det: Record<string, unknown> = {};
+    const states = this.states;
     this.detectors.forEach((d, i) => {
-      det[d.name] = d.save(this.states[i], NO_BASELINE);
+      det[d.name] = d.save(states[i], NO_BASELINE);
     });
     return { v: STATE_VERSION, base: null, det, open: this.life ? this.life.toJSON() : [], n: this.n, lastAt: this.lastAt };
   }
@@ -358,7 +419,7 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
-    rt.run(rt.states, input);
+    rt.run(rt, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
