@@ -1,7 +1,8 @@
 /**
  * A small mergeable quantile sketch (DDSketch-style log buckets, 3% relative accuracy) with bounded
  * memory: 128 float32 buckets, the lowest collapsed when the range grows (high quantiles stay exact to 3%),
- * and exponential decay so it describes a recent window of a long series.
+ * and exponential decay so it describes a recent window of a long series. Its buckets and scalars
+ * can live in a series' arena block: `bind` points one sketch object at them (see distribution.ts).
  */
 import { roundSig } from './stats.js';
 
