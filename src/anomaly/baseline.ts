@@ -506,10 +506,6 @@ export class Baseline {
     };
   }
 
-  static fromJSON(j: BaselineJSON, extra: { f32?: number; f64?: number } = {}, arena?: SeriesArena): Baseline {
-    return new Baseline(extra, arena).restore(j);
-  }
-
   /** Load a saved state into this (fresh) baseline. */
   restore(j: BaselineJSON): this {
     const f = this.f64;

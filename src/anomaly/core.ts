@@ -48,6 +48,8 @@ const NO_BASELINE = new Baseline();
 /** The detectors that apply to a series and the function that runs them, shared between series with the same set (most of them). */
 interface DetectorSet {
   readonly detectors: Detector[];
+  /** Slots of the series block the set's detectors take (value series). */
+  readonly slots: { f32: number; f64: number };
   /** Runs every detector of the set on one observation (states from the series' slots s0, s1, ...). */
   readonly run: (rt: StateSlots, input: DetectorInput) => void;
 }
@@ -102,7 +104,7 @@ function detectorsFor(ctx: SeriesContext): DetectorSet {
   let set = DETECTOR_SETS.get(mask);
   if (!set) {
     const detectors = DETECTORS.filter((_, i) => mask & (1 << i));
-    set = { detectors, run: compileRun(detectors) };
+    set = { detectors, slots: slotsOf(detectors), run: compileRun(detectors) };
     DETECTOR_SETS.set(mask, set);
   }
   return set;
@@ -112,14 +114,14 @@ function detectorsFor(ctx: SeriesContext): DetectorSet {
 interface SeriesRuntime extends StateSlots {
   readonly ctx: SeriesContext;
   readonly base: Baseline | null;
-  readonly detectors: Detector[];
-  readonly states: unknown[];
-  readonly run: DetectorSet['run'];
+  /** The detectors that run on this series (states in s0, s1, ... in this order). */
+  readonly set: DetectorSet;
   /** Open findings; null while there are none (most series, most of the time: no object to keep or touch). */
   life: Lifecycle | null;
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
   evicted: boolean;
-  /** Time of the last observation taken (later ones only). */
+  /** Observations taken, and the time of the last (later ones only). */
+  readonly n: number;
   readonly lastAt: number;
   save(): SeriesStateJSON;
 }
@@ -135,6 +137,26 @@ function slotsOf(detectors: Detector[]): { f32: number; f64: number } {
 
 function loadedState(raw: SeriesStateJSON | null): SeriesStateJSON | null {
   return raw && raw.v === STATE_VERSION ? raw : null;
+}
+
+/** Each detector's state, loaded from the saved state where it has one, else fresh, into the series' slots. */
+function loadStates(rt: SeriesRuntime, loaded: SeriesStateJSON | null, mem: Baseline): void {
+  const ctx = rt.ctx;
+  fillSlots(
+    rt,
+    rt.set.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, mem) : d.create(ctx, mem))),
+  );
+}
+
+/** The saved form of a series: its baseline (value series), detector states, open findings. */
+function saveSeries(rt: SeriesRuntime): SeriesStateJSON {
+  const mem = rt.base ?? NO_BASELINE;
+  const det: Record<string, unknown> = {};
+  const states = slotList(rt, rt.set.detectors.length);
+  rt.set.detectors.forEach((d, i) => {
+    det[d.name] = d.save(states[i], mem);
+  });
+  return { v: STATE_VERSION, base: rt.base ? rt.base.toJSON() : null, det, open: rt.life ? rt.life.toJSON() : [], n: rt.n, lastAt: rt.lastAt };
 }
 
 function loadLife(ctx: SeriesContext, loaded: SeriesStateJSON | null): Lifecycle | null {
@@ -159,39 +181,29 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   s5: unknown = null;
   s6: unknown = null;
   // Then what every point reads, then the rest (field order is memory order).
-  readonly run: DetectorSet['run'];
+  readonly set: DetectorSet;
   life: Lifecycle | null = null;
   evicted = false;
   readonly config: SeriesContext['config'];
   readonly direction: SeriesContext['direction'];
   readonly latency: boolean;
   readonly outcome = false;
-  readonly detectors: Detector[];
   readonly key: SeriesKey;
   readonly id: string;
 
   constructor(ctx: SeriesContext, raw: SeriesStateJSON | null, arena: SeriesArena) {
     const set = detectorsFor(ctx);
-    const detectors = set.detectors;
-    super(slotsOf(detectors), arena);
-    this.run = set.run;
+    super(set.slots, arena);
+    this.set = set;
     this.key = ctx.key;
     this.id = ctx.id;
     this.config = ctx.config;
     this.direction = ctx.direction;
     this.latency = ctx.latency;
-    this.detectors = detectors;
     const loaded = loadedState(raw);
     if (loaded?.base) this.restore(loaded.base);
-    fillSlots(
-      this,
-      detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], this, this) : d.create(this, this))),
-    );
+    loadStates(this, loaded, this);
     this.life = loadLife(this, loaded);
-  }
-
-  get states(): unknown[] {
-    return slotList(this, this.detectors.length);
   }
 
   get ctx(): SeriesContext {
@@ -202,18 +214,13 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   }
 
   save(): SeriesStateJSON {
-    const det: Record<string, unknown> = {};
-    const states = this.states;
-    this.detectors.forEach((d, i) => {
-      det[d.name] = d.save(states[i], this);
-    });
-    return { v: STATE_VERSION, base: this.toJSON(), det, open: this.life ? this.life.toJSON() : [], n: this.n, lastAt: this.lastAt };
+    return saveSeries(this);
   }
 }
 
 /** An outcome series (1 failed, 0 passed): no baseline, small object states (errors, SLO burn). */
 class OutcomeSeries implements SeriesRuntime, StateSlots {
-  // Detector states (see StateSlots), declared first: with the baseline's fields they share the first lines of the object.
+  // Detector states (see StateSlots), declared first as in ValueSeries.
   s0: unknown = null;
   s1: unknown = null;
   s2: unknown = null;
@@ -222,8 +229,7 @@ class OutcomeSeries implements SeriesRuntime, StateSlots {
   s5: unknown = null;
   s6: unknown = null;
   readonly base = null;
-  readonly detectors: Detector[];
-  readonly run: DetectorSet['run'];
+  readonly set: DetectorSet;
   life: Lifecycle | null;
   evicted = false;
   n = 0;
@@ -233,14 +239,9 @@ class OutcomeSeries implements SeriesRuntime, StateSlots {
     readonly ctx: SeriesContext,
     raw: SeriesStateJSON | null,
   ) {
-    const set = detectorsFor(ctx);
-    this.detectors = set.detectors;
-    this.run = set.run;
+    this.set = detectorsFor(ctx);
     const loaded = loadedState(raw);
-    fillSlots(
-      this,
-      this.detectors.map((d) => (loaded && d.name in loaded.det ? d.load(loaded.det[d.name], ctx, NO_BASELINE) : d.create(ctx, NO_BASELINE))),
-    );
+    loadStates(this, loaded, NO_BASELINE);
     this.life = loadLife(ctx, loaded);
     if (loaded) {
       this.n = loaded.n;
@@ -248,17 +249,8 @@ class OutcomeSeries implements SeriesRuntime, StateSlots {
     }
   }
 
-  get states(): unknown[] {
-    return slotList(this, this.detectors.length);
-  }
-
   save(): SeriesStateJSON {
-    const det: Record<string, unknown> = {};
-    const states = this.states;
-    this.detectors.forEach((d, i) => {
-      det[d.name] = d.save(states[i], NO_BASELINE);
-    });
-    return { v: STATE_VERSION, base: null, det, open: this.life ? this.life.toJSON() : [], n: this.n, lastAt: this.lastAt };
+    return saveSeries(this);
   }
 }
 
@@ -362,8 +354,8 @@ export class AnomalyCore {
     const sorted = new Float64Array(count);
     b.recent(sorted, count);
     sorted.sort();
-    const i = rt.detectors.findIndex((d) => d.name === 'distribution');
-    const sketch = i >= 0 ? sketchOf(rt.states[i] as number, b) : null;
+    const i = rt.set.detectors.findIndex((d) => d.name === 'distribution');
+    const sketch = i >= 0 ? sketchOf(rt[SLOT_NAMES[i]] as number, b) : null;
     return { recent: exactQuantiles(sorted, sorted.length), long: sketch && sketch.total > 0 ? sketchQuantiles(sketch) : null, points: rt.base.n };
   }
 
@@ -419,7 +411,7 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
-    rt.run(rt, input);
+    rt.set.run(rt, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
