@@ -3,11 +3,10 @@
  * applies observer.config.ts overrides and rejects wrong settings as configuration errors. A plain
  * `@playwright/test` spec is a journey too, with step timings from the reporter.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDemoShop, type DemoShop } from '../../demo/server.js';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/diagnostics.js';
 import { discoverJourneys } from '../../src/journeys/index.js';
-import { ROOT, ctx, fixture, makeRunner, type TestRunner } from './helpers.js';
+import { ROOT, ctx, fixture, useShopRunner } from './helpers.js';
 
 describe('discoverJourneys', () => {
   it('builds definitions from journey() settings, Playwright tags and config overrides', async () => {
@@ -57,20 +56,11 @@ describe('discoverJourneys', () => {
 });
 
 describe('plain @playwright/test spec as a journey', () => {
-  let shop: DemoShop;
-  let t: TestRunner;
-  beforeEach(async () => {
-    shop = await startDemoShop({ env: {} });
-    t = makeRunner(shop.url);
-  });
-  afterEach(async () => {
-    t.cleanup();
-    await shop.close();
-  });
+  const env = useShopRunner();
 
   it('runs with step timings from the reporter', async () => {
     const [d] = await discoverJourneys({ rootDir: ROOT, journeyFiles: [fixture('plain', 'plain.spec.ts')], journeySettings: {} });
-    const [r] = await t.runner.run([d], ctx('run-plain'));
+    const [r] = await env.t.runner.run([d], ctx('run-plain'));
     expect(r.status).toBe('passed');
     expect(r.steps.map((s) => s.name)).toEqual(['Open home', 'Open cart']);
     for (const s of r.steps) {

@@ -5,26 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDemoShop, type DemoShop } from '../../demo/server.js';
-import { ctx, def, fixture, makeRunner, type TestRunner } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ctx, def, fixture, makeRunner, useShopRunner } from './helpers.js';
 
-let shop: DemoShop;
-let t: TestRunner;
-
-beforeEach(async () => {
-  shop = await startDemoShop({ env: {} });
-  t = makeRunner(shop.url);
-});
-afterEach(async () => {
-  t.cleanup();
-  await shop.close();
-});
+const env = useShopRunner();
 
 describe('JourneyRunner: failures', () => {
   it('blames the step whose element is missing, skips the rest, and saves screenshot and trace', async () => {
     const file = fixture('element-missing', 'missing.journey.ts');
-    const [r] = await t.runner.run([def(file, 'Missing button', { id: 'missing' })], ctx('run-missing'));
+    const [r] = await env.t.runner.run([def(file, 'Missing button', { id: 'missing' })], ctx('run-missing'));
     expect(r.status).toBe('failed');
     expect(r.attempts).toBe(1);
     expect(r.steps.map((s) => [s.name, s.status])).toEqual([
@@ -41,17 +30,17 @@ describe('JourneyRunner: failures', () => {
 
     expect(r.artifacts?.screenshot).toBe('artifacts/run-missing/missing/screenshot.png');
     expect(r.artifacts?.trace).toBe('artifacts/run-missing/missing/trace.zip');
-    const png = readFileSync(path.join(t.outDir, r.artifacts!.screenshot!));
+    const png = readFileSync(path.join(env.t.outDir, r.artifacts!.screenshot!));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    const zip = readFileSync(path.join(t.outDir, r.artifacts!.trace!));
+    const zip = readFileSync(path.join(env.t.outDir, r.artifacts!.trace!));
     expect(zip.subarray(0, 2).toString()).toBe('PK');
     // A Playwright trace zip holds the action log `trace.trace` (what show-trace opens).
     expect(zip.includes(Buffer.from('trace.trace'))).toBe(true);
   });
 
   it('ends a hanging page as a timeout at the step where it hung, within the step deadline', async () => {
-    shop.setFault('/search', { hang: true });
-    const [r] = await t.runner.run(
+    env.shop.setFault('/search', { hang: true });
+    const [r] = await env.t.runner.run(
       [def(fixture('hang', 'hang.journey.ts'), 'Hanging search', { id: 'hang', timeoutMs: 20_000, stepTimeoutMs: 2_000 })],
       ctx('run-hang'),
     );
@@ -70,8 +59,8 @@ describe('JourneyRunner: failures', () => {
   });
 
   it('puts injected API latency into the step that waited for it', async () => {
-    shop.setFault('/api/products', { latencyMs: 1_500 });
-    const [r] = await t.runner.run([def(fixture('latency', 'latency.journey.ts'), 'Search latency', { id: 'latency' })], ctx('run-latency'));
+    env.shop.setFault('/api/products', { latencyMs: 1_500 });
+    const [r] = await env.t.runner.run([def(fixture('latency', 'latency.journey.ts'), 'Search latency', { id: 'latency' })], ctx('run-latency'));
     expect(r.status).toBe('passed');
     const [home, search, product] = r.steps;
     expect(search.durationMs).toBeGreaterThanOrEqual(1_500);
@@ -81,18 +70,18 @@ describe('JourneyRunner: failures', () => {
   });
 
   it('applies the per-step SLA: a step over its maxMs fails the journey with class sla', async () => {
-    shop.setFault('/api/products', { latencyMs: 600 });
+    env.shop.setFault('/api/products', { latencyMs: 600 });
     const file = fixture('latency', 'latency.journey.ts');
-    const [failed] = await t.runner.run([def(file, 'Search latency', { id: 'sla-max', steps: { Search: { maxMs: 500 } } })], ctx('run-sla-1'));
+    const [failed] = await env.t.runner.run([def(file, 'Search latency', { id: 'sla-max', steps: { Search: { maxMs: 500 } } })], ctx('run-sla-1'));
     expect(failed.status).toBe('failed');
     expect(failed.steps[1]).toMatchObject({ name: 'Search', status: 'failed', error: { class: 'sla' } });
     expect(failed.error?.message).toMatch(/^step "Search" took \d+ ms, over its maxMs of 500 ms$/);
-    expect(existsSync(path.join(t.outDir, 'artifacts'))).toBe(false);
+    expect(existsSync(path.join(env.t.outDir, 'artifacts'))).toBe(false);
   });
 
   it('retries a failed journey: a transient API error fails attempt 1, attempt 2 passes and is traced', async () => {
-    shop.setFault('/api/products', { status: 503, count: 1 });
-    const [r] = await t.runner.run(
+    env.shop.setFault('/api/products', { status: 503, count: 1 });
+    const [r] = await env.t.runner.run(
       [def(fixture('latency', 'latency.journey.ts'), 'Search latency', { id: 'flaky', retries: 1, stepTimeoutMs: 10_000 })],
       ctx('run-retry'),
     );
@@ -105,11 +94,11 @@ describe('JourneyRunner: failures', () => {
     expect(r.attemptDetails?.[0].error?.class).toBe('element');
     expect(r.steps.every((s) => s.status === 'passed')).toBe(true);
     expect(r.artifacts?.trace).toBe('artifacts/run-retry/flaky/trace.zip');
-    expect(existsSync(path.join(t.outDir, r.artifacts!.trace!))).toBe(true);
+    expect(existsSync(path.join(env.t.outDir, r.artifacts!.trace!))).toBe(true);
   });
 
   it('with trace retain-on-failure keeps the trace of the failing attempt itself, without a re-run', async () => {
-    const own = makeRunner(shop.url, { trace: 'retain-on-failure' });
+    const own = makeRunner(env.shop.url, { trace: 'retain-on-failure' });
     try {
       const [r] = await own.runner.run([def(fixture('element-missing', 'missing.journey.ts'), 'Missing button', { id: 'missing' })], ctx('run-retain'));
       expect(r.status).toBe('failed');

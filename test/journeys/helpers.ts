@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
+import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import type { JourneyDefinition } from '../../src/model/monitor.js';
 import { Redactor } from '../../src/runtime/redact.js';
 import { JourneyRunner, type JourneyRunnerOptions } from '../../src/journeys/index.js';
@@ -63,3 +65,20 @@ export function makeRunner(baseUrl: string, opts: Partial<JourneyRunnerOptions> 
 }
 
 export const ctx = (runId: string) => ({ runId, location: 'test', environment: 'test' });
+
+/**
+ * A demo shop on 127.0.0.1 and a runner pointed at it, fresh for every test of the calling file
+ * or describe block (registers its own beforeEach/afterEach): read `env.shop` and `env.t`.
+ */
+export function useShopRunner(): { shop: DemoShop; t: TestRunner } {
+  const env = {} as { shop: DemoShop; t: TestRunner };
+  beforeEach(async () => {
+    env.shop = await startDemoShop({ env: {} });
+    env.t = makeRunner(env.shop.url);
+  });
+  afterEach(async () => {
+    env.t.cleanup();
+    await env.shop.close();
+  });
+  return env;
+}

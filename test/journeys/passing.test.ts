@@ -1,25 +1,14 @@
 /** A passing journey through the real runner: every step timed, vitals and network present. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startDemoShop, type DemoShop } from '../../demo/server.js';
+import { describe, expect, it } from 'vitest';
 import type { MonitorResult } from '../../src/model/results.js';
-import { ctx, def, fixture, makeRunner, type TestRunner } from './helpers.js';
+import { ctx, def, fixture, useShopRunner } from './helpers.js';
 
-let shop: DemoShop;
-let t: TestRunner;
-
-beforeEach(async () => {
-  shop = await startDemoShop({ env: {} });
-  t = makeRunner(shop.url);
-});
-afterEach(async () => {
-  t.cleanup();
-  await shop.close();
-});
+const env = useShopRunner();
 
 describe('JourneyRunner: passing journey', () => {
   it('times every step, nests children and records vitals and network per step', async () => {
     const streamed: MonitorResult[] = [];
-    const [r] = await t.runner.run([def(fixture('passing', 'shop.journey.ts'), 'Browse', { id: 'browse', steps: { Search: { maxMs: 60_000 } } })], {
+    const [r] = await env.t.runner.run([def(fixture('passing', 'shop.journey.ts'), 'Browse', { id: 'browse', steps: { Search: { maxMs: 60_000 } } })], {
       ...ctx('run-pass'),
       onResult: (x) => streamed.push(x),
     });
@@ -34,7 +23,7 @@ describe('JourneyRunner: passing journey', () => {
       expect(s.network?.requests).toBeGreaterThan(0);
     }
     const [home, search, product] = r.steps;
-    expect(home.vitals?.[0]).toMatchObject({ url: `${shop.url}/` });
+    expect(home.vitals?.[0]).toMatchObject({ url: `${env.shop.url}/` });
     expect(home.vitals?.[0].ttfbMs).toBeGreaterThan(0);
     expect(home.vitals?.[0].fcpMs).toBeGreaterThan(0);
     expect(home.vitals?.[0].domContentLoadedMs).toBeGreaterThan(0);
@@ -42,10 +31,10 @@ describe('JourneyRunner: passing journey', () => {
     expect(typeof home.vitals?.[0].cls).toBe('number');
     expect(home.network?.bytes).toBeGreaterThan(0);
     // Search fetches results through the JSON API from client JS.
-    expect(search.vitals?.[0].url).toBe(`${shop.url}/search?q=trail`);
+    expect(search.vitals?.[0].url).toBe(`${env.shop.url}/search?q=trail`);
     expect(product.steps?.map((s) => s.name)).toEqual(['Click result']);
     expect(product.steps?.[0].durationMs).toBeLessThanOrEqual(product.durationMs);
-    expect(product.vitals?.[0].url).toBe(`${shop.url}/product/1`);
+    expect(product.vitals?.[0].url).toBe(`${env.shop.url}/product/1`);
     expect(r.artifacts).toBeUndefined();
   });
 });
