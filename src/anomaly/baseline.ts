@@ -51,8 +51,17 @@ const HOUR_OF_DAY = 16;
 const DAY_OF_WEEK = 17;
 const FIRST_AT = 18;
 const REGIME_START = 19;
+/**
+ * The profile buckets of the current hour (hour of day HOUR_OF_DAY, day of week DAY_OF_WEEK):
+ * offset and visits of each, learned here on every point and written back to the float32
+ * profile when the hour changes (see `learnSeason`), so a point touches no profile line.
+ */
+const CUR_HOD = 20;
+const CUR_HOD_N = 21;
+const CUR_DOW = 22;
+const CUR_DOW_N = 23;
 /** Scalars above; detectors' float64 slots follow them (hot on every point too), then the ring. */
-const SCALARS = 20;
+const SCALARS = 24;
 const F64_SLOTS = SCALARS + 2 * RING_SIZE;
 // Float32 part: hour-of-day (offset, visits) pairs, day-of-week pairs, then detectors' slots.
 const HOD = 0;
@@ -175,6 +184,8 @@ export class Baseline {
     f[o + Q99] = 2.6;
     f[o + DT_MS] = NaN;
     f[o + HOUR_NO] = NaN;
+    f[o + HOUR_OF_DAY] = -1;
+    f[o + DAY_OF_WEEK] = -1;
   }
 
   /** Reserve `count` zeroed float32 slots for a detector: returns their index in `f32`. */
@@ -243,17 +254,20 @@ export class Baseline {
   }
   /** Hour-of-day profile (offsets from the level, UTC hours). */
   hourProfile(h: number): number {
-    return this.f32[this.og + HOD + 2 * h];
+    return h === this.f64[this.o + HOUR_OF_DAY] ? this.f64[this.o + CUR_HOD] : this.f32[this.og + HOD + 2 * h];
+  }
+
+  /** Day-of-week profile (offsets from the level after the hour of day, 0 = Monday). */
+  private dayProfile(d: number): number {
+    return d === this.f64[this.o + DAY_OF_WEEK] ? this.f64[this.o + CUR_DOW] : this.f32[this.og + DOW + 2 * d];
   }
 
   /** Seasonal offset expected at `at` (0 until seasonality is on). */
   seasonalAt(at: number): number {
     const seasonal = this.f64[this.o + SEASONAL];
     if (seasonal === 0) return 0;
-    const g = this.f32;
-    const og = this.og;
-    let s = g[og + HOD + 2 * hourOfDay(at)];
-    if (seasonal === 2) s += g[og + DOW + 2 * dayOfWeek(at)];
+    let s = this.hourProfile(hourOfDay(at));
+    if (seasonal === 2) s += this.dayProfile(dayOfWeek(at));
     return s;
   }
 
@@ -343,6 +357,7 @@ export class Baseline {
    * ones by `delta` (the ring keeps its scale and the baseline is the new level at once).
    */
   shiftOlder(recent: number, delta: number): void {
+    this.beforeShift();
     const f = this.f64;
     const o = this.o;
     const rv = this.v;
@@ -353,6 +368,9 @@ export class Baseline {
     for (let i = 0; i < older; i++) f[rv + 2 * ((from + i) & RING_MASK)] += delta;
     this.refresh();
   }
+
+  /** Called before `shiftOlder` changes the ring's older values (a series lets its detectors read them raw first). */
+  protected beforeShift(): void {}
 
   /** Copy the seasonally adjusted values into `out`: the `count` points ending `skipNewest` before the newest. */
   adjusted(out: Float64Array, count: number, skipNewest: number): number {
@@ -405,8 +423,6 @@ export class Baseline {
   private learnSeason(x: number, at: number): void {
     const f = this.f64;
     const o = this.o;
-    const g = this.f32;
-    const og = this.og;
     if (Number.isNaN(f[o + LEVEL])) {
       f[o + LEVEL] = x;
       return;
@@ -424,29 +440,55 @@ export class Baseline {
     const varTot = f[o + VAR_TOT];
     const capSeason = 6 * sig + 4 * Math.sqrt(varTot);
     const dev = raw > capSeason ? capSeason : raw < -capSeason ? -capSeason : raw;
-    // Hour of day and day of week, computed once per hour of the series' time.
+    // Hour of day and day of week, computed once per hour of the series' time; the buckets of
+    // the hour are learned in scalars and written back to the profile when it ends.
     const hourNo = Math.floor(at / HOUR_MS);
     if (hourNo !== f[o + HOUR_NO]) {
       f[o + HOUR_NO] = hourNo;
-      f[o + HOUR_OF_DAY] = hourOfDay(at);
-      f[o + DAY_OF_WEEK] = dayOfWeek(at);
+      this.switchHour(hourOfDay(at), dayOfWeek(at));
     }
-    const h = f[o + HOUR_OF_DAY];
-    const hodN = g[og + HOD + 2 * h + 1];
+    const hodN = f[o + CUR_HOD_N];
     const aHod = Math.max(Math.min(0.5, dt / (3 * HOUR_MS)), 1 / (hodN + 1));
-    g[og + HOD + 2 * h + 1] = hodN + 1 > 1e6 ? 1e6 : hodN + 1;
-    const rem = dev - g[og + HOD + 2 * h];
-    g[og + HOD + 2 * h] += aHod * rem;
-    const d = f[o + DAY_OF_WEEK];
-    const dowN = g[og + DOW + 2 * d + 1];
+    f[o + CUR_HOD_N] = hodN + 1 > 1e6 ? 1e6 : hodN + 1;
+    const rem = dev - f[o + CUR_HOD];
+    f[o + CUR_HOD] += aHod * rem;
+    const dowN = f[o + CUR_DOW_N];
     const aDow = Math.max(Math.min(0.5, dt / (3 * DAY_MS)), 1 / (dowN + 1));
-    g[og + DOW + 2 * d + 1] = dowN + 1 > 1e6 ? 1e6 : dowN + 1;
-    g[og + DOW + 2 * d] += aDow * (rem - g[og + DOW + 2 * d]);
+    f[o + CUR_DOW_N] = dowN + 1 > 1e6 ? 1e6 : dowN + 1;
+    f[o + CUR_DOW] += aDow * (rem - f[o + CUR_DOW]);
     const aVar = Math.min(0.5, dt / (3 * DAY_MS));
     f[o + VAR_TOT] = varTot + aVar * (dev * dev - varTot);
-    const r2 = f[o + SEASONAL] === 2 ? rem - g[og + DOW + 2 * d] : rem;
+    const r2 = f[o + SEASONAL] === 2 ? rem - f[o + CUR_DOW] : rem;
     f[o + VAR_REM] += aVar * (r2 * r2 - f[o + VAR_REM]);
     f[o + VAR_REM_W] += aVar * (1 - f[o + VAR_REM_W]);
+  }
+
+  /** Write the current hour's buckets back to the profile (see CUR_HOD) and take those of hour `h`, day `d` (-1: none). */
+  private switchHour(h: number, d: number): void {
+    const f = this.f64;
+    const o = this.o;
+    const g = this.f32;
+    const og = this.og;
+    const oldH = f[o + HOUR_OF_DAY];
+    const oldD = f[o + DAY_OF_WEEK];
+    if (oldH >= 0) {
+      g[og + HOD + 2 * oldH] = f[o + CUR_HOD];
+      g[og + HOD + 2 * oldH + 1] = f[o + CUR_HOD_N];
+    }
+    if (oldD >= 0) {
+      g[og + DOW + 2 * oldD] = f[o + CUR_DOW];
+      g[og + DOW + 2 * oldD + 1] = f[o + CUR_DOW_N];
+    }
+    f[o + HOUR_OF_DAY] = h;
+    f[o + DAY_OF_WEEK] = d;
+    if (h >= 0) {
+      f[o + CUR_HOD] = g[og + HOD + 2 * h];
+      f[o + CUR_HOD_N] = g[og + HOD + 2 * h + 1];
+    }
+    if (d >= 0) {
+      f[o + CUR_DOW] = g[og + DOW + 2 * d];
+      f[o + CUR_DOW_N] = g[og + DOW + 2 * d + 1];
+    }
   }
 
   /** Switch the seasonal baseline on/off (hysteresis: on at `strength`, off below 60% of it). */
@@ -464,6 +506,8 @@ export class Baseline {
   }
 
   toJSON(): BaselineJSON {
+    // The profile as a whole: the current hour's buckets written back (and kept as the current ones).
+    this.switchHour(this.f64[this.o + HOUR_OF_DAY], this.f64[this.o + DAY_OF_WEEK]);
     const f = this.f64;
     const o = this.o;
     const rv = this.v;
@@ -542,6 +586,10 @@ export class Baseline {
     f[o + SEASONAL] = j.seasonal;
     f[o + DT_MS] = j.dtMs ?? NaN;
     f[o + REGIME_START] = j.regimeStart ?? 0;
+    // No current hour: the next point takes its buckets from the profile just loaded.
+    f[o + HOUR_NO] = NaN;
+    f[o + HOUR_OF_DAY] = -1;
+    f[o + DAY_OF_WEEK] = -1;
     this.refresh();
     return this;
   }

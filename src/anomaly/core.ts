@@ -216,6 +216,11 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   save(): SeriesStateJSON {
     return saveSeries(this);
   }
+
+  protected override beforeShift(): void {
+    const states = slotList(this, this.set.detectors.length);
+    this.set.detectors.forEach((d, i) => d.beforeShift?.(states[i], this));
+  }
 }
 
 /** An outcome series (1 failed, 0 passed): no baseline, small object states (errors, SLO burn). */

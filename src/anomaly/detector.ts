@@ -47,6 +47,11 @@ export interface Detector<S = unknown> {
   /** A fresh state; `base` is the series' baseline (an empty stand-in on outcome series). */
   create(ctx: SeriesContext, base: Baseline): S;
   observe(state: S, input: DetectorInput): void;
+  /**
+   * The baseline is about to move the older values of its ring to a new level (a confirmed level
+   * shift, see `Baseline.shiftOlder`): read any raw ring values the state has not consumed yet.
+   */
+  beforeShift?(state: S, base: Baseline): void;
   save(state: S, base: Baseline): unknown;
   /** Restore a saved state; return `create(ctx, base)` when it does not fit (schema change). */
   load(raw: unknown, ctx: SeriesContext, base: Baseline): S;

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnomalyCore, seriesId, type FindingChange, type Observation } from '../../src/anomaly/index.js';
 import type { SeriesKey } from '../../src/model/findings.js';
+import { LogSketch } from '../../src/anomaly/sketch.js';
 import { gaussian, mulberry32 } from './scenarios.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
@@ -141,6 +142,29 @@ describe('AnomalyCore state', () => {
     expect(q?.long?.p50).toBeLessThan(160 * 1.03);
     expect(q?.long?.p99).toBeGreaterThan(199 * 0.97);
     expect(core.quantiles(key('unknown'))).toBeNull();
+  });
+
+  it('keeps the long-window sketch of raw values as if fed point by point, across a level shift and a save/load', () => {
+    const k = key('Sketch');
+    // 600 ms, then a confirmed shift to 1,000 ms at 150 (the ring's older values move to the new
+    // level then: the sketch must still have seen them raw), saved and loaded at 203 (mid-batch).
+    const vals = latency(260, 11, (i) => (i >= 150 ? 1000 : 600));
+    const a = new AnomalyCore();
+    const changes = feed(a, k, vals.slice(0, 203));
+    expect(changes.some((c) => c.type === 'opened' && c.finding.kind === 'regression')).toBe(true);
+    const b = new AnomalyCore();
+    b.loadState(a.exportState());
+    feed(b, k, vals.slice(203), 203);
+    // The reference: every value added in order, decayed by 2^(-64/256) after every 64th.
+    const ref = new LogSketch();
+    vals.forEach((v, i) => {
+      ref.add(v);
+      if ((i + 1) % 64 === 0) ref.decay(Math.pow(0.5, 64 / 256));
+    });
+    const want = ref.quantiles([0.1, 0.5, 0.9, 0.99], []);
+    const long = b.quantiles(k)?.long;
+    expect([long?.p50, long?.p90, long?.p99]).toEqual(want.slice(1));
+    expect(ref.quantile(0.1)).toBeLessThan(700); // the 600 ms regime is in it, raw
   });
 
   it('starts a series afresh when its saved state is unusable', () => {

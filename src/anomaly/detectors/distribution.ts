@@ -22,18 +22,46 @@ const MIN_WEIGHT = 0.15;
 const BC_MIN = 0.6;
 const ring = new Float64Array(RING_SIZE);
 
-// State in the series' block: float64 slots [points seen, index of the buckets in f32, sketch
-// scalars x3] and the sketch's float32 buckets. A state handle is the index of the first float64.
+// State in the series' block: float64 slots [points fed to the sketch, index of the buckets in
+// f32, the series' point count when the sketch was last fed, sketch scalars x3] and the sketch's
+// float32 buckets. A state handle is the index of the first float64.
 const K = 0;
 const AT32 = 1;
-const SK = 2;
-const SLOTS64 = 2 + LogSketch.SCALARS;
+const FED_N = 2;
+const SK = 3;
+const SLOTS64 = 3 + LogSketch.SCALARS;
+/**
+ * The sketch is fed from the baseline's ring in batches (at least every 32 points; the ring holds
+ * 64), not point by point: a point then touches no bucket line and computes no logarithm, and the
+ * sketch sees the same values in the same order (the same state) as if fed one at a time.
+ */
+const FEED_EVERY = 32;
 
 /** One sketch object serves every series, bound to a series' slots while it is observed. */
 const shared = new LogSketch();
 
-/** The long-window sketch of a series' distribution state (a new object bound to the series' slots). */
+/** Add the ring's points the sketch has not seen yet (oldest first, decaying on schedule); returns the shared sketch bound to the series. */
+function feed(at: number, base: Baseline): LogSketch {
+  const mem = base.f64;
+  const sketch = shared.bind(base.f32, mem[at + AT32], mem, at + SK);
+  const pending = Math.min(base.n - mem[at + FED_N], base.size);
+  if (pending > 0) {
+    const n = base.recent(ring, pending);
+    let k = mem[at + K];
+    for (let i = 0; i < n; i++) {
+      sketch.add(ring[i]);
+      k++;
+      if ((k | 0) % DECAY_EVERY === 0) sketch.decay(DECAY);
+    }
+    mem[at + K] = k;
+  }
+  mem[at + FED_N] = base.n;
+  return sketch;
+}
+
+/** The long-window sketch of a series' distribution state, up to date (a new object bound to the series' slots). */
 export function sketchOf(at: number, base: Baseline): LogSketch {
+  feed(at, base);
   return new LogSketch().bind(base.f32, base.f64[at + AT32], base.f64, at + SK);
 }
 
@@ -120,6 +148,7 @@ function fresh(base: Baseline): number {
   const at = base.carve64(SLOTS64);
   const counts = base.carve32(LogSketch.SLOTS);
   base.f64[at + AT32] = counts;
+  base.f64[at + FED_N] = base.n;
   shared.bind(base.f32, counts, base.f64, at + SK, true);
   return at;
 }
@@ -139,16 +168,17 @@ export const distributionDetector: Detector<number> = {
     base.f64[at + K] = typeof r.k === 'number' && Number.isFinite(r.k) ? r.k : 0;
     return at;
   },
+  beforeShift: (at, base) => void feed(at, base),
   observe(at, input: DetectorInput) {
-    const { ctx, base, obs } = input;
-    const cfg = ctx.config.detectors.distribution;
+    const { ctx, base } = input;
     const mem = base.f64;
-    const sketch = shared.bind(base.f32, mem[at + AT32], mem, at + SK);
-    sketch.add(obs.value);
-    const k = ++mem[at + K] | 0; // an int32 modulo below, not fmod on a double
-    if (k % DECAY_EVERY === 0) sketch.decay(DECAY);
-    if (k % (cfg.every | 0) !== 0 || base.size < RING_SIZE || base.n < ctx.config.minHistory * 2) return;
-    analyze(sketch, input);
+    const pending = base.n - mem[at + FED_N];
+    // Points seen, this one included (an int32 modulo below, not fmod on a double).
+    const k = (mem[at + K] + pending) | 0;
+    if (k % (ctx.config.detectors.distribution.every | 0) === 0) {
+      const sketch = feed(at, base);
+      if (base.size >= RING_SIZE && base.n >= ctx.config.minHistory * 2) analyze(sketch, input);
+    } else if (pending >= FEED_EVERY) feed(at, base);
   },
 };
 
