@@ -43,32 +43,28 @@ export interface RegressionState {
   sn: number;
   spIdx: number;
   snIdx: number;
-  spAt: number;
-  snAt: number;
   open: OpenShift | null;
   /** The level before the last good-direction shift (latency got faster), for a while after it. */
   good: { ref: number; refScale: number; index: number } | null;
 }
 
-// The state lives in 16 float64 slots of the series' block (offsets below); a detector's state
+// The state lives in 14 float64 slots of the series' block (offsets below); a detector's state
 // handle is the index of the first. `cursor` reads and writes them through RegressionState's shape.
 const SP = 0;
 const SN = 1;
 const SP_IDX = 2;
 const SN_IDX = 3;
-const SP_AT = 4;
-const SN_AT = 5;
-const OPEN = 6;
-const O_REF = 7;
-const O_REF_SCALE = 8;
-const O_AT = 9;
-const O_INDEX = 10;
-const O_P = 11;
-const GOOD = 12;
-const G_REF = 13;
-const G_REF_SCALE = 14;
-const G_INDEX = 15;
-const SLOTS = 16;
+const OPEN = 4;
+const O_REF = 5;
+const O_REF_SCALE = 6;
+const O_AT = 7;
+const O_INDEX = 8;
+const O_P = 9;
+const GOOD = 10;
+const G_REF = 11;
+const G_REF_SCALE = 12;
+const G_INDEX = 13;
+const SLOTS = 14;
 
 /** A reusable view of one series' regression slots (bound per observation, never kept). */
 class Cursor implements RegressionState {
@@ -102,18 +98,6 @@ class Cursor implements RegressionState {
   }
   set snIdx(v: number) {
     this.m[this.o + SN_IDX] = v;
-  }
-  get spAt(): number {
-    return this.m[this.o + SP_AT];
-  }
-  set spAt(v: number) {
-    this.m[this.o + SP_AT] = v;
-  }
-  get snAt(): number {
-    return this.m[this.o + SN_AT];
-  }
-  set snAt(v: number) {
-    this.m[this.o + SN_AT] = v;
   }
   /** A copy of the open shift (changing it changes nothing: assign `open` to store). */
   get open(): OpenShift | null {
@@ -180,7 +164,7 @@ export const regressionDetector: Detector<number> = {
   },
   save(at, base): RegressionState {
     const s = cursor.bind(base.f64, at);
-    return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, spAt: s.spAt, snAt: s.snAt, open: s.open, good: s.good };
+    return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, open: s.open, good: s.good };
   },
   load(raw, _ctx, base) {
     const at = base.carve64(SLOTS);
@@ -192,8 +176,6 @@ export const regressionDetector: Detector<number> = {
     s.sn = num(r.sn, 0);
     s.spIdx = num(r.spIdx, -1);
     s.snIdx = num(r.snIdx, -1);
-    s.spAt = num(r.spAt, 0);
-    s.snAt = num(r.snAt, 0);
     const open = r.open;
     if (open && typeof open.ref === 'number') s.open = { ref: open.ref, refScale: num(open.refScale, 1), at: num(open.at, 0), index: num(open.index, 0), pValue: num(open.pValue, 1) };
     const good = r.good;
@@ -201,21 +183,15 @@ export const regressionDetector: Detector<number> = {
     return at;
   },
   observe(at, input: DetectorInput) {
-    const { z, ctx, base, obs } = input;
+    const { z, ctx, base } = input;
     if (Number.isNaN(z)) return;
     const s = cursor.bind(base.f64, at);
     const cfg = ctx.config.detectors.regression;
     input.evaluated('regression');
     const index = base.n - 1;
     const r = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
-    if (s.sp === 0) {
-      s.spIdx = index;
-      s.spAt = obs.at;
-    }
-    if (s.sn === 0) {
-      s.snIdx = index;
-      s.snAt = obs.at;
-    }
+    if (s.sp === 0) s.spIdx = index;
+    if (s.sn === 0) s.snIdx = index;
     s.sp = Math.max(0, s.sp + r - cfg.cusumK);
     s.sn = Math.max(0, s.sn - r - cfg.cusumK);
     input.score(Math.max(s.sp, s.sn), cfg.cusumH);
