@@ -140,11 +140,15 @@ export class LogSketch {
       out.push(0);
       j++;
     }
+    const total = this.total;
     for (let i = 0; i < BUCKETS && j < qs.length; i++) {
-      if (this.c[this.co + i] === 0) continue;
-      seen += this.c[this.co + i];
+      const count = this.c[this.co + i];
+      if (count === 0) continue;
+      seen += count;
+      if (!(qs[j] * total < seen)) continue;
+      // A bucket's value only where a quantile falls in it (a power per bucket was most of the cost).
       const v = (2 * Math.pow(GAMMA, this.offset + i)) / (GAMMA + 1);
-      while (j < qs.length && qs[j] * this.total < seen) {
+      while (j < qs.length && qs[j] * total < seen) {
         out.push(v);
         j++;
       }

@@ -217,14 +217,13 @@ describe('statistics', () => {
     }
   });
 
-  it('select and medianInPlace agree with a sort, ties and all lengths', () => {
+  it('select and medianInPlace agree with a sort: every rank, ties, constants, negatives, all lengths', () => {
     const rand = mulberry32(11);
     for (let n = 1; n <= 80; n++) {
-      for (const levels of [3, 1000]) {
-        const a = Float64Array.from({ length: n }, () => Math.floor(rand() * levels));
+      for (const levels of [1, 3, 1000]) {
+        const a = Float64Array.from({ length: n }, () => Math.floor(rand() * levels) - (levels >> 1) + rand() * (levels > 3 ? 1 : 0));
         const sorted = Float64Array.from(a).sort();
-        const k = Math.floor(rand() * n);
-        expect(select(Float64Array.from(a), n, k)).toBe(sorted[k]);
+        for (let k = 0; k < n; k++) expect(select(Float64Array.from(a), n, k)).toBe(sorted[k]);
         const median = n % 2 ? sorted[n >> 1] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         expect(medianInPlace(Float64Array.from(a), n)).toBe(median);
       }
