@@ -25,6 +25,9 @@ const REFRESH_EVERY = 8;
 const REFRESH_EVERY_FULL = 32;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
+const INV_DAY_MS = 1 / DAY_MS;
+const INV_3_HOURS_MS = 1 / (3 * HOUR_MS);
+const INV_3_DAYS_MS = 1 / (3 * DAY_MS);
 /** 1970-01-01 was a Thursday: shift so day 0 is Monday. */
 const DOW_OFFSET = 3;
 
@@ -428,8 +431,10 @@ export class Baseline {
       return;
     }
     const dt = f[o + N] > 0 && at > f[o + LAST_AT] ? at - f[o + LAST_AT] : Number.isNaN(f[o + DT_MS]) ? HOUR_MS : f[o + DT_MS];
-    // Level: about a day of memory; profile buckets: about three days of visits each.
-    const aLevel = Math.min(0.5, dt / DAY_MS);
+    // Level: about a day of memory; profile buckets: about three days of visits each. (Rates as
+    // products with reciprocals, and 1 / visits only while a bucket is young: divisions are the
+    // slowest arithmetic on a point's path.)
+    const aLevel = Math.min(0.5, dt * INV_DAY_MS);
     const sig = Number.isNaN(f[o + SCALE]) ? Math.abs(x - f[o + LEVEL]) + 1e-9 : this.sigma();
     const raw = x - f[o + LEVEL];
     // The level moves slowly and ignores outliers (6 sigmas of the recent ring)...
@@ -447,16 +452,17 @@ export class Baseline {
       f[o + HOUR_NO] = hourNo;
       this.switchHour(hourOfDay(at), dayOfWeek(at));
     }
-    const hodN = f[o + CUR_HOD_N];
-    const aHod = Math.max(Math.min(0.5, dt / (3 * HOUR_MS)), 1 / (hodN + 1));
-    f[o + CUR_HOD_N] = hodN + 1 > 1e6 ? 1e6 : hodN + 1;
+    const hodN = f[o + CUR_HOD_N] + 1;
+    const aHour = Math.min(0.5, dt * INV_3_HOURS_MS);
+    const aHod = hodN * aHour < 1 ? 1 / hodN : aHour;
+    f[o + CUR_HOD_N] = hodN > 1e6 ? 1e6 : hodN;
     const rem = dev - f[o + CUR_HOD];
     f[o + CUR_HOD] += aHod * rem;
-    const dowN = f[o + CUR_DOW_N];
-    const aDow = Math.max(Math.min(0.5, dt / (3 * DAY_MS)), 1 / (dowN + 1));
-    f[o + CUR_DOW_N] = dowN + 1 > 1e6 ? 1e6 : dowN + 1;
+    const dowN = f[o + CUR_DOW_N] + 1;
+    const aVar = Math.min(0.5, dt * INV_3_DAYS_MS);
+    const aDow = dowN * aVar < 1 ? 1 / dowN : aVar;
+    f[o + CUR_DOW_N] = dowN > 1e6 ? 1e6 : dowN;
     f[o + CUR_DOW] += aDow * (rem - f[o + CUR_DOW]);
-    const aVar = Math.min(0.5, dt / (3 * DAY_MS));
     f[o + VAR_TOT] = varTot + aVar * (dev * dev - varTot);
     const r2 = f[o + SEASONAL] === 2 ? rem - f[o + CUR_DOW] : rem;
     f[o + VAR_REM] += aVar * (r2 * r2 - f[o + VAR_REM]);

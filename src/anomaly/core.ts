@@ -280,15 +280,15 @@ class Input implements DetectorInput {
   /** Largest stat / threshold reported for this observation. */
   maxRatio = 0;
   constructor(private readonly onChangePoint: ((cp: ChangePoint) => void) | undefined) {}
-  isOpen(kind: FindingKind): boolean {
+  isOpen(kindBit: number): boolean {
     const life = this.rt.life;
-    return life !== null && (life.mask & KIND_BIT[kind]) !== 0;
+    return life !== null && (life.mask & kindBit) !== 0;
   }
   emit(signal: DetectorSignal): void {
     this.signals[this.signalCount++] = signal;
   }
-  evaluated(kind: FindingKind): void {
-    this.evaluatedMask |= KIND_BIT[kind];
+  evaluated(kindBit: number): void {
+    this.evaluatedMask |= kindBit;
   }
   score(stat: number, threshold: number): void {
     if (stat > 0 && threshold > 0 && stat / threshold > this.maxRatio) this.maxRatio = stat / threshold;

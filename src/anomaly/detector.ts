@@ -18,12 +18,12 @@ export interface DetectorInput {
   z: number;
   /** Expected value before this observation (NaN before `minHistory`). */
   expected: number;
-  /** Whether a finding of `kind` is open on this series. */
-  isOpen(kind: FindingKind): boolean;
+  /** Whether a finding of the kind with bit `kindBit` (`KIND_BIT.spike`, ...) is open on this series. */
+  isOpen(kindBit: number): boolean;
   /** Push a signal (`open`, `hold` or `resolve`) for a kind. */
   emit(signal: DetectorSignal): void;
   /** Mark a kind as evaluated on this point: with no signal it counts as a normal point. */
-  evaluated(kind: FindingKind): void;
+  evaluated(kindBit: number): void;
   /**
    * Report this point's statistic against the value of it that opens a finding. The point's score
    * is the maximum over detectors of `scoreOf(stat, threshold)`, computed once by the core.

@@ -180,9 +180,9 @@ export function mannKendallP(s: number, n: number): number {
   return Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
 }
 
-/** Sign of a - b (0 when equal). */
+/** Sign of `d` (0 when 0), without branches: a trend's signs are a coin toss for branch prediction. */
 function sign(d: number): number {
-  return d > 0 ? 1 : d < 0 ? -1 : 0;
+  return +(d > 0) - +(d < 0);
 }
 
 /** Change of a Mann-Kendall S when `y[n-1]` is appended to `y[0..n-1)`. */

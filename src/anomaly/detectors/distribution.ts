@@ -9,6 +9,7 @@
  * On two-sided (generic) series these are informational: they describe the series, they do not page.
  */
 import { RING_SIZE, type Baseline } from '../baseline.js';
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import { LogSketch, type SketchJSON } from '../sketch.js';
@@ -191,9 +192,9 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
   // Heavy tail (long window, positive series).
   const q = sketchQuantiles(sketch);
   if (q.p50 > 0 && sketch.total >= 100) {
-    input.evaluated('tail_latency');
+    input.evaluated(KIND_BIT.tail_latency);
     const ratio = q.p99 / q.p50;
-    const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen('tail_latency') ? 'hold' : null;
+    const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen(KIND_BIT.tail_latency) ? 'hold' : null;
     if (level) {
       input.emit({
         kind: 'tail_latency',
@@ -221,11 +222,11 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
   // The moment-based coefficient first (no sort): the cluster split is only needed when it could
   // open (coefficient above its bar) or hold an open finding; most series stop here.
   const bc = ok ? bimodalityCoefficient(ring, n) : 0;
-  const bimodalOpen = input.isOpen('bimodal');
+  const bimodalOpen = input.isOpen(KIND_BIT.bimodal);
   if (ok && (bc > BC_MIN || bimodalOpen)) {
     const sorted = (n === RING_SIZE ? ring : ring.subarray(0, n)).sort();
     const c = twoClusters(sorted, n);
-    input.evaluated('bimodal');
+    input.evaluated(KIND_BIT.bimodal);
     const level = c.d >= cfg.bimodalD && c.weight >= MIN_WEIGHT && bc > BC_MIN ? 'open' : c.d >= cfg.bimodalD * 0.75 && c.weight >= MIN_WEIGHT / 2 && bimodalOpen ? 'hold' : null;
     if (level) {
       const low = useLog ? Math.exp(c.low) : c.low;
@@ -247,9 +248,9 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
 
   // Variance growth: recent robust sigma against the long-run one.
   if (base.longScale > 0 && base.n >= 4 * RING_SIZE) {
-    input.evaluated('variance_growth');
+    input.evaluated(KIND_BIT.variance_growth);
     const ratio = base.scale / base.longScale;
-    const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen('variance_growth') ? 'hold' : null;
+    const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen(KIND_BIT.variance_growth) ? 'hold' : null;
     if (level) {
       const now = base.scale;
       const before = base.longScale;

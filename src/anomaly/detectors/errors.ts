@@ -7,6 +7,7 @@
  * - `new_error`: a failure whose normalized signature (see signature.ts) this series has not seen;
  *   signatures keep first seen / last seen / count (the 8 most recent are kept).
  */
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { fmtValue, isoTime } from '../format.js';
 import { errorFingerprint } from '../signature.js';
@@ -61,7 +62,7 @@ export const errorsDetector: Detector<ErrorsState> = {
     const failed = obs.value >= 0.5 ? 1 : 0;
     const window = Math.min(Math.max(cfg.window, 5), 30);
     // Recent window as a bit mask (bit 0 = newest).
-    const rateOpen = input.isOpen('error_rate');
+    const rateOpen = input.isOpen(KIND_BIT.error_rate);
     if (s.rn === window) {
       const oldest = (s.bits >>> (window - 1)) & 1;
       s.rk -= oldest;
@@ -79,7 +80,7 @@ export const errorsDetector: Detector<ErrorsState> = {
 
     const baseRate = (s.bk + PRIOR_FAILS) / (s.bn + PRIOR_RUNS);
     if (s.rn >= Math.min(window, 10)) {
-      input.evaluated('error_rate');
+      input.evaluated(KIND_BIT.error_rate);
       const threshold = baseRate + cfg.margin;
       const lowOpen = wilson(s.rk, s.rn, cfg.zOpen).low;
       const lowHold = wilson(s.rk, s.rn, cfg.zHold).low;
@@ -105,7 +106,7 @@ export const errorsDetector: Detector<ErrorsState> = {
     }
 
     if (!cfg.newSignatures) return;
-    input.evaluated('new_error');
+    input.evaluated(KIND_BIT.new_error);
     if (!failed) return;
     const cls = obs.error?.class ?? 'unknown';
     const { fingerprint, signature } = errorFingerprint(cls, obs.error?.message ?? '');
@@ -113,7 +114,7 @@ export const errorsDetector: Detector<ErrorsState> = {
     if (stat) {
       stat.last = obs.at;
       stat.count++;
-      if (s.openFp === fingerprint && input.isOpen('new_error')) emitNew(input, stat, 'hold');
+      if (s.openFp === fingerprint && input.isOpen(KIND_BIT.new_error)) emitNew(input, stat, 'hold');
       return;
     }
     stat = { fp: fingerprint, cls, sig: signature.length > 160 ? signature.slice(0, 157) + '...' : signature, first: obs.at, last: obs.at, count: 1 };

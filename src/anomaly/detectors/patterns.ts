@@ -10,6 +10,7 @@
  *   3 robust sigmas of what the pattern expects (a broken day that no single point shows).
  */
 import type { Baseline } from '../baseline.js';
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
@@ -165,7 +166,7 @@ export const patternsDetector: Detector<number> = {
     // Anomalous period against the seasonal pattern.
     if (!Number.isNaN(z)) {
       s.bits = ((s.bits << 1) | (badSize(z, ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
-      if (base.seasonal > 0 && !input.isOpen('regression')) anomalousPeriod(s, input);
+      if (base.seasonal > 0 && !input.isOpen(KIND_BIT.regression)) anomalousPeriod(s, input);
     }
 
     // Block medians for the trend (a confirmed level shift starts them over: a step is not a trend).
@@ -185,9 +186,9 @@ export const patternsDetector: Detector<number> = {
 function anomalousPeriod(s: Cursor, input: DetectorInput): void {
   const { ctx, z } = input;
   const unit = ctx.latency ? 'ms' : 'value';
-  input.evaluated('anomalous_period');
+  input.evaluated(KIND_BIT.anomalous_period);
   const c = popcount12(s.bits);
-  const level = c >= 6 ? 'open' : c >= 3 && input.isOpen('anomalous_period') ? 'hold' : null;
+  const level = c >= 6 ? 'open' : c >= 3 && input.isOpen(KIND_BIT.anomalous_period) ? 'hold' : null;
   if (level) {
     const observed = input.obs.value;
     const expected = input.expected;
@@ -227,7 +228,7 @@ function periodic(s: Cursor, input: DetectorInput, k: number): void {
   const cfg = ctx.config.detectors.patterns;
   const unit = ctx.latency ? 'ms' : 'value';
   // Seasonality switch.
-  input.evaluated('seasonality');
+  input.evaluated(KIND_BIT.seasonality);
   base.updateSeasonality(cfg.minDays, cfg.seasonalStrength);
   if (base.seasonal > 0) {
     let peak = 0;
@@ -238,7 +239,7 @@ function periodic(s: Cursor, input: DetectorInput, k: number): void {
     const weekly = base.seasonal === 2;
     input.emit({
       kind: 'seasonality',
-      level: input.isOpen('seasonality') ? 'hold' : 'open',
+      level: input.isOpen(KIND_BIT.seasonality) ? 'hold' : 'open',
       severity: 'info',
       observed: strength,
       expected: {},
@@ -251,13 +252,13 @@ function periodic(s: Cursor, input: DetectorInput, k: number): void {
 
   // Trend over block medians.
   if (s.nb >= 12 && k % 64 === 0) {
-    input.evaluated('trend');
+    input.evaluated(KIND_BIT.trend);
     const n = s.nb;
     const { bv, bt } = blocks(s);
     // The rank test first (its S is kept up to date as blocks come and go); the slope, a median
     // of up to 1,128 pairwise slopes, only when the test could open or hold a finding.
     const p = mannKendallP(s.mkS, n);
-    const open = input.isOpen('trend');
+    const open = input.isOpen(KIND_BIT.trend);
     if (!(p < cfg.trendAlpha || (open && p < cfg.trendAlpha * 10))) return;
     const slope = theilSen(bt, bv, n) / 1000;
     const first = bv[0];
@@ -266,7 +267,7 @@ function periodic(s: Cursor, input: DetectorInput, k: number): void {
     const perDay = (slope * DAY_MS) / ref;
     const spanDays = ((bt[n - 1] - bt[0]) * 1000) / DAY_MS;
     const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
-    const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen('trend') ? 'hold' : null;
+    const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen(KIND_BIT.trend) ? 'hold' : null;
     if (level) {
       // A trend is worth a warning only where one direction is bad (latency up); otherwise it informs.
       const bad = ctx.direction !== 'both' && badSize(slope, ctx.direction) > 0;

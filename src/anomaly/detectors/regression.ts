@@ -15,6 +15,7 @@
  * Two-sided (generic) series, where a short burst either way would otherwise read as a shift, wait
  * for 5 points after the change (latency series: 3) and use the stricter `...TwoSided` thresholds.
  */
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
@@ -187,7 +188,7 @@ export const regressionDetector: Detector<number> = {
     if (Number.isNaN(z)) return;
     const s = cursor.bind(base.f64, at);
     const cfg = ctx.config.detectors.regression;
-    input.evaluated('regression');
+    input.evaluated(KIND_BIT.regression);
     const index = base.n - 1;
     const r = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
     if (s.sp === 0) s.spIdx = index;
@@ -298,7 +299,7 @@ function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, s
   if (badSize(delta, ctx.direction) > 0 && !returned) {
     s.open = { ref: mB, refScale: sigma, at: startAt, index: startIdx, pValue: p };
     input.changePoint(startIdx, startAt, 'regression');
-    if (input.isOpen('spike')) {
+    if (input.isOpen(KIND_BIT.spike)) {
       input.emit({
         kind: 'spike',
         level: 'resolve',

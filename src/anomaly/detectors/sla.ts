@@ -3,6 +3,7 @@
  * overrides or else the step SLA carried by the observation. Opens on the first breach; resolves
  * once `resolveAfter` points are below threshold x `resolveFactor` (no flapping on the edge).
  */
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
@@ -20,7 +21,7 @@ export const slaDetector: Detector<null> = {
     const degraded = cfg.degradedMs ?? obs.sla?.degradedMs;
     const failed = cfg.failedMs ?? obs.sla?.failedMs;
     if (degraded === undefined && failed === undefined) return;
-    input.evaluated('sla_breach');
+    input.evaluated(KIND_BIT.sla_breach);
     const v = obs.value;
     const lowest = Math.min(degraded ?? Infinity, failed ?? Infinity);
     input.score(v, lowest);
@@ -32,7 +33,7 @@ export const slaDetector: Detector<null> = {
       severity = 'critical';
       threshold = failed;
     } else if (degraded !== undefined && v > degraded) level = 'open';
-    else if (input.isOpen('sla_breach') && v > lowest * cfg.resolveFactor) level = 'hold';
+    else if (input.isOpen(KIND_BIT.sla_breach) && v > lowest * cfg.resolveFactor) level = 'hold';
     if (!level) return;
     const unit = ctx.latency ? 'ms' : 'value';
     input.emit({

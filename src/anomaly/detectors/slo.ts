@@ -6,6 +6,7 @@
  * A finding stays open while the short window of the rule that fired still burns at half its rate.
  * Availability objective on `outcome` series; latency objective where a threshold is known.
  */
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
@@ -83,7 +84,7 @@ export const sloDetector: Detector<SloState> = {
     }
     const budget = 1 - target;
     if (!(budget > 0)) return;
-    input.evaluated('slo_burn');
+    input.evaluated(KIND_BIT.slo_burn);
     // Bucket numbers as int32 (minutes since 1970 fit until the year 6053): integer modulo below.
     const f = Math.floor(obs.at / FINE_MS) | 0;
     const c = Math.floor(obs.at / COARSE_MS) | 0;
@@ -111,7 +112,7 @@ export const sloDetector: Detector<SloState> = {
     const fastFires = fast >= cfg.fastBurn && b60 >= cfg.minBadEvents;
     const slowFires = slow >= cfg.slowBurn && b360 >= cfg.minBadEvents;
     let level: 'open' | 'hold' | null = fastFires || slowFires ? 'open' : null;
-    if (!level && input.isOpen('slo_burn') && (burn(b5, t5) >= cfg.fastBurn / 2 || burn(b30, t30) >= cfg.slowBurn / 2)) level = 'hold';
+    if (!level && input.isOpen(KIND_BIT.slo_burn) && (burn(b5, t5) >= cfg.fastBurn / 2 || burn(b30, t30) >= cfg.slowBurn / 2)) level = 'hold';
     if (!level) return;
     const isFast = fastFires || (!slowFires && burn(b5, t5) >= cfg.fastBurn / 2);
     const rate = isFast ? burn(b60, t60) : burn(b360, t360);

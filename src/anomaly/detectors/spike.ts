@@ -4,6 +4,7 @@
  * `zOpen` and `tailFactor` x the series' own 99th percentile |z|, so heavy-tailed series do not
  * page on their normal tail. Latency series only spike upward (and by at least `minRelChange`).
  */
+import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
 import { badSize } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
@@ -29,7 +30,7 @@ export const spikeDetector: Detector<SpikeState> = {
     const { z, ctx, base, obs } = input;
     if (Number.isNaN(z)) return;
     const cfg = ctx.config.detectors.spike;
-    input.evaluated('spike');
+    input.evaluated(KIND_BIT.spike);
     const size = badSize(z, ctx.direction);
     const mem = base.f64;
     const surprise = ctx.direction === 'both' ? cfg.surprise * mem[at] : 0;
@@ -42,7 +43,7 @@ export const spikeDetector: Detector<SpikeState> = {
     if (relOk) input.score(size, threshold);
     let level: 'open' | 'hold' | null = null;
     if (size >= threshold && relOk) level = 'open';
-    else if (size >= cfg.zResolve && input.isOpen('spike')) level = 'hold';
+    else if (size >= cfg.zResolve && input.isOpen(KIND_BIT.spike)) level = 'hold';
     if (level) emitSpike(input, level, size, threshold, rel);
   },
 };
