@@ -85,7 +85,7 @@ const detectors = {
         tailRatio: num('p99/p50 ratio reported as a heavy tail (default 10).', { exclusiveMinimum: 1 }),
         bimodalD: num("Ashman's D of the two clusters that counts as bimodal (default 5).", { exclusiveMinimum: 0 }),
         varianceRatio: num('Recent/long-run robust sigma that counts as variance growth (default 2.5).', { exclusiveMinimum: 1 }),
-        every: int('Run these checks every N points (default 32).'),
+        every: int('Run these checks every N points (default 64).'),
       },
     },
     patterns: {

@@ -147,7 +147,7 @@ export const DEFAULT_SERIES_CONFIG: SeriesConfig = {
     errors: { enabled: true, window: 20, zOpen: 2.576, zHold: 1.645, margin: 0.05, newSignatures: true },
     sla: { enabled: true, resolveFactor: 0.9 },
     slo: { enabled: true, availability: 0.99, latencyTarget: 0.99, fastBurn: 14.4, slowBurn: 6, minBadEvents: 3 },
-    distribution: { enabled: true, tailRatio: 10, bimodalD: 5, varianceRatio: 2.5, every: 32 },
+    distribution: { enabled: true, tailRatio: 10, bimodalD: 5, varianceRatio: 2.5, every: 64 },
     patterns: { enabled: true, seasonalStrength: 0.4, minDays: 3, trendAlpha: 0.001, trendPctPerDay: 0.2 },
   },
 };
