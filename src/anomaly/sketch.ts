@@ -77,12 +77,17 @@ export class LogSketch {
   }
 
   add(x: number, weight = 1): void {
+    this.addLog(x, x > MIN_POSITIVE ? Math.log(x) : NaN, weight);
+  }
+
+  /** `add(x)` for a caller that has `ln x` already (`lnX`: `Math.log(x)`, anything when x <= 0). */
+  addLog(x: number, lnX: number, weight = 1): void {
     this.total += weight;
     if (!(x > MIN_POSITIVE)) {
       this.zero += weight;
       return;
     }
-    const idx = Math.ceil(Math.log(x) / LN_GAMMA);
+    const idx = Math.ceil(lnX / LN_GAMMA);
     if (Number.isNaN(this.offset)) this.offset = idx - (BUCKETS >> 2);
     let i = idx - this.offset;
     if (i >= BUCKETS) {

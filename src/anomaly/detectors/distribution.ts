@@ -32,11 +32,15 @@ const FED_N = 2;
 const SK = 3;
 const SLOTS64 = 3 + LogSketch.SCALARS;
 /**
- * The sketch is fed from the baseline's ring in batches (at least every 32 points; the ring holds
+ * The sketch is fed from the baseline's ring in batches (at least every 64 points: the ring holds
  * 64), not point by point: a point then touches no bucket line and computes no logarithm, and the
- * sketch sees the same values in the same order (the same state) as if fed one at a time.
+ * sketch sees the same values in the same order (the same state) as if fed one at a time. The
+ * logarithms a batch took are kept for the check that follows it (see `fedLogs`).
  */
-const FEED_EVERY = 32;
+const FEED_EVERY = RING_SIZE;
+/** ln of the values of the last batch fed (oldest first, NaN for values <= 0) and how many. */
+const fedLogs = new Float64Array(RING_SIZE);
+let fedCount = 0;
 
 /** One sketch object serves every series, bound to a series' slots while it is observed. */
 const shared = new LogSketch();
@@ -50,12 +54,16 @@ function feed(at: number, base: Baseline): LogSketch {
     const n = base.recent(ring, pending);
     let k = mem[at + K];
     for (let i = 0; i < n; i++) {
-      sketch.add(ring[i]);
+      const x = ring[i];
+      const lnX = x > 0 ? Math.log(x) : NaN;
+      fedLogs[i] = lnX;
+      sketch.addLog(x, lnX);
       k++;
       if ((k | 0) % DECAY_EVERY === 0) sketch.decay(DECAY);
     }
     mem[at + K] = k;
-  }
+    fedCount = n;
+  } else fedCount = 0;
   mem[at + FED_N] = base.n;
   return sketch;
 }
@@ -75,6 +83,7 @@ export interface Quantiles {
 }
 
 const QS = [0.5, 0.9, 0.95, 0.99, 0.999] as const;
+const TAIL_QS = [0.5, 0.99] as const;
 const qOut: number[] = [];
 
 export function sketchQuantiles(s: LogSketch): Quantiles {
@@ -189,13 +198,20 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
   const cfg = ctx.config.detectors.distribution;
   const unit = ctx.latency ? 'ms' : 'value';
 
-  // Heavy tail (long window, positive series).
-  const q = sketchQuantiles(sketch);
-  if (q.p50 > 0 && sketch.total >= 100) {
+  // Heavy tail (long window, positive series): p50 and p99 first, the other quantiles only for a finding.
+  let p50 = NaN;
+  let p99 = NaN;
+  if (sketch.total >= 100) {
+    sketch.quantiles(TAIL_QS, qOut);
+    p50 = qOut[0];
+    p99 = qOut[1];
+  }
+  if (p50 > 0) {
     input.evaluated(KIND_BIT.tail_latency);
-    const ratio = q.p99 / q.p50;
+    const ratio = p99 / p50;
     const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen(KIND_BIT.tail_latency) ? 'hold' : null;
     if (level) {
+      const q = sketchQuantiles(sketch);
       input.emit({
         kind: 'tail_latency',
         level,
@@ -210,14 +226,17 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
     }
   }
 
-  // Bimodality of the recent ring.
+  // Bimodality of the recent ring (on logarithms for latency: the newest ones as the feed just took them).
   const n = base.recent(ring, RING_SIZE);
   const useLog = ctx.latency;
   let ok = true;
-  for (let i = 0; i < n; i++) {
-    const v = ring[i];
-    if (useLog && !(v > 0)) ok = false;
-    ring[i] = useLog && v > 0 ? Math.log(v) : v;
+  if (useLog) {
+    const fresh = Math.min(fedCount, n);
+    for (let i = 0; i < n; i++) {
+      const v = ring[i];
+      if (!(v > 0)) ok = false;
+      else ring[i] = i >= n - fresh ? fedLogs[i - (n - fresh)] : Math.log(v);
+    }
   }
   // The moment-based coefficient first (no sort): the cluster split is only needed when it could
   // open (coefficient above its bar) or hold an open finding; most series stop here.

@@ -28,6 +28,8 @@ const MIN_AFTER = 3;
 const MIN_AFTER_TWO_SIDED = 5;
 const MAX_AFTER = 40;
 const MIN_BEFORE = 12;
+/** An alarm this young is tested on every point (see `alarm`). */
+const RETRY_ALWAYS = 8;
 
 interface OpenShift {
   /** Reference (pre-shift) level and sigma. */
@@ -44,6 +46,8 @@ export interface RegressionState {
   sn: number;
   spIdx: number;
   snIdx: number;
+  /** The CUSUM at the last shift it could not confirm (see `alarm`). */
+  lastTry?: number;
   open: OpenShift | null;
   /** The level before the last good-direction shift (latency got faster), for a while after it. */
   good: { ref: number; refScale: number; index: number } | null;
@@ -65,7 +69,9 @@ const GOOD = 10;
 const G_REF = 11;
 const G_REF_SCALE = 12;
 const G_INDEX = 13;
-const SLOTS = 14;
+/** The CUSUM's value at the last shift it could not confirm (0: none since it was last below its threshold). */
+const LAST_TRY = 14;
+const SLOTS = 15;
 
 /** A reusable view of one series' regression slots (bound per observation, never kept). */
 class Cursor implements RegressionState {
@@ -117,6 +123,12 @@ class Cursor implements RegressionState {
     m[o + O_INDEX] = v.index;
     m[o + O_P] = v.pValue;
   }
+  get lastTry(): number {
+    return this.m[this.o + LAST_TRY];
+  }
+  set lastTry(v: number) {
+    this.m[this.o + LAST_TRY] = v;
+  }
   get isOpen(): boolean {
     return this.m[this.o + OPEN] !== 0;
   }
@@ -165,7 +177,7 @@ export const regressionDetector: Detector<number> = {
   },
   save(at, base): RegressionState {
     const s = cursor.bind(base.f64, at);
-    return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, open: s.open, good: s.good };
+    return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, lastTry: s.lastTry, open: s.open, good: s.good };
   },
   load(raw, _ctx, base) {
     const at = base.carve64(SLOTS);
@@ -177,6 +189,7 @@ export const regressionDetector: Detector<number> = {
     s.sn = num(r.sn, 0);
     s.spIdx = num(r.spIdx, -1);
     s.snIdx = num(r.snIdx, -1);
+    s.lastTry = num(r.lastTry, 0);
     const open = r.open;
     if (open && typeof open.ref === 'number') s.open = { ref: open.ref, refScale: num(open.refScale, 1), at: num(open.at, 0), index: num(open.index, 0), pValue: num(open.pValue, 1) };
     const good = r.good;
@@ -197,7 +210,9 @@ export const regressionDetector: Detector<number> = {
     s.sn = Math.max(0, s.sn - r - cfg.cusumK);
     input.score(Math.max(s.sp, s.sn), cfg.cusumH);
 
-    if ((s.sp > cfg.cusumH || s.sn > cfg.cusumH) && alarm(s, input, index)) return;
+    if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
+      if (alarm(s, input, index)) return;
+    } else if (s.lastTry !== 0) s.lastTry = 0;
     if (s.isOpen) holdOrResolve(s, s.open!, input);
   },
 };
@@ -212,11 +227,20 @@ function alarm(s: Cursor, input: DetectorInput, index: number): boolean {
   if (m > MAX_AFTER) {
     if (up) s.sp = 0;
     else s.sn = 0;
+    s.lastTry = 0;
     return false;
   }
   if (m < MIN_AFTER) return false;
+  // Past the first points of an alarm, try again after a failed attempt only once the CUSUM has
+  // grown: a real shift keeps adding to it, while noise over the threshold (a spike, a rough
+  // patch) decays and would otherwise be tested on every point until it falls below (a
+  // change-point search and two medians each).
+  const stat = up ? s.sp : s.sn;
+  if (m > RETRY_ALWAYS && stat <= s.lastTry) return false;
   const k = changeStart(input, m, up);
-  return k >= (input.ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, input.base.timeAgo(k - 1), up);
+  if (k >= (input.ctx.direction === 'both' ? MIN_AFTER_TWO_SIDED : MIN_AFTER) && confirm(s, input, k, index - k + 1, input.base.timeAgo(k - 1), up)) return true;
+  s.lastTry = stat;
+  return false;
 }
 
 /**
@@ -262,16 +286,23 @@ function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, s
   const nb = base.adjusted(before, Math.min(48, base.size - m), m);
   if (nb < MIN_BEFORE || na < MIN_AFTER) return false;
   // Cheap effect-size checks first; the rank test only for a shift big enough to matter.
-  scratchA.set(after.subarray(0, na));
-  scratchB.set(before.subarray(0, nb));
+  for (let i = 0; i < na; i++) scratchA[i] = after[i];
   const mA = medianInPlace(scratchA, na);
-  const mB = medianInPlace(scratchB, nb);
-  const delta = mA - mB;
   const sigma = base.sigma();
-  const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
   const twoSided = ctx.direction === 'both';
   const alpha = twoSided ? cfg.alphaTwoSided : cfg.alpha;
   const minSigma = twoSided ? cfg.minShiftSigmaTwoSided : cfg.minShiftSigma;
+  // The median before must lie minSigma sigmas below the median after (above, for a shift down),
+  // so at least half the values before must lie beyond that bound: a count rules out most alarms
+  // (a spike, a rough patch) without the median. The bound is a hair loose: never stricter than the test below.
+  const bound = up ? mA - minSigma * sigma * (1 - 1e-9) : mA + minSigma * sigma * (1 - 1e-9);
+  let beyond = 0;
+  for (let i = 0; i < nb; i++) beyond += up ? +(before[i] <= bound) : +(before[i] >= bound);
+  if (beyond < (nb + 1) >> 1) return false;
+  for (let i = 0; i < nb; i++) scratchB[i] = before[i];
+  const mB = medianInPlace(scratchB, nb);
+  const delta = mA - mB;
+  const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
   if (Math.abs(delta) / sigma < minSigma || !pctOk || (delta > 0) !== up) return false;
   const { p } = mannWhitney(before, nb, after, na, up ? 1 : -1);
   if (!(p < alpha)) return false;
@@ -279,6 +310,7 @@ function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, s
   base.shiftOlder(m, delta);
   s.sp = 0;
   s.sn = 0;
+  s.lastTry = 0;
   const levelAfter = mA + base.seasonalAt(input.obs.at);
   if (s.open) {
     const open = s.open;
