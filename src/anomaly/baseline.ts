@@ -298,20 +298,29 @@ export class Baseline {
     const o = this.o;
     const rv = this.v;
     const n = f[o + N];
+    let dtMs = f[o + DT_MS];
+    // The interval the seasonal learning rates use: this one, else the typical one, else an hour.
+    let dt = dtMs !== dtMs ? HOUR_MS : dtMs;
     if (n === 0) f[o + FIRST_AT] = at;
     else {
-      const dt = at - f[o + LAST_AT];
-      if (dt > 0) f[o + DT_MS] = Number.isNaN(f[o + DT_MS]) ? dt : f[o + DT_MS] + 0.05 * (dt - f[o + DT_MS]);
+      const d = at - f[o + LAST_AT];
+      if (d > 0) {
+        dtMs = dtMs !== dtMs ? d : dtMs + 0.05 * (d - dtMs);
+        f[o + DT_MS] = dtMs;
+        dt = d;
+      }
     }
-    this.learnSeason(x, at);
+    this.learnSeason(x, at, dt);
     const head = f[o + HEAD];
     f[rv + 2 * head] = x;
     f[rv + 2 * head + 1] = at;
     f[o + HEAD] = head + 1 === RING_SIZE ? 0 : head + 1;
-    if (f[o + SIZE] < RING_SIZE) f[o + SIZE]++;
+    const size = f[o + SIZE];
+    if (size < RING_SIZE) f[o + SIZE] = size + 1;
     f[o + N] = n + 1;
     f[o + LAST_AT] = at;
-    const stale = ++f[o + STALE];
+    const stale = f[o + STALE] + 1;
+    f[o + STALE] = stale;
     if (n < 24 || stale >= (n < RING_SIZE ? REFRESH_EVERY : REFRESH_EVERY_FULL)) this.refresh();
   }
 
@@ -422,52 +431,64 @@ export class Baseline {
     return f[o + VAR_TOT] > 0 && f[o + VAR_REM_W] > 0 ? Math.max(0, 1 - f[o + VAR_REM] / f[o + VAR_TOT]) : 0;
   }
 
-  /** Learn the slow level and the hour-of-day / day-of-week profile from one point. */
-  private learnSeason(x: number, at: number): void {
+  /**
+   * Learn the slow level and the hour-of-day / day-of-week profile from one point `dt` after the
+   * last. Every number is read once and written once (a typed-array access is a bounds check and
+   * an index computation; this runs on every point).
+   */
+  private learnSeason(x: number, at: number, dt: number): void {
     const f = this.f64;
     const o = this.o;
-    if (Number.isNaN(f[o + LEVEL])) {
+    const level = f[o + LEVEL];
+    if (level !== level) {
       f[o + LEVEL] = x;
       return;
     }
-    const dt = f[o + N] > 0 && at > f[o + LAST_AT] ? at - f[o + LAST_AT] : Number.isNaN(f[o + DT_MS]) ? HOUR_MS : f[o + DT_MS];
     // Level: about a day of memory; profile buckets: about three days of visits each. (Rates as
     // products with reciprocals, and 1 / visits only while a bucket is young: divisions are the
     // slowest arithmetic on a point's path.)
     const aLevel = Math.min(0.5, dt * INV_DAY_MS);
-    const sig = Number.isNaN(f[o + SCALE]) ? Math.abs(x - f[o + LEVEL]) + 1e-9 : this.sigma();
-    const raw = x - f[o + LEVEL];
+    const scale = f[o + SCALE];
+    const halfLong = f[o + LONG_SCALE] * 0.5;
+    const sig = scale !== scale ? Math.abs(x - level) + 1e-9 : halfLong > scale ? halfLong : scale;
+    const raw = x - level;
     // The level moves slowly and ignores outliers (6 sigmas of the recent ring)...
     const capLevel = 6 * sig;
-    f[o + LEVEL] += aLevel * (raw > capLevel ? capLevel : raw < -capLevel ? -capLevel : raw);
+    f[o + LEVEL] = level + aLevel * (raw > capLevel ? capLevel : raw < -capLevel ? -capLevel : raw);
     // ...while the profile must learn swings far larger than the local noise: its clip grows with
     // the spread around the level itself.
     const varTot = f[o + VAR_TOT];
-    const capSeason = 6 * sig + 4 * Math.sqrt(varTot);
+    const capSeason = capLevel + 4 * Math.sqrt(varTot);
     const dev = raw > capSeason ? capSeason : raw < -capSeason ? -capSeason : raw;
-    // Hour of day and day of week, computed once per hour of the series' time; the buckets of
-    // the hour are learned in scalars and written back to the profile when it ends.
-    const hourNo = Math.floor(at / HOUR_MS);
-    if (hourNo !== f[o + HOUR_NO]) {
-      f[o + HOUR_NO] = hourNo;
+    // The buckets of the current hour are learned in scalars and written back to the profile when
+    // the hour ends (its bounds from the hour number: a product, not a division per point).
+    const hourStart = f[o + HOUR_NO] * HOUR_MS;
+    if (!(at >= hourStart && at < hourStart + HOUR_MS)) {
+      f[o + HOUR_NO] = Math.floor(at / HOUR_MS);
       this.switchHour(hourOfDay(at), dayOfWeek(at));
     }
     const hodN = f[o + CUR_HOD_N] + 1;
     const aHour = Math.min(0.5, dt * INV_3_HOURS_MS);
     const aHod = hodN * aHour < 1 ? 1 / hodN : aHour;
     f[o + CUR_HOD_N] = hodN > 1e6 ? 1e6 : hodN;
-    const rem = dev - f[o + CUR_HOD];
-    f[o + CUR_HOD] += aHod * rem;
+    const hod = f[o + CUR_HOD];
+    const rem = dev - hod;
+    f[o + CUR_HOD] = hod + aHod * rem;
     const dowN = f[o + CUR_DOW_N] + 1;
     const aVar = Math.min(0.5, dt * INV_3_DAYS_MS);
     const aDow = dowN * aVar < 1 ? 1 / dowN : aVar;
     f[o + CUR_DOW_N] = dowN > 1e6 ? 1e6 : dowN;
-    f[o + CUR_DOW] += aDow * (rem - f[o + CUR_DOW]);
+    const dow0 = f[o + CUR_DOW];
+    const dow = dow0 + aDow * (rem - dow0);
+    f[o + CUR_DOW] = dow;
     f[o + VAR_TOT] = varTot + aVar * (dev * dev - varTot);
-    const r2 = f[o + SEASONAL] === 2 ? rem - f[o + CUR_DOW] : rem;
-    f[o + VAR_REM] += aVar * (r2 * r2 - f[o + VAR_REM]);
-    f[o + VAR_REM_W] += aVar * (1 - f[o + VAR_REM_W]);
+    const r2 = f[o + SEASONAL] === 2 ? rem - dow : rem;
+    const varRem = f[o + VAR_REM];
+    f[o + VAR_REM] = varRem + aVar * (r2 * r2 - varRem);
+    const varRemW = f[o + VAR_REM_W];
+    f[o + VAR_REM_W] = varRemW + aVar * (1 - varRemW);
   }
+
 
   /** Write the current hour's buckets back to the profile (see CUR_HOD) and take those of hour `h`, day `d` (-1: none). */
   private switchHour(h: number, d: number): void {

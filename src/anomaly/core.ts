@@ -291,7 +291,8 @@ class Input implements DetectorInput {
     this.evaluatedMask |= kindBit;
   }
   score(stat: number, threshold: number): void {
-    if (stat > 0 && threshold > 0 && stat / threshold > this.maxRatio) this.maxRatio = stat / threshold;
+    // A product first: most points raise no maximum, and they need no division.
+    if (stat > this.maxRatio * threshold && stat > 0 && threshold > 0) this.maxRatio = stat / threshold;
   }
   changePoint(index: number, at: number, type: ChangePoint['type']): void {
     this.onChangePoint?.({ series: this.ctx.id, index, at, type });
