@@ -57,14 +57,21 @@ const REGIME_START = 19;
 /**
  * The profile buckets of the current hour (hour of day HOUR_OF_DAY, day of week DAY_OF_WEEK):
  * offset and visits of each, learned here on every point and written back to the float32
- * profile when the hour changes (see `learnSeason`), so a point touches no profile line.
+ * profile when the hour changes (see `learn`), so a point touches no profile line.
  */
 const CUR_HOD = 20;
 const CUR_HOD_N = 21;
 const CUR_DOW = 22;
 const CUR_DOW_N = 23;
+/**
+ * Points whose seasonal learning is done, and the time of the last of them: `push` only stores a
+ * point; `learn` takes the level and profile through the pending ones in one pass, before anything
+ * reads them or changes what they depend on (see `learn`).
+ */
+const LEARNED_N = 24;
+const LEARNED_AT = 25;
 /** Scalars above; detectors' float64 slots follow them (hot on every point too), then the ring. */
-const SCALARS = 24;
+const SCALARS = 26;
 const F64_SLOTS = SCALARS + 2 * RING_SIZE;
 // Float32 part: hour-of-day (offset, visits) pairs, day-of-week pairs, then detectors' slots.
 const HOD = 0;
@@ -189,6 +196,7 @@ export class Baseline {
     f[o + HOUR_NO] = NaN;
     f[o + HOUR_OF_DAY] = -1;
     f[o + DAY_OF_WEEK] = -1;
+    f[o + LEARNED_AT] = NaN;
   }
 
   /** Reserve `count` zeroed float32 slots for a detector: returns their index in `f32`. */
@@ -233,6 +241,7 @@ export class Baseline {
   }
   /** Slow level (about a day of memory) the seasonal profile is measured against. */
   get level(): number {
+    this.learn();
     return this.f64[this.o + LEVEL];
   }
   /** Slow average of the ring scale: floors the scale in quiet periods. */
@@ -257,6 +266,7 @@ export class Baseline {
   }
   /** Hour-of-day profile (offsets from the level, UTC hours). */
   hourProfile(h: number): number {
+    this.learn();
     return h === this.f64[this.o + HOUR_OF_DAY] ? this.f64[this.o + CUR_HOD] : this.f32[this.og + HOD + 2 * h];
   }
 
@@ -269,6 +279,7 @@ export class Baseline {
   seasonalAt(at: number): number {
     const seasonal = this.f64[this.o + SEASONAL];
     if (seasonal === 0) return 0;
+    this.learn();
     let s = this.hourProfile(hourOfDay(at));
     if (seasonal === 2) s += this.dayProfile(dayOfWeek(at));
     return s;
@@ -292,25 +303,24 @@ export class Baseline {
     return (x - this.expected(at)) / this.sigma();
   }
 
-  /** Add a point (after detectors looked at it). */
+  /**
+   * Add a point (after detectors looked at it). It is stored; its share of the seasonal learning
+   * waits for the next `learn` (at the next refresh, or before anything reads the level or the
+   * profile), which takes a batch of points in one pass with its state in registers.
+   */
   push(x: number, at: number): void {
     const f = this.f64;
     const o = this.o;
     const rv = this.v;
     const n = f[o + N];
-    let dtMs = f[o + DT_MS];
-    // The interval the seasonal learning rates use: this one, else the typical one, else an hour.
-    let dt = dtMs !== dtMs ? HOUR_MS : dtMs;
     if (n === 0) f[o + FIRST_AT] = at;
     else {
       const d = at - f[o + LAST_AT];
       if (d > 0) {
-        dtMs = dtMs !== dtMs ? d : dtMs + 0.05 * (d - dtMs);
-        f[o + DT_MS] = dtMs;
-        dt = d;
+        const dtMs = f[o + DT_MS];
+        f[o + DT_MS] = dtMs !== dtMs ? d : dtMs + 0.05 * (d - dtMs);
       }
     }
-    this.learnSeason(x, at, dt);
     const head = f[o + HEAD];
     f[rv + 2 * head] = x;
     f[rv + 2 * head + 1] = at;
@@ -322,6 +332,7 @@ export class Baseline {
     const stale = f[o + STALE] + 1;
     f[o + STALE] = stale;
     if (n < 24 || stale >= (n < RING_SIZE ? REFRESH_EVERY : REFRESH_EVERY_FULL)) this.refresh();
+    else if (n + 1 - f[o + LEARNED_N] >= RING_SIZE) this.learn(); // never let an unlearned point leave the ring
   }
 
   /** Track the |z| tail (call with the point's z before pushing it). */
@@ -339,6 +350,8 @@ export class Baseline {
 
   /** Recompute median and scale of the seasonally adjusted ring. */
   refresh(): void {
+    // The pending points are learned with the scale they were pushed under (refresh changes it).
+    this.learn();
     const f = this.f64;
     const o = this.o;
     const rv = this.v;
@@ -369,6 +382,7 @@ export class Baseline {
    * ones by `delta` (the ring keeps its scale and the baseline is the new level at once).
    */
   shiftOlder(recent: number, delta: number): void {
+    this.learn();
     this.beforeShift();
     const f = this.f64;
     const o = this.o;
@@ -426,68 +440,110 @@ export class Baseline {
 
   /** Share of variance around the slow level explained by the seasonal profile (0..1). */
   seasonalStrength(): number {
+    this.learn();
     const f = this.f64;
     const o = this.o;
     return f[o + VAR_TOT] > 0 && f[o + VAR_REM_W] > 0 ? Math.max(0, 1 - f[o + VAR_REM] / f[o + VAR_TOT]) : 0;
   }
 
   /**
-   * Learn the slow level and the hour-of-day / day-of-week profile from one point `dt` after the
-   * last. Every number is read once and written once (a typed-array access is a bounds check and
-   * an index computation; this runs on every point).
+   * Learn the slow level and the hour-of-day / day-of-week profile from the points pushed since the
+   * last call, oldest first, exactly as if each had been learned when it was pushed: nothing they
+   * depend on changes in between (the scale only at a refresh, which learns first; the ring's
+   * values only at a level shift, which learns first). One pass with the state in locals: on a
+   * point's path each typed-array access is a bounds check and an index computation.
    */
-  private learnSeason(x: number, at: number, dt: number): void {
+  learn(): void {
     const f = this.f64;
     const o = this.o;
-    const level = f[o + LEVEL];
-    if (level !== level) {
-      f[o + LEVEL] = x;
-      return;
-    }
-    // Level: about a day of memory; profile buckets: about three days of visits each. (Rates as
-    // products with reciprocals, and 1 / visits only while a bucket is young: divisions are the
-    // slowest arithmetic on a point's path.)
-    const aLevel = Math.min(0.5, dt * INV_DAY_MS);
+    const n = f[o + N];
+    const pending = n - f[o + LEARNED_N];
+    if (pending <= 0) return;
+    f[o + LEARNED_N] = n;
+    const rv = this.v;
+    const count = Math.min(pending, f[o + SIZE]);
+    const from = (f[o + HEAD] | 0) - count + RING_SIZE;
+    const first = n - count;
+    const dtMs = f[o + DT_MS];
+    const fallbackDt = dtMs !== dtMs ? HOUR_MS : dtMs;
     const scale = f[o + SCALE];
     const halfLong = f[o + LONG_SCALE] * 0.5;
-    const sig = scale !== scale ? Math.abs(x - level) + 1e-9 : halfLong > scale ? halfLong : scale;
-    const raw = x - level;
-    // The level moves slowly and ignores outliers (6 sigmas of the recent ring)...
-    const capLevel = 6 * sig;
-    f[o + LEVEL] = level + aLevel * (raw > capLevel ? capLevel : raw < -capLevel ? -capLevel : raw);
-    // ...while the profile must learn swings far larger than the local noise: its clip grows with
-    // the spread around the level itself.
-    const varTot = f[o + VAR_TOT];
-    const capSeason = capLevel + 4 * Math.sqrt(varTot);
-    const dev = raw > capSeason ? capSeason : raw < -capSeason ? -capSeason : raw;
-    // The buckets of the current hour are learned in scalars and written back to the profile when
-    // the hour ends (its bounds from the hour number: a product, not a division per point).
-    const hourStart = f[o + HOUR_NO] * HOUR_MS;
-    if (!(at >= hourStart && at < hourStart + HOUR_MS)) {
-      f[o + HOUR_NO] = Math.floor(at / HOUR_MS);
-      this.switchHour(hourOfDay(at), dayOfWeek(at));
+    const fixedSig = halfLong > scale ? halfLong : scale;
+    const weekly = f[o + SEASONAL] === 2;
+    let learnedAt = f[o + LEARNED_AT];
+    let level = f[o + LEVEL];
+    let varTot = f[o + VAR_TOT];
+    let varRem = f[o + VAR_REM];
+    let varRemW = f[o + VAR_REM_W];
+    let hod = f[o + CUR_HOD];
+    let hodN = f[o + CUR_HOD_N];
+    let dow = f[o + CUR_DOW];
+    let dowN = f[o + CUR_DOW_N];
+    let hourStart = f[o + HOUR_NO] * HOUR_MS;
+    for (let i = 0; i < count; i++) {
+      const idx = (from + i) & RING_MASK;
+      const x = f[rv + 2 * idx];
+      const at = f[rv + 2 * idx + 1];
+      const dt = first + i > 0 && at > learnedAt ? at - learnedAt : fallbackDt;
+      learnedAt = at;
+      if (level !== level) {
+        level = x;
+        continue;
+      }
+      // Level: about a day of memory; profile buckets: about three days of visits each. (Rates
+      // as products with reciprocals, and 1 / visits only while a bucket is young.)
+      const aLevel = Math.min(0.5, dt * INV_DAY_MS);
+      const sig = scale !== scale ? Math.abs(x - level) + 1e-9 : fixedSig;
+      const raw = x - level;
+      // The level moves slowly and ignores outliers (6 sigmas of the recent ring)...
+      const capLevel = 6 * sig;
+      level += aLevel * (raw > capLevel ? capLevel : raw < -capLevel ? -capLevel : raw);
+      // ...while the profile must learn swings far larger than the local noise: its clip grows
+      // with the spread around the level itself.
+      const capSeason = capLevel + 4 * Math.sqrt(varTot);
+      const dev = raw > capSeason ? capSeason : raw < -capSeason ? -capSeason : raw;
+      // The buckets of the current hour live in scalars, written back when the hour ends.
+      if (!(at >= hourStart && at < hourStart + HOUR_MS)) {
+        f[o + CUR_HOD] = hod;
+        f[o + CUR_HOD_N] = hodN;
+        f[o + CUR_DOW] = dow;
+        f[o + CUR_DOW_N] = dowN;
+        const hourNo = Math.floor(at / HOUR_MS);
+        f[o + HOUR_NO] = hourNo;
+        this.switchHour(hourOfDay(at), dayOfWeek(at));
+        hod = f[o + CUR_HOD];
+        hodN = f[o + CUR_HOD_N];
+        dow = f[o + CUR_DOW];
+        dowN = f[o + CUR_DOW_N];
+        hourStart = hourNo * HOUR_MS;
+      }
+      hodN += 1;
+      const aHour = Math.min(0.5, dt * INV_3_HOURS_MS);
+      const aHod = hodN * aHour < 1 ? 1 / hodN : aHour;
+      if (hodN > 1e6) hodN = 1e6;
+      const rem = dev - hod;
+      hod += aHod * rem;
+      dowN += 1;
+      const aVar = Math.min(0.5, dt * INV_3_DAYS_MS);
+      const aDow = dowN * aVar < 1 ? 1 / dowN : aVar;
+      if (dowN > 1e6) dowN = 1e6;
+      dow += aDow * (rem - dow);
+      varTot += aVar * (dev * dev - varTot);
+      const r2 = weekly ? rem - dow : rem;
+      varRem += aVar * (r2 * r2 - varRem);
+      varRemW += aVar * (1 - varRemW);
     }
-    const hodN = f[o + CUR_HOD_N] + 1;
-    const aHour = Math.min(0.5, dt * INV_3_HOURS_MS);
-    const aHod = hodN * aHour < 1 ? 1 / hodN : aHour;
-    f[o + CUR_HOD_N] = hodN > 1e6 ? 1e6 : hodN;
-    const hod = f[o + CUR_HOD];
-    const rem = dev - hod;
-    f[o + CUR_HOD] = hod + aHod * rem;
-    const dowN = f[o + CUR_DOW_N] + 1;
-    const aVar = Math.min(0.5, dt * INV_3_DAYS_MS);
-    const aDow = dowN * aVar < 1 ? 1 / dowN : aVar;
-    f[o + CUR_DOW_N] = dowN > 1e6 ? 1e6 : dowN;
-    const dow0 = f[o + CUR_DOW];
-    const dow = dow0 + aDow * (rem - dow0);
+    f[o + LEARNED_AT] = learnedAt;
+    f[o + LEVEL] = level;
+    f[o + VAR_TOT] = varTot;
+    f[o + VAR_REM] = varRem;
+    f[o + VAR_REM_W] = varRemW;
+    f[o + CUR_HOD] = hod;
+    f[o + CUR_HOD_N] = hodN;
     f[o + CUR_DOW] = dow;
-    f[o + VAR_TOT] = varTot + aVar * (dev * dev - varTot);
-    const r2 = f[o + SEASONAL] === 2 ? rem - dow : rem;
-    const varRem = f[o + VAR_REM];
-    f[o + VAR_REM] = varRem + aVar * (r2 * r2 - varRem);
-    const varRemW = f[o + VAR_REM_W];
-    f[o + VAR_REM_W] = varRemW + aVar * (1 - varRemW);
+    f[o + CUR_DOW_N] = dowN;
   }
+
 
 
   /** Write the current hour's buckets back to the profile (see CUR_HOD) and take those of hour `h`, day `d` (-1: none). */
@@ -533,6 +589,7 @@ export class Baseline {
   }
 
   toJSON(): BaselineJSON {
+    this.learn();
     // The profile as a whole: the current hour's buckets written back (and kept as the current ones).
     this.switchHour(this.f64[this.o + HOUR_OF_DAY], this.f64[this.o + DAY_OF_WEEK]);
     const f = this.f64;
@@ -617,6 +674,9 @@ export class Baseline {
     f[o + HOUR_NO] = NaN;
     f[o + HOUR_OF_DAY] = -1;
     f[o + DAY_OF_WEEK] = -1;
+    // Every point of the saved state is learned.
+    f[o + LEARNED_N] = f[o + N];
+    f[o + LEARNED_AT] = f[o + LAST_AT];
     this.refresh();
     return this;
   }
