@@ -3,7 +3,7 @@
  * states, open findings) that serializes to JSON per series id, so a new process (a CronJob run)
  * continues where the last one stopped. Deterministic: time only comes from observations.
  */
-import type { Finding, FindingKind, SeriesKey } from '../model/findings.js';
+import type { Finding, SeriesKey } from '../model/findings.js';
 import { Baseline, SeriesArena, type BaselineJSON } from './baseline.js';
 import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyConfig } from './config.js';
 import { scoreOf, type Detector, type DetectorInput } from './detector.js';

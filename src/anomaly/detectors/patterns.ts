@@ -159,26 +159,30 @@ export const patternsDetector: Detector<number> = {
     return at;
   },
   observe(handle, input: DetectorInput) {
-    const { ctx, base, z } = input;
-    const s = cursor.bind(base, handle);
-    s.k++;
+    // The per-point part reads the slots directly (no cursor): see regression.ts.
+    const base = input.base;
+    const m = base.f64;
+    const k = m[handle + K] + 1;
+    m[handle + K] = k;
 
     // Anomalous period against the seasonal pattern.
-    if (!Number.isNaN(z)) {
-      s.bits = ((s.bits << 1) | (badSize(z, ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
-      if (base.seasonal > 0 && !input.isOpen(KIND_BIT.regression)) anomalousPeriod(s, input);
+    const z = input.z;
+    if (z === z) {
+      m[handle + BITS] = ((m[handle + BITS] << 1) | (badSize(z, input.ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
+      if (base.seasonal > 0 && !input.isOpen(KIND_BIT.regression)) anomalousPeriod(cursor.bind(base, handle), input);
     }
 
     // Block medians for the trend (a confirmed level shift starts them over: a step is not a trend).
-    if (base.regimeStart !== s.regime) {
-      s.regime = base.regimeStart;
-      s.nb = 0;
-      s.mkS = 0;
+    const regimeStart = base.regimeStart;
+    if (regimeStart !== m[handle + REGIME]) {
+      m[handle + REGIME] = regimeStart;
+      m[handle + NB] = 0;
+      m[handle + MK_S] = 0;
     }
     // Counters are doubles in the series' block: `| 0` keeps the modulo an integer one (no fmod).
-    const k = s.k | 0;
-    if (k % BLOCK === 0 && base.size >= BLOCK && base.n - base.regimeStart >= BLOCK) addBlock(s, base);
-    if (k % 32 === 0) periodic(s, input, k);
+    const ki = k | 0;
+    if (ki % BLOCK === 0 && base.size >= BLOCK && base.n - regimeStart >= BLOCK) addBlock(cursor.bind(base, handle), base);
+    if (ki % 32 === 0) periodic(cursor.bind(base, handle), input, ki);
   },
 };
 

@@ -197,23 +197,29 @@ export const regressionDetector: Detector<number> = {
     return at;
   },
   observe(at, input: DetectorInput) {
-    const { z, ctx, base } = input;
-    if (Number.isNaN(z)) return;
-    const s = cursor.bind(base.f64, at);
-    const cfg = ctx.config.detectors.regression;
+    // The per-point part reads the slots directly (no cursor): the JIT inlines a bounded amount
+    // of code into the detector runner, and every accessor counts against it.
+    const z = input.z;
+    if (z !== z) return;
+    const base = input.base;
+    const m = base.f64;
+    const cfg = input.ctx.config.detectors.regression;
     input.evaluated(KIND_BIT.regression);
     const index = base.n - 1;
     const r = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
-    if (s.sp === 0) s.spIdx = index;
-    if (s.sn === 0) s.snIdx = index;
-    s.sp = Math.max(0, s.sp + r - cfg.cusumK);
-    s.sn = Math.max(0, s.sn - r - cfg.cusumK);
-    input.score(Math.max(s.sp, s.sn), cfg.cusumH);
-
-    if (s.sp > cfg.cusumH || s.sn > cfg.cusumH) {
-      if (alarm(s, input, index)) return;
-    } else if (s.lastTry !== 0) s.lastTry = 0;
-    if (s.isOpen) holdOrResolve(s, s.open!, input);
+    let sp = m[at + SP];
+    let sn = m[at + SN];
+    if (sp === 0) m[at + SP_IDX] = index;
+    if (sn === 0) m[at + SN_IDX] = index;
+    sp = Math.max(0, sp + r - cfg.cusumK);
+    sn = Math.max(0, sn - r - cfg.cusumK);
+    m[at + SP] = sp;
+    m[at + SN] = sn;
+    input.score(sp > sn ? sp : sn, cfg.cusumH);
+    if (sp > cfg.cusumH || sn > cfg.cusumH) {
+      if (alarm(cursor.bind(m, at), input, index)) return;
+    } else if (m[at + LAST_TRY] !== 0) m[at + LAST_TRY] = 0;
+    if (m[at + OPEN] !== 0) holdOrResolve(cursor.bind(m, at), input);
   },
 };
 
@@ -362,8 +368,9 @@ function isBack(level: number, open: OpenShift, input: DetectorInput): boolean {
   return ctx.latency && open.ref !== 0 && bad / Math.abs(open.ref) < cfg.minShiftPct / 100 / 2;
 }
 
-function holdOrResolve(s: Cursor, open: OpenShift, input: DetectorInput): void {
+function holdOrResolve(s: Cursor, input: DetectorInput): void {
   const { base, ctx } = input;
+  const open = s.open!;
   const level = base.median;
   if (isBack(level, open, input)) {
     input.changePoint(base.n - 1, input.obs.at, 'recovery');

@@ -66,69 +66,77 @@ export const sloDetector: Detector<SloState> = {
     return { ...fresh(), ...r };
   },
   observe(s, input: DetectorInput) {
-    const { ctx, obs } = input;
-    const cfg = ctx.config.detectors.slo;
-    let bad: number;
-    let target: number;
-    let what: string;
-    if (ctx.outcome) {
-      bad = obs.value >= 0.5 ? 1 : 0;
-      target = cfg.availability;
-      what = 'failed runs';
-    } else {
-      const thr = latencyThreshold(input);
-      if (thr === undefined) return;
-      bad = obs.value > thr ? 1 : 0;
-      target = cfg.latencyTarget;
-      what = `runs slower than ${fmtValue(thr, 'ms')}`;
-    }
-    const budget = 1 - target;
-    if (!(budget > 0)) return;
-    input.evaluated(KIND_BIT.slo_burn);
-    // Bucket numbers as int32 (minutes since 1970 fit until the year 6053): integer modulo below.
-    const f = Math.floor(obs.at / FINE_MS) | 0;
-    const c = Math.floor(obs.at / COARSE_MS) | 0;
-    if (f < s.fineAt) return; // out of order: ignore for windows
-    if (s.fine.length === 0) {
-      s.fine = new Array<number>(FINE_N * 2).fill(0);
-      s.coarse = new Array<number>(COARSE_N * 2).fill(0);
-    }
-    s.fineAt = advance(s.fine, FINE_N, s.fineAt, f);
-    s.coarseAt = advance(s.coarse, COARSE_N, s.coarseAt, c);
-    s.fine[(f % FINE_N) * 2] += 1;
-    s.fine[(f % FINE_N) * 2 + 1] += bad;
-    s.coarse[(c % COARSE_N) * 2] += 1;
-    s.coarse[(c % COARSE_N) * 2 + 1] += bad;
-
-    const [t5, b5] = sum(s.fine, FINE_N, f, 5);
-    const [t30, b30] = sum(s.fine, FINE_N, f, 30);
-    const [t60, b60] = sum(s.coarse, COARSE_N, c, 6);
-    const [t360, b360] = sum(s.coarse, COARSE_N, c, 36);
-    const burn = (b: number, t: number) => (t > 0 ? b / t / budget : 0);
-    const fast = Math.min(burn(b60, t60), burn(b5, t5));
-    const slow = Math.min(burn(b360, t360), burn(b30, t30));
-    input.score(fast, cfg.fastBurn);
-    input.score(slow, cfg.slowBurn);
-    const fastFires = fast >= cfg.fastBurn && b60 >= cfg.minBadEvents;
-    const slowFires = slow >= cfg.slowBurn && b360 >= cfg.minBadEvents;
-    let level: 'open' | 'hold' | null = fastFires || slowFires ? 'open' : null;
-    if (!level && input.isOpen(KIND_BIT.slo_burn) && (burn(b5, t5) >= cfg.fastBurn / 2 || burn(b30, t30) >= cfg.slowBurn / 2)) level = 'hold';
-    if (!level) return;
-    const isFast = fastFires || (!slowFires && burn(b5, t5) >= cfg.fastBurn / 2);
-    const rate = isFast ? burn(b60, t60) : burn(b360, t360);
-    const win = isFast ? '1 h' : '6 h';
-    const [bb, tt] = isFast ? [b60, t60] : [b360, t360];
-    input.emit({
-      kind: 'slo_burn',
-      level,
-      severity: isFast ? 'critical' : 'warning',
-      observed: rate,
-      expected: { high: isFast ? cfg.fastBurn : cfg.slowBurn },
-      unit: 'burn rate',
-      magnitude: { ratio: rate },
-      details: { objective: target, window: win, bad: bb, total: tt, burn5m: burn(b5, t5), burn30m: burn(b30, t30), burn1h: burn(b60, t60), burn6h: burn(b360, t360) },
-      explain: (e) =>
-        `${e.subject} burns its ${(target * 100).toFixed(target >= 0.999 ? 2 : 1)}% objective ${rate.toFixed(1)}x too fast: ${bb} of ${tt} ${what} in the last ${win} (${isFast ? 'fast' : 'slow'} burn, since ${e.since}).`,
-    });
+    // Latency series without a threshold (most) stop here: the per-point part stays small enough
+    // to be inlined into the detector runner beside the others.
+    if (!input.ctx.outcome && latencyThreshold(input) === undefined) return;
+    burnRate(s, input);
   },
 };
+
+/** A point of an outcome series or of a latency series with a threshold (out of line, see `observe`). */
+function burnRate(s: SloState, input: DetectorInput): void {
+  const { ctx, obs } = input;
+  const cfg = ctx.config.detectors.slo;
+  let bad: number;
+  let target: number;
+  let what: string;
+  if (ctx.outcome) {
+    bad = obs.value >= 0.5 ? 1 : 0;
+    target = cfg.availability;
+    what = 'failed runs';
+  } else {
+    const thr = latencyThreshold(input);
+    if (thr === undefined) return;
+    bad = obs.value > thr ? 1 : 0;
+    target = cfg.latencyTarget;
+    what = `runs slower than ${fmtValue(thr, 'ms')}`;
+  }
+  const budget = 1 - target;
+  if (!(budget > 0)) return;
+  input.evaluated(KIND_BIT.slo_burn);
+  // Bucket numbers as int32 (minutes since 1970 fit until the year 6053): integer modulo below.
+  const f = Math.floor(obs.at / FINE_MS) | 0;
+  const c = Math.floor(obs.at / COARSE_MS) | 0;
+  if (f < s.fineAt) return; // out of order: ignore for windows
+  if (s.fine.length === 0) {
+    s.fine = new Array<number>(FINE_N * 2).fill(0);
+    s.coarse = new Array<number>(COARSE_N * 2).fill(0);
+  }
+  s.fineAt = advance(s.fine, FINE_N, s.fineAt, f);
+  s.coarseAt = advance(s.coarse, COARSE_N, s.coarseAt, c);
+  s.fine[(f % FINE_N) * 2] += 1;
+  s.fine[(f % FINE_N) * 2 + 1] += bad;
+  s.coarse[(c % COARSE_N) * 2] += 1;
+  s.coarse[(c % COARSE_N) * 2 + 1] += bad;
+
+  const [t5, b5] = sum(s.fine, FINE_N, f, 5);
+  const [t30, b30] = sum(s.fine, FINE_N, f, 30);
+  const [t60, b60] = sum(s.coarse, COARSE_N, c, 6);
+  const [t360, b360] = sum(s.coarse, COARSE_N, c, 36);
+  const burn = (b: number, t: number) => (t > 0 ? b / t / budget : 0);
+  const fast = Math.min(burn(b60, t60), burn(b5, t5));
+  const slow = Math.min(burn(b360, t360), burn(b30, t30));
+  input.score(fast, cfg.fastBurn);
+  input.score(slow, cfg.slowBurn);
+  const fastFires = fast >= cfg.fastBurn && b60 >= cfg.minBadEvents;
+  const slowFires = slow >= cfg.slowBurn && b360 >= cfg.minBadEvents;
+  let level: 'open' | 'hold' | null = fastFires || slowFires ? 'open' : null;
+  if (!level && input.isOpen(KIND_BIT.slo_burn) && (burn(b5, t5) >= cfg.fastBurn / 2 || burn(b30, t30) >= cfg.slowBurn / 2)) level = 'hold';
+  if (!level) return;
+  const isFast = fastFires || (!slowFires && burn(b5, t5) >= cfg.fastBurn / 2);
+  const rate = isFast ? burn(b60, t60) : burn(b360, t360);
+  const win = isFast ? '1 h' : '6 h';
+  const [bb, tt] = isFast ? [b60, t60] : [b360, t360];
+  input.emit({
+    kind: 'slo_burn',
+    level,
+    severity: isFast ? 'critical' : 'warning',
+    observed: rate,
+    expected: { high: isFast ? cfg.fastBurn : cfg.slowBurn },
+    unit: 'burn rate',
+    magnitude: { ratio: rate },
+    details: { objective: target, window: win, bad: bb, total: tt, burn5m: burn(b5, t5), burn30m: burn(b30, t30), burn1h: burn(b60, t60), burn6h: burn(b360, t360) },
+    explain: (e) =>
+      `${e.subject} burns its ${(target * 100).toFixed(target >= 0.999 ? 2 : 1)}% objective ${rate.toFixed(1)}x too fast: ${bb} of ${tt} ${what} in the last ${win} (${isFast ? 'fast' : 'slow'} burn, since ${e.since}).`,
+  });
+}
