@@ -267,7 +267,12 @@ const NO_SIGNAL = null as unknown as DetectorSignal;
 
 /** The reused per-observation input handed to detectors. */
 class Input implements DetectorInput {
-  obs!: Observation;
+  /**
+   * The observation, copied into one object the core keeps: storing each caller's (young)
+   * observation object into this long-lived one would take the GC write barrier's slow path
+   * (a remembered-set entry) on every point.
+   */
+  readonly obs: Observation = { series: { monitor: '', step: '', metric: '', location: '' }, at: 0.5, value: 0.5, error: undefined, runId: undefined, sla: undefined };
   ctx!: SeriesContext;
   base!: Baseline;
   z = NaN;
@@ -392,7 +397,13 @@ export class AnomalyCore {
     if (o.at < rt.lastAt) return NO_CHANGES; // late point: the baseline only moves forward in time
     const ctx = rt.ctx;
     const input = this.input;
-    input.obs = o;
+    const view = input.obs;
+    view.series = o.series;
+    view.at = o.at;
+    view.value = o.value;
+    view.error = o.error;
+    view.runId = o.runId;
+    view.sla = o.sla;
     input.ctx = ctx;
     input.rt = rt;
     input.signalCount = 0;

@@ -10,6 +10,7 @@ import type { DetectorSignal, Observation, SeriesContext } from './types.js';
 
 /** Everything a detector sees for one observation (one reused object: do not keep it). */
 export interface DetectorInput {
+  /** The observation (one object the core reuses for every point: copy what you keep beyond this call). */
   obs: Observation;
   ctx: SeriesContext;
   /** The baseline, already including this observation. */

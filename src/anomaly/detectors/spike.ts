@@ -53,21 +53,22 @@ export const spikeDetector: Detector<SpikeState> = {
  * inline it into the series' detector runner (it runs on every point; this runs on a few).
  */
 function emitSpike(input: DetectorInput, level: 'open' | 'hold', size: number, threshold: number, rel: number): void {
-  const { z, ctx, base, obs } = input;
+  const { z, ctx, base } = input;
   const cfg = ctx.config.detectors.spike;
   const expected = input.expected;
+  const value = input.obs.value;
   const unit = ctx.latency ? 'ms' : 'value';
   const sigma = base.sigma();
-  const ratio = expected > 0 && obs.value > 0 ? obs.value / expected : undefined;
+  const ratio = expected > 0 && value > 0 ? value / expected : undefined;
   input.emit({
     kind: 'spike',
     level,
     severity: size >= 2 * threshold && (!ctx.latency || (ratio ?? 0) >= 2) ? 'critical' : 'warning',
-    observed: obs.value,
+    observed: value,
     expected: { value: expected, low: expected - cfg.zResolve * sigma, high: expected + cfg.zResolve * sigma },
     unit: ctx.latency ? 'ms' : 'value',
-    magnitude: { z, delta: obs.value - expected, ...(ratio !== undefined ? { ratio } : {}), ...(Number.isFinite(rel) ? { pct: rel * 100 } : {}) },
+    magnitude: { z, delta: value - expected, ...(ratio !== undefined ? { ratio } : {}), ...(Number.isFinite(rel) ? { pct: rel * 100 } : {}) },
     explain: (e) =>
-      `${e.subject} ${fmtValue(obs.value, unit)} is ${ratio !== undefined && ratio >= 1.5 ? fmtRatio(ratio) + ' ' : ''}${z >= 0 ? 'above' : 'below'} its baseline of ${fmtValue(expected, unit)} (${Math.abs(z).toFixed(1)} robust sigmas, normal range ${fmtValue(expected - cfg.zResolve * sigma, unit)} to ${fmtValue(expected + cfg.zResolve * sigma, unit)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
+      `${e.subject} ${fmtValue(value, unit)} is ${ratio !== undefined && ratio >= 1.5 ? fmtRatio(ratio) + ' ' : ''}${z >= 0 ? 'above' : 'below'} its baseline of ${fmtValue(expected, unit)} (${Math.abs(z).toFixed(1)} robust sigmas, normal range ${fmtValue(expected - cfg.zResolve * sigma, unit)} to ${fmtValue(expected + cfg.zResolve * sigma, unit)}) since ${e.since} (${e.count} ${e.count === 1 ? 'point' : 'points'}).`,
   });
 }
