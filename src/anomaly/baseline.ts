@@ -165,7 +165,7 @@ export class Baseline {
   private carved32: number;
   private readonly end32: number;
   private carved64: number;
-  private readonly end64: number;
+  private end64: number;
 
   /** `extra`: slots to reserve for detectors (see `carve32`, `carve64`); `arena`: where the block lives. */
   constructor(extra: { f32?: number; f64?: number } = {}, arena: SeriesArena = new SeriesArena()) {
@@ -207,12 +207,23 @@ export class Baseline {
     return at;
   }
 
-  /** Reserve `count` zeroed float64 slots for a detector: returns their index in `f64`. */
+  /**
+   * Reserve `count` zeroed float64 slots for a detector, for what it reads or writes on every
+   * point: they are taken from the start of the detectors' region, next to the baseline's own
+   * scalars (a point's reads then stay in the block's first lines). Returns their index in `f64`.
+   */
   carve64(count: number): number {
     if (this.carved64 + count > this.end64) throw new RangeError(`baseline: ${count} float64 slots asked, ${this.end64 - this.carved64} reserved`);
     const at = this.carved64;
     this.carved64 += count;
     return at;
+  }
+
+  /** `carve64` for slots read only now and then: taken from the end of the detectors' region. */
+  carveCold64(count: number): number {
+    if (this.carved64 + count > this.end64) throw new RangeError(`baseline: ${count} float64 slots asked, ${this.end64 - this.carved64} reserved`);
+    this.end64 -= count;
+    return this.end64;
   }
 
   /** Observations seen, ever. */

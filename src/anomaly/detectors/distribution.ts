@@ -23,14 +23,18 @@ const MIN_WEIGHT = 0.15;
 const BC_MIN = 0.6;
 const ring = new Float64Array(RING_SIZE);
 
-// State in the series' block: float64 slots [points fed to the sketch, index of the buckets in
-// f32, the series' point count when the sketch was last fed, sketch scalars x3] and the sketch's
-// float32 buckets. A state handle is the index of the first float64.
+// State in the series' block: float64 slots read on every point [points fed to the sketch, the
+// series' point count when it was last fed, index of the others], the others [index of the
+// buckets in f32, sketch scalars x3], and the sketch's float32 buckets. A state handle is the
+// index of the first float64.
 const K = 0;
-const AT32 = 1;
-const FED_N = 2;
-const SK = 3;
-const SLOTS64 = 3 + LogSketch.SCALARS;
+const FED_N = 1;
+/** Index of the slots read only when the sketch is fed or checked: [index of the buckets in f32, sketch scalars x3]. */
+const COLD = 2;
+const HOT_SLOTS = 3;
+const AT32 = 0;
+const SK = 1;
+const COLD_SLOTS = 1 + LogSketch.SCALARS;
 /**
  * The sketch is fed from the baseline's ring in batches (at least every 64 points: the ring holds
  * 64), not point by point: a point then touches no bucket line and computes no logarithm, and the
@@ -48,7 +52,8 @@ const shared = new LogSketch();
 /** Add the ring's points the sketch has not seen yet (oldest first, decaying on schedule); returns the shared sketch bound to the series. */
 function feed(at: number, base: Baseline): LogSketch {
   const mem = base.f64;
-  const sketch = shared.bind(base.f32, mem[at + AT32], mem, at + SK);
+  const c = mem[at + COLD];
+  const sketch = shared.bind(base.f32, mem[c + AT32], mem, c + SK);
   const pending = Math.min(base.n - mem[at + FED_N], base.size);
   if (pending > 0) {
     const n = base.recent(ring, pending);
@@ -71,7 +76,8 @@ function feed(at: number, base: Baseline): LogSketch {
 /** The long-window sketch of a series' distribution state, up to date (a new object bound to the series' slots). */
 export function sketchOf(at: number, base: Baseline): LogSketch {
   feed(at, base);
-  return new LogSketch().bind(base.f32, base.f64[at + AT32], base.f64, at + SK);
+  const c = base.f64[at + COLD];
+  return new LogSketch().bind(base.f32, base.f64[c + AT32], base.f64, c + SK);
 }
 
 export interface Quantiles {
@@ -155,18 +161,20 @@ export function twoClusters(sorted: Float64Array, n: number): { d: number; weigh
 }
 
 function fresh(base: Baseline): number {
-  const at = base.carve64(SLOTS64);
+  const at = base.carve64(HOT_SLOTS);
+  const c = base.carveCold64(COLD_SLOTS);
+  base.f64[at + COLD] = c;
   const counts = base.carve32(LogSketch.SLOTS);
-  base.f64[at + AT32] = counts;
+  base.f64[c + AT32] = counts;
   base.f64[at + FED_N] = base.n;
-  shared.bind(base.f32, counts, base.f64, at + SK, true);
+  shared.bind(base.f32, counts, base.f64, c + SK, true);
   return at;
 }
 
 export const distributionDetector: Detector<number> = {
   name: 'distribution',
   kinds: ['tail_latency', 'bimodal', 'variance_growth'],
-  slots: { f64: SLOTS64, f32: LogSketch.SLOTS },
+  slots: { f64: HOT_SLOTS + COLD_SLOTS, f32: LogSketch.SLOTS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.distribution.enabled,
   create: (_ctx, base) => fresh(base),
   save: (at, base) => ({ sketch: sketchOf(at, base).toJSON(), k: base.f64[at + K] }),

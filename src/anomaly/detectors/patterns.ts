@@ -38,31 +38,38 @@ export interface PatternsState {
   bits: number;
 }
 
-// The scalars live in float64 slots of the series' block, the blocks in float32 slots; a state
-// handle is the index of the first float64 slot, and `cursor` reads them as a PatternsState.
+// The scalars live in float64 slots of the series' block (those read on every point beside the
+// baseline's scalars, the others elsewhere in the block: their index in the slot COLD), the
+// blocks in float32 slots; a state handle is the index of the first float64 slot, and `cursor`
+// reads them as a PatternsState.
 const K = 0;
 const BITS = 1;
-const NB = 2;
-const ORIGIN = 3;
-const REGIME = 4;
-const AT32 = 5;
+const REGIME = 2;
+const COLD = 3;
+const HOT_SLOTS = 4;
+const NB = 0;
+const ORIGIN = 1;
+const AT32 = 2;
 /** Mann-Kendall S of the blocks, kept as blocks come and go (O(n) per block, not O(n²) per check). */
-const MK_S = 6;
-const SLOTS64 = 7;
+const MK_S = 3;
+const COLD_SLOTS = 4;
 
 /** A reusable view of one series' patterns slots (bound per observation, never kept). */
 class Cursor implements PatternsState {
-  private m: Float64Array = new Float64Array(SLOTS64);
+  private m: Float64Array = new Float64Array(HOT_SLOTS + COLD_SLOTS);
   private o = 0;
+  /** Index of the cold slots. */
+  private c = HOT_SLOTS;
   mem: Float32Array = new Float32Array(0);
   bind(base: Baseline, o: number): this {
     this.m = base.f64;
     this.o = o;
+    this.c = base.f64[o + COLD];
     this.mem = base.f32;
     return this;
   }
   get at(): number {
-    return this.m[this.o + AT32];
+    return this.m[this.c + AT32];
   }
   get k(): number {
     return this.m[this.o + K];
@@ -77,16 +84,16 @@ class Cursor implements PatternsState {
     this.m[this.o + BITS] = v;
   }
   get nb(): number {
-    return this.m[this.o + NB];
+    return this.m[this.c + NB];
   }
   set nb(v: number) {
-    this.m[this.o + NB] = v;
+    this.m[this.c + NB] = v;
   }
   get origin(): number {
-    return this.m[this.o + ORIGIN];
+    return this.m[this.c + ORIGIN];
   }
   set origin(v: number) {
-    this.m[this.o + ORIGIN] = v;
+    this.m[this.c + ORIGIN] = v;
   }
   get regime(): number {
     return this.m[this.o + REGIME];
@@ -95,10 +102,10 @@ class Cursor implements PatternsState {
     this.m[this.o + REGIME] = v;
   }
   get mkS(): number {
-    return this.m[this.o + MK_S];
+    return this.m[this.c + MK_S];
   }
   set mkS(v: number) {
-    this.m[this.o + MK_S] = v;
+    this.m[this.c + MK_S] = v;
   }
 }
 
@@ -106,9 +113,11 @@ const cursor = new Cursor();
 
 /** Reserve a fresh state in the series' block; returns its handle. */
 function fresh(base: Baseline): number {
-  const o = base.carve64(SLOTS64);
-  base.f64[o + AT32] = base.carve32(2 * BLOCKS);
-  base.f64[o + ORIGIN] = NaN;
+  const o = base.carve64(HOT_SLOTS);
+  const c = base.carveCold64(COLD_SLOTS);
+  base.f64[o + COLD] = c;
+  base.f64[c + AT32] = base.carve32(2 * BLOCKS);
+  base.f64[c + ORIGIN] = NaN;
   return o;
 }
 
@@ -135,7 +144,7 @@ function popcount12(x: number): number {
 export const patternsDetector: Detector<number> = {
   name: 'patterns',
   kinds: ['seasonality', 'trend', 'anomalous_period'],
-  slots: { f64: SLOTS64, f32: 2 * BLOCKS },
+  slots: { f64: HOT_SLOTS + COLD_SLOTS, f32: 2 * BLOCKS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.patterns.enabled,
   create: (_ctx, base) => fresh(base),
   save(at, base): PatternsJSON {
@@ -176,8 +185,9 @@ export const patternsDetector: Detector<number> = {
     const regimeStart = base.regimeStart;
     if (regimeStart !== m[handle + REGIME]) {
       m[handle + REGIME] = regimeStart;
-      m[handle + NB] = 0;
-      m[handle + MK_S] = 0;
+      const c = m[handle + COLD];
+      m[c + NB] = 0;
+      m[c + MK_S] = 0;
     }
     // Counters are doubles in the series' block: `| 0` keeps the modulo an integer one (no fmod).
     const ki = k | 0;

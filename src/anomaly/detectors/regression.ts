@@ -21,7 +21,7 @@ import { badSize } from '../detector.js';
 import { fmtPct, fmtValue } from '../format.js';
 import { mannWhitney, medianInPlace } from '../stats.js';
 import type { SeriesContext } from '../types.js';
-import { RING_SIZE } from '../baseline.js';
+import { RING_SIZE, type Baseline } from '../baseline.js';
 
 const CLIP = 4;
 const MIN_AFTER = 3;
@@ -53,29 +53,33 @@ export interface RegressionState {
   good: { ref: number; refScale: number; index: number } | null;
 }
 
-// The state lives in 14 float64 slots of the series' block (offsets below); a detector's state
-// handle is the index of the first. `cursor` reads and writes them through RegressionState's shape.
+// The state lives in float64 slots of the series' block: 7 read on every point (the handle is the
+// index of the first), 9 others elsewhere in the block (their index in the slot COLD). `cursor`
+// reads and writes them through RegressionState's shape.
 const SP = 0;
 const SN = 1;
 const SP_IDX = 2;
 const SN_IDX = 3;
 const OPEN = 4;
-const O_REF = 5;
-const O_REF_SCALE = 6;
-const O_AT = 7;
-const O_INDEX = 8;
-const O_P = 9;
-const GOOD = 10;
-const G_REF = 11;
-const G_REF_SCALE = 12;
-const G_INDEX = 13;
 /** The CUSUM's value at the last shift it could not confirm (0: none since it was last below its threshold). */
-const LAST_TRY = 14;
-const SLOTS = 15;
+const LAST_TRY = 5;
+/** Index of the cold slots below (the open shift and the good-direction reference: read only while they matter). */
+const COLD = 6;
+const HOT_SLOTS = 7;
+const O_REF = 0;
+const O_REF_SCALE = 1;
+const O_AT = 2;
+const O_INDEX = 3;
+const O_P = 4;
+const GOOD = 5;
+const G_REF = 6;
+const G_REF_SCALE = 7;
+const G_INDEX = 8;
+const COLD_SLOTS = 9;
 
 /** A reusable view of one series' regression slots (bound per observation, never kept). */
 class Cursor implements RegressionState {
-  private m: Float64Array = new Float64Array(SLOTS);
+  private m: Float64Array = new Float64Array(HOT_SLOTS + COLD_SLOTS);
   private o = 0;
   bind(m: Float64Array, o: number): this {
     this.m = m;
@@ -110,18 +114,20 @@ class Cursor implements RegressionState {
   get open(): OpenShift | null {
     const m = this.m;
     const o = this.o;
-    return m[o + OPEN] ? { ref: m[o + O_REF], refScale: m[o + O_REF_SCALE], at: m[o + O_AT], index: m[o + O_INDEX], pValue: m[o + O_P] } : null;
+    const c = m[o + COLD];
+    return m[o + OPEN] ? { ref: m[c + O_REF], refScale: m[c + O_REF_SCALE], at: m[c + O_AT], index: m[c + O_INDEX], pValue: m[c + O_P] } : null;
   }
   set open(v: OpenShift | null) {
     const m = this.m;
     const o = this.o;
+    const c = m[o + COLD];
     m[o + OPEN] = v ? 1 : 0;
     if (!v) return;
-    m[o + O_REF] = v.ref;
-    m[o + O_REF_SCALE] = v.refScale;
-    m[o + O_AT] = v.at;
-    m[o + O_INDEX] = v.index;
-    m[o + O_P] = v.pValue;
+    m[c + O_REF] = v.ref;
+    m[c + O_REF_SCALE] = v.refScale;
+    m[c + O_AT] = v.at;
+    m[c + O_INDEX] = v.index;
+    m[c + O_P] = v.pValue;
   }
   get lastTry(): number {
     return this.m[this.o + LAST_TRY];
@@ -134,27 +140,39 @@ class Cursor implements RegressionState {
   }
   get good(): RegressionState['good'] {
     const m = this.m;
-    const o = this.o;
-    return m[o + GOOD] ? { ref: m[o + G_REF], refScale: m[o + G_REF_SCALE], index: m[o + G_INDEX] } : null;
+    const c = m[this.o + COLD];
+    return m[c + GOOD] ? { ref: m[c + G_REF], refScale: m[c + G_REF_SCALE], index: m[c + G_INDEX] } : null;
   }
   set good(v: RegressionState['good']) {
     const m = this.m;
-    const o = this.o;
-    m[o + GOOD] = v ? 1 : 0;
+    const c = m[this.o + COLD];
+    m[c + GOOD] = v ? 1 : 0;
     if (!v) return;
-    m[o + G_REF] = v.ref;
-    m[o + G_REF_SCALE] = v.refScale;
-    m[o + G_INDEX] = v.index;
+    m[c + G_REF] = v.ref;
+    m[c + G_REF_SCALE] = v.refScale;
+    m[c + G_INDEX] = v.index;
   }
   /** Write a fresh state (spIdx/snIdx -1, nothing open). */
   reset(): void {
-    this.m.fill(0, this.o, this.o + SLOTS);
+    const m = this.m;
+    const o = this.o;
+    const c = m[o + COLD];
+    m.fill(0, o, o + COLD);
+    m.fill(0, c, c + COLD_SLOTS);
     this.spIdx = -1;
     this.snIdx = -1;
   }
 }
 
 const cursor = new Cursor();
+
+/** Take a fresh state's slots (hot ones beside the baseline's scalars, the others out of the way); returns its handle. */
+function fresh(base: Baseline): number {
+  const at = base.carve64(HOT_SLOTS);
+  base.f64[at + COLD] = base.carveCold64(COLD_SLOTS);
+  cursor.bind(base.f64, at).reset();
+  return at;
+}
 
 const before = new Float64Array(RING_SIZE);
 const after = new Float64Array(RING_SIZE);
@@ -168,21 +186,16 @@ function num(x: unknown, fallback: number): number {
 export const regressionDetector: Detector<number> = {
   name: 'regression',
   kinds: ['regression'],
-  slots: { f64: SLOTS },
+  slots: { f64: HOT_SLOTS + COLD_SLOTS },
   applies: (ctx: SeriesContext) => !ctx.outcome && ctx.config.detectors.regression.enabled,
-  create(_ctx, base) {
-    const at = base.carve64(SLOTS);
-    cursor.bind(base.f64, at).reset();
-    return at;
-  },
+  create: (_ctx, base) => fresh(base),
   save(at, base): RegressionState {
     const s = cursor.bind(base.f64, at);
     return { sp: s.sp, sn: s.sn, spIdx: s.spIdx, snIdx: s.snIdx, lastTry: s.lastTry, open: s.open, good: s.good };
   },
   load(raw, _ctx, base) {
-    const at = base.carve64(SLOTS);
+    const at = fresh(base);
     const s = cursor.bind(base.f64, at);
-    s.reset();
     const r = raw as Partial<RegressionState> | null;
     if (!r || typeof r.sp !== 'number') return at;
     s.sp = num(r.sp, 0);
