@@ -12,7 +12,7 @@
  * heap objects instead of a dozen typed arrays and boxed doubles, which is what keeps 10,000 series
  * both small and fast (each observation touches a few adjacent cache lines, not a dozen objects).
  */
-import { medianInPlace, roundSig } from './stats.js';
+import { medianNear, roundSig } from './stats.js';
 
 export const RING_SIZE = 64;
 const REFRESH_EVERY = 8;
@@ -371,14 +371,17 @@ export class Baseline {
     if (n === 0) return;
     if (f[o + SEASONAL] === 0) for (let i = 0; i < n; i++) scratch[i] = f[rv + 2 * i];
     else for (let i = 0; i < n; i++) scratch[i] = f[rv + 2 * i] - this.seasonalAt(f[rv + 2 * i + 1]);
-    const med = medianInPlace(scratch, n);
+    // The previous median and scale bracket the new ones (a third of the ring is new since):
+    // the selections then sort a handful of values, not 64 (same results, see medianNear).
+    const prevScale = f[o + SCALE];
+    const med = medianNear(scratch, n, f[o + MEDIAN], 0.35 * prevScale);
     let sumAbs = 0;
     for (let i = 0; i < n; i++) {
       const d = Math.abs(scratch[i] - med);
       scratch[i] = d;
       sumAbs += d;
     }
-    let scale = 1.4826 * medianInPlace(scratch, n);
+    let scale = 1.4826 * medianNear(scratch, n, prevScale / 1.4826, 0.3 * prevScale);
     if (!(scale > 0)) scale = 1.2533 * (sumAbs / n);
     // Resolution floor: 0.5% of the level (noise-free series would otherwise make any model error huge).
     const floor = Math.max(1e-9, Math.abs(med) * 5e-3);

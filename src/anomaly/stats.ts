@@ -80,6 +80,46 @@ export function medianInPlace(a: Float64Array, n: number): number {
   return (lo + hi) / 2;
 }
 
+let near = new Float64Array(64);
+
+/**
+ * Median of `a[0..n)`, exactly `medianInPlace`'s, for data whose median probably lies within
+ * `width` of `guess` (a rolling window's previous median): one branch-free pass counts the values
+ * below that bracket and gathers those inside it, and only those few are selected from. Falls
+ * back to a full selection when the middle ranks are not in the bracket (which reorders `a`, as
+ * `medianInPlace` does).
+ */
+export function medianNear(a: Float64Array, n: number, guess: number, width: number): number {
+  if (n >= 16 && width > 0 && guess === guess && width < Infinity && guess > -Infinity && guess < Infinity) {
+    if (near.length < n) near = new Float64Array(n);
+    const buf = near;
+    const lo = guess - width;
+    const hi = guess + width;
+    let below = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      const under = +(x < lo);
+      buf[m] = x;
+      m += (1 - under) & +(x <= hi);
+      below += under;
+    }
+    // Ranks of the middle values: one (odd n) or the two around n/2 (even n).
+    const kHi = n >> 1;
+    const kLo = n & 1 ? kHi : kHi - 1;
+    if (below <= kLo && below + m > kHi) {
+      const k = kHi - below;
+      const upper = select(buf, m, k);
+      if (n & 1) return upper;
+      // The lower middle is the largest of the bracket's values ranked before the upper one (k >= 1 here).
+      let lower = -Infinity;
+      for (let i = 0; i < k; i++) if (buf[i] > lower) lower = buf[i];
+      return (lower + upper) / 2;
+    }
+  }
+  return medianInPlace(a, n);
+}
+
 /** Quantile (0..1, linear interpolation) of a sorted array. */
 export function quantileSorted(sorted: ArrayLike<number>, n: number, q: number): number {
   if (n === 0) return NaN;

@@ -6,7 +6,7 @@ import { fmtTime, isoTime } from '../../src/anomaly/format.js';
 import { findingId } from '../../src/anomaly/lifecycle.js';
 import { fnv1a } from '../../src/anomaly/signature.js';
 import { LogSketch } from '../../src/anomaly/sketch.js';
-import { mannKendall, mannKendallAppend, mannKendallDrop, mannWhitney, medianInPlace, select, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
+import { mannKendall, mannKendallAppend, mannKendallDrop, mannWhitney, medianInPlace, medianNear, select, theilSenMannKendall, wilson } from '../../src/anomaly/stats.js';
 import type { ApiCheckDefinition, Finding, MonitorResult } from '../../src/model/index.js';
 import { mulberry32 } from './scenarios.js';
 
@@ -215,6 +215,22 @@ describe('statistics', () => {
       expect(got.p).toBeLessThanOrEqual(1);
       expect(mannWhitney(before, nb, after, na, -1).u).toBe(got.u);
     }
+  });
+
+  it('medianNear gives the median medianInPlace gives, for good, poor and useless guesses', () => {
+    const rand = mulberry32(12);
+    let bracketed = 0;
+    for (let r = 0; r < 3000; r++) {
+      const n = 1 + Math.floor(rand() * 80);
+      const levels = [2, 10, 1e6][r % 3];
+      const a = Float64Array.from({ length: n }, () => Math.floor(rand() * levels) + (levels > 10 ? rand() : 0));
+      const want = medianInPlace(Float64Array.from(a), n);
+      const guess = [want, want + (rand() - 0.5) * levels * 0.2, rand() * levels * 3 - levels, NaN][r % 4];
+      const width = [levels * 0.1, levels * 0.01, 0, Infinity, -1][r % 5];
+      expect(medianNear(Float64Array.from(a), n, guess, width)).toBe(want);
+      if (n >= 16 && width > 0 && width < Infinity && guess === guess) bracketed++;
+    }
+    expect(bracketed).toBeGreaterThan(500);
   });
 
   it('select and medianInPlace agree with a sort: every rank, ties, constants, negatives, all lengths', () => {
