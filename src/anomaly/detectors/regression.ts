@@ -135,9 +135,6 @@ class Cursor implements RegressionState {
   set lastTry(v: number) {
     this.m[this.o + LAST_TRY] = v;
   }
-  get isOpen(): boolean {
-    return this.m[this.o + OPEN] !== 0;
-  }
   get good(): RegressionState['good'] {
     const m = this.m;
     const c = m[this.o + COLD];
