@@ -10,7 +10,7 @@ import { badSize } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
-/** The spike state is one float64 slot of the series' block: the decaying maximum |z| of recent points (the surprise level). */
+/** The spike state is one float64 slot of the series' block: the decaying maximum |z| of recent points (the surprise level, kept for two-sided series). */
 export type SpikeState = number;
 
 export const spikeDetector: Detector<SpikeState> = {
@@ -27,26 +27,37 @@ export const spikeDetector: Detector<SpikeState> = {
     return at;
   },
   observe(at, input: DetectorInput) {
-    const { z, ctx, base, obs } = input;
-    if (Number.isNaN(z)) return;
+    const z = input.z;
+    if (z !== z) return;
+    const { ctx, base } = input;
     const cfg = ctx.config.detectors.spike;
     input.evaluated(KIND_BIT.spike);
     const size = badSize(z, ctx.direction);
-    const mem = base.f64;
-    const surprise = ctx.direction === 'both' ? cfg.surprise * mem[at] : 0;
-    const threshold = Math.max(cfg.zOpen, cfg.tailFactor * base.q99, surprise);
-    const absZ = Math.abs(z);
-    mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
-    const expected = input.expected;
-    const rel = expected !== 0 ? (obs.value - expected) / Math.abs(expected) : Infinity;
-    const relOk = !ctx.latency || rel >= cfg.minRelChange;
+    let threshold = cfg.tailFactor * base.q99;
+    if (cfg.zOpen > threshold) threshold = cfg.zOpen;
+    if (ctx.direction === 'both') {
+      // The surprise level only raises the threshold of two-sided series: kept for them alone.
+      const mem = base.f64;
+      const surprise = cfg.surprise * mem[at];
+      if (surprise > threshold) threshold = surprise;
+      const absZ = Math.abs(z);
+      mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
+    }
+    // Latency spikes must also be a relative change (a division only for them).
+    const relOk = !ctx.latency || relChange(input) >= cfg.minRelChange;
     if (relOk) input.score(size, threshold);
     let level: 'open' | 'hold' | null = null;
     if (size >= threshold && relOk) level = 'open';
     else if (size >= cfg.zResolve && input.isOpen(KIND_BIT.spike)) level = 'hold';
-    if (level) emitSpike(input, level, size, threshold, rel);
+    if (level) emitSpike(input, level, size, threshold, relChange(input));
   },
 };
+
+/** (value - expected) / |expected| of this point (Infinity when the expectation is 0). */
+function relChange(input: DetectorInput): number {
+  const expected = input.expected;
+  return expected !== 0 ? (input.obs.value - expected) / Math.abs(expected) : Infinity;
+}
 
 /**
  * The signal of an abnormal point, out of line: `observe` stays small enough for the JIT to
