@@ -186,6 +186,7 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   evicted = false;
   readonly config: SeriesContext['config'];
   readonly direction: SeriesContext['direction'];
+  readonly badSign: SeriesContext['badSign'];
   readonly latency: boolean;
   readonly outcome = false;
   readonly key: SeriesKey;
@@ -199,6 +200,7 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
     this.id = ctx.id;
     this.config = ctx.config;
     this.direction = ctx.direction;
+    this.badSign = ctx.badSign;
     this.latency = ctx.latency;
     const loaded = loadedState(raw);
     if (loaded?.base) this.restore(loaded.base);
@@ -456,11 +458,13 @@ export class AnomalyCore {
 
   private open(id: string, key: SeriesKey): SeriesRuntime {
     const config = this.config.forSeries(key);
+    const direction = config.direction ?? defaultDirection(key.metric);
     const ctx: SeriesContext = {
       key: { ...key },
       id,
       config,
-      direction: config.direction ?? defaultDirection(key.metric),
+      direction,
+      badSign: direction === 'up' ? 1 : direction === 'down' ? -1 : 0,
       latency: isLatencyMetric(key.metric),
       outcome: key.metric === 'outcome',
     };

@@ -62,6 +62,8 @@ export interface SeriesContext {
   id: string;
   config: SeriesConfig;
   direction: Direction;
+  /** `direction` as a number for per-point code: 1 bad upward, -1 bad downward, 0 both ways (comparing strings costs more). */
+  badSign: 1 | -1 | 0;
   latency: boolean;
   outcome: boolean;
 }

@@ -177,7 +177,9 @@ export const patternsDetector: Detector<number> = {
     // Anomalous period against the seasonal pattern.
     const z = input.z;
     if (z === z) {
-      m[handle + BITS] = ((m[handle + BITS] << 1) | (badSize(z, input.ctx.direction) >= 3 ? 1 : 0)) & 0xfff;
+      const sign = input.ctx.badSign;
+      const size = sign === 0 ? Math.abs(z) : sign * z;
+      m[handle + BITS] = ((m[handle + BITS] << 1) | (size >= 3 ? 1 : 0)) & 0xfff;
       if (base.seasonal > 0 && !input.isOpen(KIND_BIT.regression)) anomalousPeriod(cursor.bind(base, handle), input);
     }
 

@@ -6,7 +6,6 @@
  */
 import { KIND_BIT } from '../lifecycle.js';
 import type { Detector, DetectorInput } from '../detector.js';
-import { badSize } from '../detector.js';
 import { fmtRatio, fmtValue } from '../format.js';
 import type { SeriesContext } from '../types.js';
 
@@ -32,10 +31,11 @@ export const spikeDetector: Detector<SpikeState> = {
     const { ctx, base } = input;
     const cfg = ctx.config.detectors.spike;
     input.evaluated(KIND_BIT.spike);
-    const size = badSize(z, ctx.direction);
+    const sign = ctx.badSign;
+    const size = sign === 0 ? Math.abs(z) : sign * z;
     let threshold = cfg.tailFactor * base.q99;
     if (cfg.zOpen > threshold) threshold = cfg.zOpen;
-    if (ctx.direction === 'both') {
+    if (sign === 0) {
       // The surprise level only raises the threshold of two-sided series: kept for them alone.
       const mem = base.f64;
       const surprise = cfg.surprise * mem[at];
@@ -43,8 +43,13 @@ export const spikeDetector: Detector<SpikeState> = {
       const absZ = Math.abs(z);
       mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
     }
-    // Latency spikes must also be a relative change (a division only for them).
-    const relOk = !ctx.latency || relChange(input) >= cfg.minRelChange;
+    // Latency spikes must also be a relative change: (value - expected) / |expected| >= minRelChange,
+    // compared as a product (a division on every point costs more).
+    let relOk = true;
+    if (ctx.latency) {
+      const expected = input.expected;
+      relOk = expected === 0 || input.obs.value - expected >= cfg.minRelChange * Math.abs(expected);
+    }
     if (relOk) input.score(size, threshold);
     let level: 'open' | 'hold' | null = null;
     if (size >= threshold && relOk) level = 'open';
