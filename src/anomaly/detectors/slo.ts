@@ -68,29 +68,21 @@ export const sloDetector: Detector<SloState> = {
   observe(s, input: DetectorInput) {
     // Latency series without a threshold (most) stop here: the per-point part stays small enough
     // to be inlined into the detector runner beside the others.
-    if (!input.ctx.outcome && latencyThreshold(input) === undefined) return;
-    burnRate(s, input);
+    const threshold = input.ctx.outcome ? NaN : latencyThreshold(input);
+    if (threshold === undefined) return;
+    burnRate(s, input, threshold);
   },
 };
 
-/** A point of an outcome series or of a latency series with a threshold (out of line, see `observe`). */
-function burnRate(s: SloState, input: DetectorInput): void {
+/**
+ * A point of an outcome series (`threshold` NaN) or of a latency series with a threshold (out of
+ * line, see `observe`).
+ */
+function burnRate(s: SloState, input: DetectorInput, threshold: number): void {
   const { ctx, obs } = input;
   const cfg = ctx.config.detectors.slo;
-  let bad: number;
-  let target: number;
-  let what: string;
-  if (ctx.outcome) {
-    bad = obs.value >= 0.5 ? 1 : 0;
-    target = cfg.availability;
-    what = 'failed runs';
-  } else {
-    const thr = latencyThreshold(input);
-    if (thr === undefined) return;
-    bad = obs.value > thr ? 1 : 0;
-    target = cfg.latencyTarget;
-    what = `runs slower than ${fmtValue(thr, 'ms')}`;
-  }
+  const bad = ctx.outcome ? (obs.value >= 0.5 ? 1 : 0) : obs.value > threshold ? 1 : 0;
+  const target = ctx.outcome ? cfg.availability : cfg.latencyTarget;
   const budget = 1 - target;
   if (!(budget > 0)) return;
   input.evaluated(KIND_BIT.slo_burn);
@@ -137,6 +129,6 @@ function burnRate(s: SloState, input: DetectorInput): void {
     magnitude: { ratio: rate },
     details: { objective: target, window: win, bad: bb, total: tt, burn5m: burn(b5, t5), burn30m: burn(b30, t30), burn1h: burn(b60, t60), burn6h: burn(b360, t360) },
     explain: (e) =>
-      `${e.subject} burns its ${(target * 100).toFixed(target >= 0.999 ? 2 : 1)}% objective ${rate.toFixed(1)}x too fast: ${bb} of ${tt} ${what} in the last ${win} (${isFast ? 'fast' : 'slow'} burn, since ${e.since}).`,
+      `${e.subject} burns its ${(target * 100).toFixed(target >= 0.999 ? 2 : 1)}% objective ${rate.toFixed(1)}x too fast: ${bb} of ${tt} ${ctx.outcome ? 'failed runs' : `runs slower than ${fmtValue(threshold, 'ms')}`} in the last ${win} (${isFast ? 'fast' : 'slow'} burn, since ${e.since}).`,
   });
 }
