@@ -200,6 +200,19 @@ export const distributionDetector: Detector<number> = {
   },
 };
 
+/**
+ * A ratio-type statistic's signal: `open` at `threshold`, `hold` (keeps an open finding) at 70% of
+ * it, so a series on the edge does not flap.
+ */
+function levelOf(input: DetectorInput, kindBit: number, stat: number, threshold: number): 'open' | 'hold' | null {
+  return stat >= threshold ? 'open' : stat >= threshold * 0.7 && input.isOpen(kindBit) ? 'hold' : null;
+}
+
+/** Distribution findings describe two-sided series (info) and warn on latency ones. */
+function severityOf(input: DetectorInput): 'info' | 'warning' {
+  return input.ctx.direction === 'both' ? 'info' : 'warning';
+}
+
 /** The periodic checks (every `every` points), out of line so that the per-point part above stays inlinable. */
 function analyze(sketch: LogSketch, input: DetectorInput): void {
   const { ctx, base } = input;
@@ -217,13 +230,13 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
   if (p50 > 0) {
     input.evaluated(KIND_BIT.tail_latency);
     const ratio = p99 / p50;
-    const level = ratio >= cfg.tailRatio ? 'open' : ratio >= cfg.tailRatio * 0.7 && input.isOpen(KIND_BIT.tail_latency) ? 'hold' : null;
+    const level = levelOf(input, KIND_BIT.tail_latency, ratio, cfg.tailRatio);
     if (level) {
       const q = sketchQuantiles(sketch);
       input.emit({
         kind: 'tail_latency',
         level,
-        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        severity: severityOf(input),
         observed: q.p99,
         expected: { high: q.p50 * cfg.tailRatio },
         unit,
@@ -262,7 +275,7 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
       input.emit({
         kind: 'bimodal',
         level,
-        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        severity: severityOf(input),
         observed: high,
         expected: { value: low },
         unit,
@@ -277,14 +290,14 @@ function analyze(sketch: LogSketch, input: DetectorInput): void {
   if (base.longScale > 0 && base.n >= 4 * RING_SIZE) {
     input.evaluated(KIND_BIT.variance_growth);
     const ratio = base.scale / base.longScale;
-    const level = ratio >= cfg.varianceRatio ? 'open' : ratio >= cfg.varianceRatio * 0.7 && input.isOpen(KIND_BIT.variance_growth) ? 'hold' : null;
+    const level = levelOf(input, KIND_BIT.variance_growth, ratio, cfg.varianceRatio);
     if (level) {
       const now = base.scale;
       const before = base.longScale;
       input.emit({
         kind: 'variance_growth',
         level,
-        severity: ctx.direction === 'both' ? 'info' : 'warning',
+        severity: severityOf(input),
         observed: now,
         expected: { value: before },
         unit,
