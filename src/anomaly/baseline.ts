@@ -559,33 +559,37 @@ export class Baseline {
   }
 
 
-
-  /** Write the current hour's buckets back to the profile (see CUR_HOD) and take those of hour `h`, day `d` (-1: none). */
-  private switchHour(h: number, d: number): void {
+  /** Write the current hour's buckets back to the profile (see CUR_HOD); they stay the current ones. */
+  private writeBackHour(): void {
     const f = this.f64;
     const o = this.o;
     const g = this.f32;
     const og = this.og;
-    const oldH = f[o + HOUR_OF_DAY];
-    const oldD = f[o + DAY_OF_WEEK];
-    if (oldH >= 0) {
-      g[og + HOD + 2 * oldH] = f[o + CUR_HOD];
-      g[og + HOD + 2 * oldH + 1] = f[o + CUR_HOD_N];
-    }
-    if (oldD >= 0) {
-      g[og + DOW + 2 * oldD] = f[o + CUR_DOW];
-      g[og + DOW + 2 * oldD + 1] = f[o + CUR_DOW_N];
-    }
-    f[o + HOUR_OF_DAY] = h;
-    f[o + DAY_OF_WEEK] = d;
+    const h = f[o + HOUR_OF_DAY];
+    const d = f[o + DAY_OF_WEEK];
     if (h >= 0) {
-      f[o + CUR_HOD] = g[og + HOD + 2 * h];
-      f[o + CUR_HOD_N] = g[og + HOD + 2 * h + 1];
+      g[og + HOD + 2 * h] = f[o + CUR_HOD];
+      g[og + HOD + 2 * h + 1] = f[o + CUR_HOD_N];
     }
     if (d >= 0) {
-      f[o + CUR_DOW] = g[og + DOW + 2 * d];
-      f[o + CUR_DOW_N] = g[og + DOW + 2 * d + 1];
+      g[og + DOW + 2 * d] = f[o + CUR_DOW];
+      g[og + DOW + 2 * d + 1] = f[o + CUR_DOW_N];
     }
+  }
+
+  /** Write the current hour's buckets back and take those of hour of day `h`, day of week `d`. */
+  private switchHour(h: number, d: number): void {
+    this.writeBackHour();
+    const f = this.f64;
+    const o = this.o;
+    const g = this.f32;
+    const og = this.og;
+    f[o + HOUR_OF_DAY] = h;
+    f[o + DAY_OF_WEEK] = d;
+    f[o + CUR_HOD] = g[og + HOD + 2 * h];
+    f[o + CUR_HOD_N] = g[og + HOD + 2 * h + 1];
+    f[o + CUR_DOW] = g[og + DOW + 2 * d];
+    f[o + CUR_DOW_N] = g[og + DOW + 2 * d + 1];
   }
 
   /** Switch the seasonal baseline on/off (hysteresis: on at `strength`, off below 60% of it). */
@@ -604,8 +608,8 @@ export class Baseline {
 
   toJSON(): BaselineJSON {
     this.learn();
-    // The profile as a whole: the current hour's buckets written back (and kept as the current ones).
-    this.switchHour(this.f64[this.o + HOUR_OF_DAY], this.f64[this.o + DAY_OF_WEEK]);
+    // The profile as a whole, the current hour's buckets included.
+    this.writeBackHour();
     const f = this.f64;
     const o = this.o;
     const rv = this.v;
