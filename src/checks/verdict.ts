@@ -10,6 +10,7 @@ import { checkAssertion, type ResponseView } from './assertions.js';
 import type { ExchangeOutcome } from './exchange.js';
 import { formatBytes } from './errors.js';
 import type { SchemaCache } from './schema.js';
+import { jsonParseErrorText } from '../runtime/json-error.js';
 
 export interface Verdict {
   status: Status;
@@ -62,7 +63,7 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
       json = JSON.parse(view.text());
       view.parsed = json;
     } catch (err) {
-      const what = body.length === 0 ? 'empty body' : (err as Error).message.split('\n')[0];
+      const what = body.length === 0 ? 'empty body' : jsonParseErrorText(err);
       return fail('invalid_json', `invalid JSON: ${what} (${contentType || 'no content-type'}, ${formatBytes(body.length)})`);
     }
   }

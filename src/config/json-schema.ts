@@ -15,6 +15,7 @@ import addFormatsModule from 'ajv-formats';
 import { explainAjvErrors } from './ajv-errors.js';
 import { formatPath } from './diagnostics.js';
 import { isPlainObject } from './interpolate.js';
+import { jsonParseErrorText } from '../runtime/json-error.js';
 
 const addFormats = addFormatsModule.default;
 
@@ -224,7 +225,7 @@ async function readJson(file: string): Promise<LoadedFile> {
   try {
     return { ok: true, json: JSON.parse(text) as unknown };
   } catch (err) {
-    const message = (err as Error).message;
+    const message = jsonParseErrorText(err);
     const pos = /at position (\d+)/.exec(message);
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
     return { ok: false, reason: 'invalid', message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, ...(line ? { line } : {}) };

@@ -364,6 +364,51 @@ describe('ApiCheckRunner: secrets', () => {
   });
 });
 
+describe('ApiCheckRunner: secrets never leak in pieces', () => {
+  const token = 'S3cr3tTok9f-Zq8x7w6v5u4t';
+
+  it('a secret straddling the 80-character cut of a shown value leaves no prefix behind', async () => {
+    // The target echoes the credential 72 characters into a string: the 80-character cut of the
+    // shown value falls inside the token.
+    server.route('/echo-auth', (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ note: `${'p'.repeat(64)}${String(req.headers.authorization)}` }));
+    });
+    const r = await runner().run(
+      apiCheck(server.url('/echo-auth'), {
+        request: { method: 'GET', url: server.url('/echo-auth'), headers: { Authorization: `Bearer ${token}` } },
+        expect: { status: [200], headers: [], body: [{ source: 'json', path: '$.note', op: 'eq', target: 'nope' }] },
+      }),
+      ctx,
+    );
+    expect(r.error?.class).toBe('assertion');
+    expect(r.error?.message).toContain('…');
+    expect(JSON.stringify(r)).not.toMatch(/S3cr3/);
+  });
+
+  it('invalid JSON: the message names the problem without quoting the body', async () => {
+    server.route('/leaky-json', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('S3cr3tTok9f plain text');
+    });
+    const r = await runner().run(apiCheck(server.url('/leaky-json')), ctx);
+    expect(r.error?.class).toBe('invalid_json');
+    expect(r.error?.message).toMatch(/^invalid JSON: Unexpected token 'S' in JSON \(application\/json, 22 B\)/);
+    expect(JSON.stringify(r)).not.toContain('S3cr3t');
+  });
+
+  it('a secret with characters JSON escapes is redacted in its escaped form too', async () => {
+    const quoted = 'pa"ss\\word-4242';
+    const r = await runner().run(
+      apiCheck(server.url('/echo'), {
+        request: { method: 'GET', url: server.url('/echo'), headers: { 'X-Api-Key': quoted } },
+        expect: { status: [200], headers: [], body: [{ source: 'json', path: "$.headers['x-api-key']", op: 'eq', target: 'nope' }] },
+      }),
+      ctx,
+    );
+    expect(r.error?.message).toBe(`$.headers['x-api-key']: expected "nope", got "[REDACTED]"`);
+    expect(JSON.stringify(r)).not.toContain('4242');
+  });
+});
+
 describe('ApiCheckRunner: cancellation and concurrency', () => {
   it('an abort mid-request cancels it and returns an aborted result', async () => {
     const controller = new AbortController();

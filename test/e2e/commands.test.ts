@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { makeSandbox, runCli } from './sandbox.js';
+import { startReceiver } from '../alerts/receiver.js';
+import { PG_URL, admin, dropSchema, freshSchemaName } from '../store/pg-helpers.js';
 
 let shop: DemoShop;
 const boxes: Array<{ cleanup(): void }> = [];
@@ -86,6 +88,53 @@ describe('alerts', () => {
       expect(list.stdout + list.stderr).not.toContain(token);
     } finally {
       await new Promise<void>((r) => receiver.close(() => r()));
+    }
+  });
+});
+
+describe('redaction never corrupts identifiers', () => {
+  it('ordinary-word secrets (database password, env values) leave ids, channel names and payload fields intact', async () => {
+    const receiver = await startReceiver('ok');
+    const schema = freshSchemaName('obs_redact');
+    const db = new URL(PG_URL);
+    db.username = 'postgres';
+    db.password = 'observer';
+    db.searchParams.set('schema', schema);
+    const env = {
+      OBSERVER_BASE_URL: shop.url,
+      OBSERVER_DATABASE_URL: db.href,
+      HOOK_URL: receiver.url,
+      HOOK_TOKEN: 'hook',
+      TEAM: 'alert',
+      STAGE: 'production',
+    };
+    try {
+      const dir = sandbox('common-word-secrets');
+      const run = await runCli(['run'], { cwd: dir, env });
+      expect(run.stderr).not.toContain('unconfigured channel');
+      expect(run.code).toBe(1);
+      const results = await admin<{ monitor: string; doc: { name: string } }>(`SELECT monitor, doc FROM ${schema}.results`);
+      expect(results.map((r) => [r.monitor, r.doc.name])).toEqual([['observer-api', 'observer API in production']]);
+      const deliveries = await admin<{ channel: string; delivered: boolean }>(`SELECT channel, delivered_at IS NOT NULL AS delivered FROM ${schema}.deliveries ORDER BY channel`);
+      expect(deliveries).toEqual([
+        { channel: 'observer-oncall', delivered: true },
+        { channel: 'ops', delivered: true },
+      ]);
+      expect(receiver.accepted().map((r) => r.path).sort()).toEqual(['/oncall?team=alert', '/ops']);
+      for (const r of receiver.accepted()) {
+        const body = r.json as { schema: string; monitor?: string };
+        expect(body.schema).toBe('production-observer/alert@1');
+        expect(r.raw).toContain('observer-api');
+        expect(r.raw).not.toContain('[REDACTED]-api');
+      }
+      // The password itself is still kept out of everything written (by its place in the URL).
+      expect(run.stdout + run.stderr).not.toContain(':observer@');
+      const list = await runCli(['alerts', '--json'], { cwd: dir, env });
+      expect(list.code).toBe(0);
+      expect((JSON.parse(list.stdout) as Array<{ monitor: string }>).map((a) => a.monitor)).toEqual(['observer-api']);
+    } finally {
+      await receiver.close();
+      await dropSchema(schema);
     }
   });
 });
