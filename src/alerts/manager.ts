@@ -108,16 +108,18 @@ export class AlertManager {
     for (const c of input.findingChanges) entry(c.finding.series.monitor).changes.push(this.redactor.redactDeep(c));
     if (work.size === 0) return [];
 
-    const stored = await this.store.getStates(ALERT_STATE_NAMESPACE, [...work.keys()]);
     const events: AlertEvent[] = [];
     for (const [monitor, { results, changes }] of work) {
-      const state = parseState(monitor, stored.get(monitor));
-      const before = incidentFingerprints(state);
-      results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-      for (const r of results) applyResult(state, r, this.config.rules, at);
-      for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
-      events.push(...(await this.settle(state, before, nowMs, at)));
-      await this.store.putStates(ALERT_STATE_NAMESPACE, new Map([[monitor, state]]));
+      // Read-modify-write of one monitor's state as one step (runners sharing the store queue).
+      await this.store.updateStates(ALERT_STATE_NAMESPACE, [monitor], async (stored) => {
+        const state = parseState(monitor, stored.get(monitor));
+        const before = incidentFingerprints(state);
+        results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+        for (const r of results) applyResult(state, r, this.config.rules, at);
+        for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
+        events.push(...(await this.settle(state, before, nowMs, at)));
+        return new Map([[monitor, state]]);
+      });
     }
     return events;
   }

@@ -130,7 +130,13 @@ export class Redactor {
       out = out.replace(this.pattern, REDACTED);
     }
     if (out.includes('://')) out = out.replace(URL_PASSWORD, (_m, head: string, pass: string) => (pass === REDACTED ? _m : `${head}:${REDACTED}@`));
-    if (out.includes('=')) out = out.replace(QUERY_VALUE, (m, sep: string, name: string, value: string) => (isSecretQueryParam(name) && value !== REDACTED ? `${sep}${name}=${REDACTED}` : m));
+    if (out.includes('=')) {
+      out = out.replace(QUERY_VALUE, (m, sep: string, name: string, value: string) => {
+        if (!isSecretQueryParam(name) || value.startsWith(REDACTED)) return m;
+        const tail = /[:;,.)\]]+$/.exec(value)?.[0] ?? ''; // punctuation of the sentence around the URL
+        return `${sep}${name}=${REDACTED}${tail}`;
+      });
+    }
     if (out.includes('Bearer')) out = out.replace(BEARER, (m, head: string, token: string) => (token.startsWith('[REDACTED') ? m : `${head}${REDACTED}`));
     if (this.secrets.size > 0) out = this.redactCutPrefixes(out);
     return out;

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../model/index.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from './store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from './store.js';
 import { RowCodec } from './codec.js';
 import { SpoolError, StoreUnavailableError, isStoreUnavailable, messageOf } from './errors.js';
 
@@ -195,6 +195,15 @@ export class SpoolingStore implements Store {
   }
   listStateKeys(namespace: string): Promise<string[]> {
     return this.read(() => this.inner.listStateKeys(namespace));
+  }
+  /**
+   * Never spooled (a state written blind, replayed late, would overwrite newer state): replays
+   * what is pending, then runs on the database, or fails with StoreUnavailableError while it is
+   * down. Outside the spool's queue, so the update may write through this store.
+   */
+  async updateStates(namespace: string, keys: string[], update: StateUpdate): Promise<void> {
+    await this.read(async () => undefined);
+    await this.guardRead(() => this.inner.updateStates(namespace, keys, update));
   }
   listDeployMarkers(query?: { since?: string; environment?: string }): Promise<DeployMarker[]> {
     return this.read(() => this.inner.listDeployMarkers(query));

@@ -55,6 +55,9 @@ export interface DeliveryRecord {
   lastError: string | null;
 }
 
+/** The change `updateStates` applies: current values in, entries to write out. */
+export type StateUpdate = (current: Map<string, unknown>) => Map<string, unknown> | Promise<Map<string, unknown>>;
+
 export interface Store {
   /** Human name for logs: `sqlite:.observer/observer.db`, `postgres://host/db` (no password). */
   readonly description: string;
@@ -73,8 +76,16 @@ export interface Store {
   listFindings(query?: FindingQuery): Promise<Finding[]>;
   /** Opaque JSON state by namespace and key (anomaly baselines per series, alert state machines). */
   getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>>;
-  /** Upsert state values. */
+  /** Upsert state values (a blind write: read-modify-write goes through `updateStates`). */
   putStates(namespace: string, entries: Map<string, unknown>): Promise<void>;
+  /**
+   * Read, change and write state values as one step no other runner interleaves with, so two
+   * runners sharing the store never lose each other's updates (SQLite: one BEGIN IMMEDIATE
+   * transaction; PostgreSQL: a transaction holding an advisory lock per namespace). `update` gets
+   * the current values of `keys` and returns the entries to write; it may call the store itself.
+   * It is never spooled: with the database down it fails with StoreUnavailableError.
+   */
+  updateStates(namespace: string, keys: string[], update: StateUpdate): Promise<void>;
   /** All keys of a namespace (small namespaces only). */
   listStateKeys(namespace: string): Promise<string[]>;
   addDeployMarker(marker: DeployMarker): Promise<void>;

@@ -9,7 +9,7 @@
 import pg from 'pg';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from '../store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from '../store.js';
 import { RowCodec, checkLimit, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -50,6 +50,7 @@ type Row = Record<string, unknown>;
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const MIGRATION_LOCK_PREFIX = 'production-observer:migrate:';
+const STATE_LOCK_PREFIX = 'production-observer:state:';
 const MAX_TX_TRIES = 3;
 
 export class PostgresStore implements Store {
@@ -257,6 +258,31 @@ export class PostgresStore implements Store {
        ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [namespace, rows.map((r) => r[0]), rows.map((r) => r[1])],
     );
+  }
+
+  /**
+   * One transaction holding an advisory lock for the namespace (in this schema) around read,
+   * `update` and write: concurrent runners queue on the lock instead of overwriting each other.
+   */
+  async updateStates(namespace: string, keys: string[], update: StateUpdate): Promise<void> {
+    const unique = [...new Set(keys)];
+    await this.tx('updateStates', async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${STATE_LOCK_PREFIX}${this.schema ?? ''}:${namespace}`]);
+      const current = new Map<string, unknown>();
+      if (unique.length) {
+        const { rows } = await c.query<Row>('SELECT key, value FROM states WHERE namespace = $1 AND key = ANY($2::text[])', [namespace, unique]);
+        for (const r of rows) current.set(String(r.key), r.value);
+      }
+      const next = await update(current);
+      if (next.size === 0) return;
+      const rows = [...next].map(([key, value]) => [key, this.codec.state(value)] as const).sort((a, b) => cmp(a[0], b[0]));
+      await c.query(
+        `INSERT INTO states (namespace, key, value, updated_at)
+         SELECT $1, t.key, t.value::jsonb, now() FROM unnest($2::text[], $3::text[]) AS t(key, value)
+         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+        [namespace, rows.map((r) => r[0]), rows.map((r) => r[1])],
+      );
+    });
   }
 
   async listStateKeys(namespace: string): Promise<string[]> {

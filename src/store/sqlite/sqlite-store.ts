@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, Store } from '../store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from '../store.js';
 import { RowCodec, checkLimit, chunks, parseJsonText, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -42,6 +42,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly codec: RowCodec;
   private closed = false;
+
+  private stateUpdates: Promise<unknown> = Promise.resolve();
 
   constructor(opts: SqliteStoreOptions) {
     this.description = `sqlite:${opts.path}`;
@@ -207,29 +209,60 @@ export class SqliteStore implements Store {
   }
 
   async getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>> {
-    return this.read('getStates', () => {
-      const out = new Map<string, unknown>();
-      for (const part of chunks([...new Set(keys)], 500)) {
-        const rows = this.db
-          .prepare(`SELECT key, value FROM states WHERE namespace = ? AND key IN (${part.map(() => '?').join(', ')})`)
-          .all(namespace, ...part) as Row[];
-        for (const r of rows) out.set(String(r.key), parseJsonText(r.value));
-      }
-      return out;
-    });
+    return this.read('getStates', () => this.readStates(namespace, keys));
+  }
+
+  private readStates(namespace: string, keys: string[]): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    for (const part of chunks([...new Set(keys)], 500)) {
+      const rows = this.db
+        .prepare(`SELECT key, value FROM states WHERE namespace = ? AND key IN (${part.map(() => '?').join(', ')})`)
+        .all(namespace, ...part) as Row[];
+      for (const r of rows) out.set(String(r.key), parseJsonText(r.value));
+    }
+    return out;
   }
 
   async putStates(namespace: string, entries: Map<string, unknown>): Promise<void> {
     if (entries.size === 0) return;
+    this.write('putStates', () => this.writeStates(namespace, entries));
+  }
+
+  private writeStates(namespace: string, entries: Map<string, unknown>): void {
     const rows = [...entries].map(([key, value]) => [key, this.codec.state(value)] as const);
     const now = Date.now();
-    this.write('putStates', () => {
-      const upsert = this.db.prepare(
-        `INSERT INTO states (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-      );
-      for (const [key, value] of rows) upsert.run(namespace, key, value, now);
-    });
+    const upsert = this.db.prepare(
+      `INSERT INTO states (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    );
+    for (const [key, value] of rows) upsert.run(namespace, key, value, now);
+  }
+
+  /**
+   * One BEGIN IMMEDIATE transaction around read, `update` and write: other processes wait for the
+   * write lock (busy_timeout) instead of interleaving. Calls in this process run one at a time;
+   * other writes this process makes meanwhile (the update's own) join the transaction, which is
+   * therefore always committed (a failed update just writes no state).
+   */
+  updateStates(namespace: string, keys: string[], update: StateUpdate): Promise<void> {
+    const round = this.stateUpdates.then(() => this.updateStatesNow(namespace, keys, update));
+    this.stateUpdates = round.catch(() => undefined);
+    return round;
+  }
+
+  private async updateStatesNow(namespace: string, keys: string[], update: StateUpdate): Promise<void> {
+    this.ensureOpen();
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      throw this.wrap('updateStates', err);
+    }
+    try {
+      const next = await update(this.read('updateStates', () => this.readStates(namespace, keys)));
+      if (next.size) this.read('updateStates', () => this.writeStates(namespace, next));
+    } finally {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    }
   }
 
   async listStateKeys(namespace: string): Promise<string[]> {
