@@ -11,10 +11,7 @@ export function eventId(alertId: string, type: AlertEventType, version: number):
   return `${alertId}.v${version}.${type}`;
 }
 
-/** The outbox id of an event for one channel; also the `Idempotency-Key` header. */
-export function deliveryId(eventIdStem: string, channel: string): string {
-  return `${eventIdStem}.${channel}`;
-}
+export { deliveryId } from './ids.js';
 
 /** Version parsed back from a delivery id (orders messages of one alert), 0 when absent. */
 export function versionOf(deliveryIdText: string): number {

@@ -10,7 +10,7 @@
 import type { FindingChange, AlertRule } from './types.js';
 import type { AlertRules } from './config.js';
 import type { MonitorResult, Severity } from '../model/index.js';
-import { SEVERITIES } from '../model/index.js';
+import { severityRank } from '../model/index.js';
 import { createHash } from 'node:crypto';
 
 export const STATE_VERSION = 1;
@@ -89,9 +89,7 @@ export function parseState(monitor: string, raw: unknown): MonitorState {
   return emptyState(monitor);
 }
 
-export function severityRank(s: string): number {
-  return SEVERITIES.indexOf(s as Severity);
-}
+export { severityRank };
 
 /** Pass/fail changes in a history string. */
 export function transitions(history: string): number {

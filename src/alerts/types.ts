@@ -5,11 +5,7 @@
  */
 import type { Finding, Severity } from '../model/index.js';
 
-/** A change the anomaly core reports for one finding (same shape as the anomaly core's FindingChange). */
-export interface FindingChange {
-  type: 'opened' | 'updated' | 'resolved';
-  finding: Finding;
-}
+export type { FindingChange } from '../model/findings.js';
 
 /**
  * - `open`: a new incident (first message about it).

@@ -18,10 +18,7 @@ export interface Observation {
   sla?: { degradedMs?: number; failedMs?: number };
 }
 
-export interface FindingChange {
-  type: 'opened' | 'updated' | 'resolved';
-  finding: Finding;
-}
+export type { FindingChange } from '../model/findings.js';
 
 /**
  * What a detector says about one kind on one observation:

@@ -21,6 +21,11 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The one severity order: info 0 < warning 1 < critical 2 (-1 for an unknown name). */
+export function severityRank(severity: string): number {
+  return SEVERITIES.indexOf(severity as Severity);
+}
+
 /** A series is one metric of one step of one monitor at one location. */
 export interface SeriesKey {
   monitor: string;
@@ -58,4 +63,19 @@ export interface Finding {
   /** For fleet-wide findings: the locations affected. */
   locations?: string[];
   details?: Record<string, unknown>;
+}
+
+/** What the anomaly core reports for one finding; alerts and reporters consume the same type. */
+export interface FindingChange {
+  type: 'opened' | 'updated' | 'resolved';
+  finding: Finding;
+}
+
+/** Critical first, then warning, then info; older first within a severity; id breaks ties. */
+export function bySeverity(a: Finding, b: Finding): number {
+  return severityRank(b.severity) - severityRank(a.severity) || textOrder(a.startedAt, b.startedAt) || textOrder(a.id, b.id);
+}
+
+function textOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -15,9 +15,8 @@
  *   time, as a share of `concurrency` when known) of this run against the median of earlier runs.
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
-import type { DeployMarker, Finding, MonitorError, MonitorKind, MonitorResult, RunInfo, Status } from '../model/index.js';
+import { bySeverity, type DeployMarker, type Finding, type MonitorError, type MonitorKind, type MonitorResult, type RunInfo, type Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
-import { bySeverity } from './format.js';
 import { cmp, cmpText, epochMs, maxOf, mean, median, minOf, percentile, percentileSorted, sortedNumbers } from './stats.js';
 
 export type OverallStatus = 'healthy' | 'degraded' | 'down';

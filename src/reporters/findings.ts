@@ -6,7 +6,7 @@ import type { Finding } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions } from './options.js';
 import { orderFinding, stringify } from './json-order.js';
-import { bySeverity } from './format.js';
+import { bySeverity } from '../model/index.js';
 import { writeReportFile } from './write.js';
 import { cmp } from './stats.js';
 

@@ -56,12 +56,6 @@ export const STATUS_LABEL: Record<Status, string> = { passed: '✅ passed', degr
 
 export const SEVERITY_LABEL: Record<Finding['severity'], string> = { critical: '🔴 critical', warning: '🟡 warning', info: '🔵 info' };
 
-const SEVERITY_RANK: Record<Finding['severity'], number> = { critical: 0, warning: 1, info: 2 };
-
-/** Critical first, then warning, then info; older first within a severity; id breaks ties. */
-export function bySeverity(a: Finding, b: Finding): number {
-  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || cmp(a.startedAt, b.startedAt) || cmp(a.id, b.id);
-}
 
 /** A golden signal's current or baseline value in its unit. */
 export function formatSignalValue(s: GoldenSignal, v: number | null): string {

@@ -3,7 +3,7 @@
  * the deadline). Results are written to the store as each monitor finishes, so what was measured
  * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
  */
-import type { Finding, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import { severityRank, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -138,9 +138,7 @@ function latestFindings(changes: FindingChange[]): Finding[] {
   return [...byId.values()];
 }
 
-const SEVERITY_RANK: Record<string, number> = { info: 0, warning: 1, critical: 2 };
-
 function severityAtLeast(severity: string, threshold: 'critical' | 'warning' | 'none'): boolean {
   if (threshold === 'none') return false;
-  return (SEVERITY_RANK[severity] ?? 0) >= SEVERITY_RANK[threshold];
+  return severityRank(severity) >= severityRank(threshold);
 }

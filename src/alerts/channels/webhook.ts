@@ -1,7 +1,7 @@
 /** Generic JSON webhook: POSTs the event as a versioned JSON document. */
 import type { AlertEvent } from '../types.js';
 import { HttpJsonChannel } from './http.js';
-import { deliveryId } from '../messages.js';
+import { deliveryId } from '../ids.js';
 
 /** The body a webhook receives; `schema` names the version of this shape. */
 export interface WebhookPayload {
