@@ -1,7 +1,7 @@
 /** Human formatting shared by the markdown and html boards. Pure, locale-independent (UTC). */
 import type { Finding, Status } from '../model/index.js';
 import type { GoldenSignal, OverallStatus, SignalStatus, Trend } from './board.js';
-import { cmp, epochMs } from './stats.js';
+import { epochMs } from './stats.js';
 
 /** `2026-11-25 19:27:06 UTC` (or `—`). */
 export function formatInstant(iso: string | null | undefined): string {
