@@ -18,7 +18,7 @@ export class UnknownReporterError extends Error {
 }
 
 /** Hooks of the Reporter interface, as named in errors. */
-export type ReporterHook = 'onBegin' | 'onMonitorBegin' | 'onStepEnd' | 'onMonitorEnd' | 'onError' | 'onEnd';
+export type ReporterHook = 'onBegin' | 'onMonitorBegin' | 'onMonitorEnd' | 'onError' | 'onEnd';
 
 /** A reporter threw (or rejected) in one of its hooks; the multiplexer isolated it and the run went on. */
 export class ReporterError extends Error {

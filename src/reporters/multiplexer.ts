@@ -14,7 +14,7 @@
  *   failures are reported before the files are written.
  * - `onEnd` returns every reporter's written paths, in reporter order.
  */
-import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import type { MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import { ReporterError, type ReporterHook } from './errors.js';
 
@@ -37,10 +37,6 @@ export class Multiplexer implements Reporter {
 
   onMonitorBegin(monitor: MonitorDefinition): void {
     this.each('onMonitorBegin', (r) => r.onMonitorBegin?.(monitor));
-  }
-
-  onStepEnd(monitor: MonitorDefinition, step: StepResult): void {
-    this.each('onStepEnd', (r) => r.onStepEnd?.(monitor, step));
   }
 
   onMonitorEnd(result: MonitorResult): void {

@@ -1,10 +1,10 @@
 /**
  * One Reporter interface, every hook optional (Playwright reporterV2 style).
- * Call order for a run: onBegin → (onMonitorBegin → onStepEnd* → onMonitorEnd)* interleaved across
+ * Call order for a run: onBegin → (onMonitorBegin → onMonitorEnd)* interleaved across
  * monitors running in parallel → onEnd. onError may come at any point. A reporter that throws is
  * isolated by the multiplexer: its error becomes an onError event for the others and the run goes on.
  */
-import type { DeployMarker, Finding, MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import type { DeployMarker, Finding, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
 
 export interface RunReport {
   run: RunInfo;
@@ -32,7 +32,6 @@ export interface Reporter {
   readonly name: string;
   onBegin?(run: RunInfo, monitors: MonitorDefinition[]): void | Promise<void>;
   onMonitorBegin?(monitor: MonitorDefinition): void;
-  onStepEnd?(monitor: MonitorDefinition, step: StepResult): void;
   onMonitorEnd?(result: MonitorResult): void;
   onError?(error: Error): void;
   /** Write files; returns the paths written (relative to outDir or absolute). */

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../../src/model/index.js';
+import type { MonitorDefinition, MonitorResult, RunInfo } from '../../src/model/index.js';
 import { ReporterError } from '../../src/reporters/errors.js';
 import { Multiplexer } from '../../src/reporters/multiplexer.js';
 import { createReporters } from '../../src/reporters/registry.js';
@@ -20,9 +20,6 @@ class Recorder implements Reporter {
   }
   onMonitorBegin(m: MonitorDefinition): void {
     this.log.push(`${this.name}.onMonitorBegin:${m.id}`);
-  }
-  onStepEnd(m: MonitorDefinition, s: StepResult): void {
-    this.log.push(`${this.name}.onStepEnd:${m.id}/${s.name}`);
   }
   onMonitorEnd(r: MonitorResult): void {
     this.log.push(`${this.name}.onMonitorEnd:${r.monitor}`);
@@ -55,7 +52,6 @@ describe('Multiplexer', () => {
     const mux = new Multiplexer([new Recorder('a', log), new Recorder('b', log)]);
     await mux.onBegin(report.run, [monitor]);
     mux.onMonitorBegin(monitor);
-    mux.onStepEnd(monitor, report.results[2].steps[0]);
     mux.onMonitorEnd(report.results[2]);
     mux.onError(new Error('store unavailable'));
     const files = await mux.onEnd(report, context);
@@ -64,8 +60,6 @@ describe('Multiplexer', () => {
       `b.onBegin:${report.run.id}`,
       'a.onMonitorBegin:purchase',
       'b.onMonitorBegin:purchase',
-      'a.onStepEnd:purchase/open home',
-      'b.onStepEnd:purchase/open home',
       'a.onMonitorEnd:purchase',
       'b.onMonitorEnd:purchase',
       'a.onError:store unavailable',
