@@ -120,7 +120,15 @@ export function resolveAlertsConfig(section: unknown): AlertsConfig {
   const input = (section ?? {}) as AlertsConfigInput;
   const diagnostics = validate(input);
   if (diagnostics.length) throw new AlertsConfigError(diagnostics);
+  return applyAlertsDefaults(input);
+}
 
+/**
+ * The cross-field rules and defaults for a section that already passed `alertsConfigSchema` (the
+ * config loader validates every section once, with its own validator). Throws AlertsConfigError.
+ */
+export function applyAlertsDefaults(input: AlertsConfigInput): AlertsConfig {
+  const diagnostics: ConfigDiagnostic[] = [];
   const seen = new Set<string>();
   (input.channels ?? []).forEach((c, i) => {
     if (seen.has(c.name)) diagnostics.push({ path: `alerts.channels[${i}].name`, message: `duplicate channel name "${c.name}"` });

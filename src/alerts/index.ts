@@ -1,6 +1,6 @@
 /** Alerts: channels, rules, the alert state machine with dedup and flap control, delivery through an outbox. */
 export { AlertManager, ALERT_STATE_NAMESPACE, type AlertManagerOptions, type EvaluateInput } from './manager.js';
-export { resolveAlertsConfig, ALERT_DEFAULTS, type AlertsConfig, type AlertsConfigInput, type AlertRules, type ChannelConfigInput, type ResolvedChannelConfig, type MaintenanceWindow } from './config.js';
+export { resolveAlertsConfig, applyAlertsDefaults, ALERT_DEFAULTS, type AlertsConfig, type AlertsConfigInput, type AlertRules, type ChannelConfigInput, type ResolvedChannelConfig, type MaintenanceWindow } from './config.js';
 export { alertsConfigSchema } from './config-schema.js';
 export { AlertsConfigError, AlertNotFoundError, ChannelError, type ChannelErrorCode, type ConfigDiagnostic } from './errors.js';
 export { channelRegistry, CHANNEL_TYPES, type ChannelType, type ChannelKind } from './channels/registry.js';

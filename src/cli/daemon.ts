@@ -4,19 +4,13 @@
  * scheduling, let in-flight monitors finish up to the shutdown deadline, record the rest as
  * aborted, flush the store and exit 0.
  */
-import { ApiCheckRunner } from '../checks/index.js';
 import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
-import { JourneyRunner } from '../journeys/index.js';
-import { AlertManager, resolveAlertsConfig } from '../alerts/index.js';
-import { openStore } from '../store/index.js';
 import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
-import { analyzeResults } from '../run/analyze.js';
+import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
-import type { FindingChange } from '../anomaly/index.js';
-import type { Finding } from '../model/index.js';
 import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse } from './args.js';
 import { prepare } from './prepare.js';
@@ -73,60 +67,33 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
   const clock = systemClock;
 
-  const store = await openStore({ ...(config.store.url ? { url: config.store.url } : {}), path: config.store.path, redactor: config.redactor, log: (l: string) => log.warn(l) });
-  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
-  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor: config.redactor, clock });
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
-  const journeys = new JourneyRunner({
-    workers: 1,
-    outDir: config.outDir,
-    redactor: config.redactor,
-    rootDir: config.rootDir,
-    cwd: config.rootDir,
-    log: (l: string) => log.debug(l),
-    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-  });
-  const alertsConfig = resolveAlertsConfig(config.alerts);
-  const alerts = alertsConfig.channels.length ? new AlertManager({ store, config: alertsConfig, redactor: config.redactor, clock, log: (l: string) => log.info(l) }) : undefined;
-  const openFindings = new Map<string, Finding>();
-  for (const f of await store.listFindings({ status: 'open' }).catch(() => [])) openFindings.set(f.id, f);
-  metrics.setOpenFindings(openFindings.values());
-
-  const afterResults = async (results: Parameters<typeof analyzeResults>[2]): Promise<FindingChange[]> => {
-    let changes: FindingChange[] = [];
-    try {
-      changes = await analyzeResults(store, prepared.config.anomaly as never, results, new Map(prepared.all.map((m) => [m.id, m])));
-      for (const c of changes) {
-        if (c.finding.status === 'open') openFindings.set(c.finding.id, c.finding);
-        else openFindings.delete(c.finding.id);
-        if (c.type !== 'updated') log.info(`finding ${c.type}: ${c.finding.explanation}`, { kind: c.finding.kind, severity: c.finding.severity });
-      }
-      metrics.setOpenFindings(openFindings.values());
-    } catch (err) {
-      log.warn(`anomaly core: ${(err as Error).message}`);
-    }
-    if (alerts) {
-      try {
-        await alerts.evaluate({ results, findingChanges: changes });
-        await alerts.deliver({ budgetMs: 10_000 });
-      } catch (err) {
-        log.warn(`alerts: ${(err as Error).message}`);
-      }
-    }
-    return changes;
-  };
+  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1 });
+  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
+  const guard = guardWith(log, config.redactor, []);
 
   const lanes = {
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
   };
-  const daemon = new Daemon({ runners: { api, journeys }, store, metrics, log, clock, location: config.location, environment: config.environment, lanes, afterResults });
+  const daemon = new Daemon({
+    runners: pipeline.runners,
+    metrics,
+    log,
+    clock,
+    location: config.location,
+    environment: config.environment,
+    lanes,
+    // The definitions of the configuration in force (SIGHUP replaces them).
+    afterRun: (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000),
+    openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
+  });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
   const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon });
-  log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${store.description}`);
+  log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
   io.stdout.write(`listening on ${server.port}\n`);
 
   return await new Promise<number>((resolve) => {
@@ -154,10 +121,9 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       void (async () => {
         const { aborted } = await daemon.shutdown(deadline);
         if (aborted) log.warn('shutdown deadline reached: the monitors still running were recorded as aborted');
-        await alerts?.deliver({ budgetMs: 2_000 }).catch(() => undefined);
+        await pipeline.alerts?.deliver({ budgetMs: 2_000 }).catch(() => undefined);
         await server.close();
-        await api.close().catch(() => undefined);
-        await store.close().catch(() => undefined);
+        await pipeline.close();
         const late = [...daemon.stats.latenessMs].sort((a, b) => a - b);
         const q = (p: number) => (late.length ? Math.round(late[Math.min(late.length - 1, Math.floor(p * late.length))] * 10) / 10 : 0);
         log.info(`stopped after ${daemon.stats.finished} run(s), ${daemon.stats.skippedOverlap} skipped tick(s)`, {

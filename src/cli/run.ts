@@ -4,14 +4,10 @@
  * opened) or 2 (usage or config error). Made for CI pipelines and Kubernetes CronJobs.
  */
 import path from 'node:path';
-import { ApiCheckRunner } from '../checks/index.js';
-import { JourneyRunner } from '../journeys/index.js';
-import { AlertManager, resolveAlertsConfig } from '../alerts/index.js';
-import { openStore } from '../store/index.js';
-import { createReporters, Multiplexer } from '../reporters/index.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { executeRun, type FailOn } from '../run/run.js';
+import { openPipeline } from '../run/pipeline.js';
 import { newRunId } from '../run/ids.js';
 import { formatShard, parseShard } from '../run/shard.js';
 import { pushRunMetrics } from '../metrics/pushgateway.js';
@@ -114,40 +110,15 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const deadline = deadlineMs ? setTimeout(() => abort(`deadline of ${deadlineMs} ms reached`), deadlineMs) : undefined;
   deadline?.unref();
 
-  const store = await openStore({
-    ...(config.store.url ? { url: config.store.url } : {}),
-    path: config.store.path,
-    redactor,
-    log: (line: string) => log.warn(line),
-  });
-  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor, clock });
-  const journeys = new JourneyRunner({
-    workers: config.concurrency.journeyWorkers,
-    outDir,
-    redactor,
-    rootDir: config.rootDir,
-    cwd: config.rootDir,
-    log: (line: string) => log.debug(line),
-    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
-  });
-  const reporterErrors: string[] = [];
   const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env);
-  const reporter = new Multiplexer([progress, ...createReporters(config.reporters, { redactor, env: io.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers })], (err: Error) => {
-    reporterErrors.push(err.message);
-    log.warn(`reporter error: ${err.message}`);
-  });
-  const alertsConfig = resolveAlertsConfig(config.alerts);
-  const alerts = alertsConfig.channels.length
-    ? new AlertManager({ store, config: alertsConfig, redactor, clock, log: (line: string) => log.info(line) })
-    : undefined;
-
+  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir, journeyWorkers: config.concurrency.journeyWorkers, extraReporters: [progress] });
   try {
     const outcome = await executeRun({
       runId,
       monitors: selected,
-      runners: { api, journeys },
-      store,
-      reporter,
+      runners: pipeline.runners,
+      store: pipeline.store,
+      reporter: pipeline.reporter,
       log,
       clock,
       redactor,
@@ -157,7 +128,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       ...(shard ? { shard: formatShard(shard) } : {}),
       outDir,
       anomalyConfig: config.anomaly,
-      ...(alerts ? { alerts } : {}),
+      ...(pipeline.alerts ? { alerts: pipeline.alerts } : {}),
       failOn,
       failOnFindings,
     });
@@ -173,7 +144,6 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     return outcome.exitCode;
   } finally {
     if (deadline) clearTimeout(deadline);
-    await api.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await pipeline.close();
   }
 }

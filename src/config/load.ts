@@ -10,7 +10,7 @@ import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
 import { alertsConfigSchema } from '../alerts/config-schema.js';
 import { AlertsConfigError } from '../alerts/errors.js';
-import { resolveAlertsConfig } from '../alerts/index.js';
+import { applyAlertsDefaults } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import type { ApiCheckDefinition } from '../model/monitor.js';
 import { Redactor } from '../runtime/redact.js';
@@ -88,9 +88,10 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     const daemon = resolveDaemon(cfg, cfgFile, bag);
     // The alerts section's cross-field rules (duplicate channel names, windows that end before they
     // start, ...) live with the alerts module; its diagnostics join the others so they exit 2 too.
+    let alerts = applyAlertsDefaults({});
     if (cfg.alerts !== undefined && !broken.has('alerts')) {
       try {
-        resolveAlertsConfig(cfg.alerts);
+        alerts = applyAlertsDefaults(cfg.alerts);
       } catch (err) {
         if (!(err instanceof AlertsConfigError)) throw err;
         for (const d of err.diagnostics) bag.error(cfgFile, d.path.startsWith('alerts') ? d.path : joinPath('alerts', d.path), d.message);
@@ -145,7 +146,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       journeyFiles: files.journeys,
       journeySettings,
       anomaly: cfg.anomaly ?? {},
-      alerts: cfg.alerts ?? {},
+      alerts,
       daemon,
       redactor,
       warnings,

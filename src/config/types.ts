@@ -3,7 +3,7 @@
  * runners (ResolvedConfig). Every string may contain `${env:NAME}`; it is substituted at load time
  * and the value registered with the Redactor.
  */
-import type { AlertsConfigInput } from '../alerts/config.js';
+import type { AlertsConfig, AlertsConfigInput } from '../alerts/config.js';
 import type { AnomalyConfig } from '../anomaly/config.js';
 import type { ApiCheckDefinition, AssertionOp, StepSla } from '../model/monitor.js';
 import type { Redactor } from '../runtime/redact.js';
@@ -190,10 +190,10 @@ export interface ResolvedConfig {
    * journey file's own settings; what stays unset takes `defaults.retries/journeyTimeoutMs/stepTimeoutMs`).
    */
   journeySettings: Record<string, JourneySettings>;
-  /** The validated raw `anomaly` section (`{}` when absent). */
-  anomaly: unknown;
-  /** The validated raw `alerts` section (`{}` when absent). */
-  alerts: unknown;
+  /** The validated `anomaly` section (`{}` when absent: every default). */
+  anomaly: AnomalyConfig;
+  /** The validated `alerts` section with its defaults applied (no channels when absent). */
+  alerts: AlertsConfig;
   daemon: ResolvedDaemonConfig;
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */
   redactor: Redactor;

@@ -3,7 +3,7 @@
  * runner has written before (state per series in the store), save the new state and findings.
  * The core itself is pure; this is the I/O around it.
  */
-import { AnomalyCore, observationsFromResult, seriesId, type FindingChange, type Observation } from '../anomaly/index.js';
+import { AnomalyCore, observationsFromResult, seriesId, type AnomalyConfig, type FindingChange, type Observation } from '../anomaly/index.js';
 import type { Finding, MonitorDefinition, MonitorResult } from '../model/index.js';
 import type { Store } from '../store/store.js';
 
@@ -18,7 +18,7 @@ export const CONCURRENT_RUN_TOLERANCE_MS = 10 * 60_000;
 
 export async function analyzeResults(
   store: Store,
-  anomalyConfig: ConstructorParameters<typeof AnomalyCore>[0],
+  anomalyConfig: AnomalyConfig,
   results: MonitorResult[],
   /** Definitions by monitor id: their SLAs (per step for journeys) feed the SLA detector. */
   definitions?: ReadonlyMap<string, MonitorDefinition>,

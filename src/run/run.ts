@@ -9,10 +9,11 @@ import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
 import type { Redactor } from '../runtime/redact.js';
 import type { Reporter, ReportContext, RunReport } from '../reporters/reporter.js';
+import type { AnomalyConfig } from '../anomaly/index.js';
+import type { FindingChange } from '../model/index.js';
 import type { Store } from '../store/store.js';
-import type { FindingChange } from '../anomaly/index.js';
 import { executeMonitors, type MonitorRunners } from './execute.js';
-import { analyzeResults } from './analyze.js';
+import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
 
 export type FailOn = 'failed' | 'degraded';
@@ -32,12 +33,9 @@ export interface RunDeps {
   environment: string;
   shard?: string;
   outDir: string;
-  anomalyConfig: unknown;
+  anomalyConfig: AnomalyConfig;
   /** Alerts: evaluate and deliver (bounded); absent when no alerts are configured. */
-  alerts?: {
-    evaluate(input: { results: MonitorResult[]; findingChanges: FindingChange[] }): Promise<unknown>;
-    deliver(opts?: { budgetMs?: number }): Promise<unknown>;
-  };
+  alerts?: AlertsStage;
   failOn: FailOn;
   /** Findings opened in this run at or above this severity fail the run (exit 1). */
   failOnFindings: 'critical' | 'warning' | 'none';
@@ -64,15 +62,7 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
     ...(deps.shard ? { shard: deps.shard } : {}),
   };
 
-  const guard = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      const msg = `${what}: ${err instanceof Error ? err.message : String(err)}`;
-      problems.push(deps.redactor.redact(msg));
-      log.warn(msg);
-    }
-  };
+  const guard = guardWith(log, deps.redactor, problems);
 
   await guard('store: saving the run', () => store.saveRun(run));
   await reporter.onBegin?.(run, deps.monitors);
@@ -97,17 +87,11 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   if (deps.signal.aborted) run.aborted = true;
   await guard('store: finishing the run', () => store.saveRun(run));
 
-  let findingChanges: FindingChange[] = [];
-  await guard('anomaly core', async () => {
-    findingChanges = await analyzeResults(store, deps.anomalyConfig as never, results, new Map(deps.monitors.map((m) => [m.id, m])));
-  });
-
-  if (deps.alerts) {
-    const alerts = deps.alerts;
-    await guard('alerts: evaluating', () => alerts.evaluate({ results, findingChanges }));
-    // Delivery is bounded: a channel that hangs never holds the run (undelivered ones stay queued).
-    await guard('alerts: delivering', () => alerts.deliver({ budgetMs: deps.signal.aborted ? 2_000 : 10_000 }));
-  }
+  const findingChanges = await analyzeAndAlert(
+    { store, anomaly: deps.anomalyConfig, ...(deps.alerts ? { alerts: deps.alerts } : {}), definitions: new Map(deps.monitors.map((m) => [m.id, m])), guard },
+    results,
+    deps.signal.aborted ? 2_000 : 10_000,
+  );
 
   const findings = latestFindings(findingChanges);
   const report: RunReport = { run, results, findings };

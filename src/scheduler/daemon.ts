@@ -5,12 +5,10 @@
  * reloads its configuration without dropping in-flight runs, and shuts down gracefully.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { Finding, FindingChange, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
-import type { Store } from '../store/store.js';
-import type { FindingChange } from '../anomaly/index.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import { newRunId, stableHash } from '../run/ids.js';
@@ -25,15 +23,19 @@ export interface DaemonPlan {
 
 export interface DaemonDeps {
   runners: MonitorRunners;
-  store: Store;
   metrics: ObserverMetrics;
   log: Logger;
   clock: Clock;
   location: string;
   environment: string;
   lanes: { api: number; journey: number };
-  /** Anomaly analysis and alerting of each result (errors are logged, never thrown). */
-  afterResults(results: MonitorResult[]): Promise<FindingChange[]>;
+  /**
+   * The run pipeline after the runners (src/run/pipeline.ts): store the run and its results, then
+   * the anomaly core and alerts. Failures are logged there, never thrown.
+   */
+  afterRun(run: RunInfo, results: MonitorResult[]): Promise<FindingChange[]>;
+  /** Findings open at start (the open-findings gauge starts from them). */
+  openFindings?: Finding[];
 }
 
 interface Scheduled {
@@ -59,8 +61,12 @@ export class Daemon {
   /** Bounded record of schedule lateness for the benchmark and /readyz; metrics keep the histogram. */
   readonly stats: DaemonStats = { started: 0, finished: 0, skippedOverlap: 0, latenessMs: [] };
 
+  private readonly openFindings = new Map<string, Finding>();
+
   constructor(private readonly deps: DaemonDeps) {
     this.lanes = new Lanes(deps.lanes);
+    for (const f of deps.openFindings ?? []) this.openFindings.set(f.id, f);
+    deps.metrics.setOpenFindings(this.openFindings.values());
   }
 
   get ready(): boolean {
@@ -115,7 +121,7 @@ export class Daemon {
   }
 
   private async execute(monitor: MonitorDefinition, dueAtMs: number): Promise<void> {
-    const { clock, metrics, store, log } = this.deps;
+    const { clock, metrics, log } = this.deps;
     const startMs = clock.nowMs();
     const latenessMs = Math.max(0, startMs - dueAtMs);
     if (this.stats.latenessMs.length < 100_000) this.stats.latenessMs.push(latenessMs);
@@ -135,13 +141,7 @@ export class Daemon {
       run.finishedAt = isoAt(clock.nowMs());
       if (this.controller.signal.aborted) run.aborted = true;
       metrics.recordResult(result);
-      try {
-        await store.saveRun(run);
-        await store.saveResults([result]);
-      } catch (err) {
-        log.error(`store: ${(err as Error).message}`, { monitor: monitor.id });
-      }
-      await this.deps.afterResults([result]);
+      this.noteFindings(await this.deps.afterRun(run, [result]));
       this.stats.finished++;
       if (result.status !== 'passed') {
         log.info(`${result.status} ${monitor.id} ${Math.round(result.durationMs)} ms${result.error ? ` ${result.error.class}: ${result.error.message}` : ''}`);
@@ -149,6 +149,15 @@ export class Daemon {
     } finally {
       metrics.inFlight.dec({ lane });
     }
+  }
+
+  private noteFindings(changes: FindingChange[]): void {
+    for (const c of changes) {
+      if (c.finding.status === 'open') this.openFindings.set(c.finding.id, c.finding);
+      else this.openFindings.delete(c.finding.id);
+      if (c.type !== 'updated') this.deps.log.info(`finding ${c.type}: ${c.finding.explanation}`, { kind: c.finding.kind, severity: c.finding.severity });
+    }
+    if (changes.length) this.deps.metrics.setOpenFindings(this.openFindings.values());
   }
 
   /**

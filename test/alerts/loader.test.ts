@@ -31,7 +31,7 @@ describe('alerts config through the config loader', () => {
       maintenance: [{ start: '2026-11-25T22:00:00Z', end: '2026-11-25T23:00:00Z', reason: 'db upgrade' }],
     }`);
     const config = await loadConfig({ cwd: dir, env: { HOOK_TOKEN: 'tok-abcdef123456', SLACK_URL: 'https://hooks.slack.com/services/T1/B2/sekret' } });
-    const alerts = resolveAlertsConfig(config.alerts);
+    const alerts = config.alerts;
     expect(alerts.channels.map((c) => [c.name, c.type, c.timeoutMs, c.retries])).toEqual([
       ['ops', 'webhook', 3000, 1],
       ['team', 'slack', 5000, 2],
