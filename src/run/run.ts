@@ -3,7 +3,7 @@
  * the deadline). Results are written to the store as each monitor finishes, so what was measured
  * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
  */
-import { severityRank, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo } from '../model/index.js';
+import { severityRank, type Finding, type MonitorDefinition, type RunInfo } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
