@@ -52,6 +52,7 @@ export async function prepare(opts: {
   const all: MonitorDefinition[] = [...config.checks, ...journeys];
   assertUniqueIds(all, opts.cwd);
   const chosen = selectMonitors(all, { ...(grep ? { grep } : {}), ...(opts.selection.tags?.length ? { tags: opts.selection.tags } : {}) });
+  if (chosen.length === 0 && all.length > 0 && (grep || opts.selection.tags?.length)) throw new UsageError(nothingSelected(all, opts.selection));
   const selected = chosen.filter(
     (m) => inShard(m.id, opts.selection.shard) && (!m.locations?.length || m.locations.includes(config.location)),
   );
@@ -76,4 +77,12 @@ function assertUniqueIds(monitors: MonitorDefinition[], cwd: string): void {
     });
   }
   if (diagnostics.length) throw new ConfigError(diagnostics);
+}
+
+/** Selecting nothing is an error (a CronJob would stay green measuring nothing): say what exists. */
+function nothingSelected(all: MonitorDefinition[], selection: Selection): string {
+  const asked = [...(selection.tags ?? []).map((t) => `--tag ${t}`), ...(selection.grep !== undefined ? [`--grep ${selection.grep}`] : [])].join(' ');
+  const tags = [...new Set(all.flatMap((m) => m.tags ?? []))].sort();
+  const known = tags.length ? `the monitors' tags are ${tags.join(', ')}` : 'no monitor has a tag';
+  return `no monitor matches ${asked} (${all.length} monitor(s) defined; ${known})`;
 }

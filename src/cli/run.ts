@@ -94,7 +94,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
   for (const w of config.warnings) log.warn(formatDiagnostic(w));
   if (selected.length === 0) {
-    log.warn('no monitors selected: nothing to run (check the files, --grep, --tag and --shard)');
+    // The selection matched (prepare() rejects one that matches nothing); this shard or location is empty.
+    log.warn('no monitors selected: nothing to run in this shard or location (check --shard and the monitors\' locations)');
   }
 
   const clock = systemClock;

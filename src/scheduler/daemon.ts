@@ -69,8 +69,9 @@ export class Daemon {
     deps.metrics.setOpenFindings(this.openFindings.values());
   }
 
+  /** Scheduling at least one monitor: a daemon with nothing to run is not ready (/readyz 503). */
   get ready(): boolean {
-    return this.plan !== null && !this.stopping;
+    return this.plan !== null && !this.stopping && this.scheduled.size > 0;
   }
 
   get monitorCount(): number {

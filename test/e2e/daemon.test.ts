@@ -93,4 +93,19 @@ describe('observer daemon', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+
+  it('is not ready with nothing to run (no monitor has a schedule)', async () => {
+    const b = makeSandbox('api-mixed');
+    const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1'], { cwd: b.dir, env: { OBSERVER_BASE_URL: shop.url }, timeoutMs: 60_000 });
+    try {
+      const port = Number((await waitForOutput(child, /listening on (\d+)/))[1]);
+      const ready = await get(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect((await get(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await done;
+      b.cleanup();
+    }
+  });
 });

@@ -79,6 +79,15 @@ describe('observer run', () => {
     expect(report.results.map((x) => x.monitor)).toEqual(['health']);
   });
 
+  it('a selection that matches nothing is an error: exit 2 naming the tags asked and the tags there are', async () => {
+    const dir = sandbox('api-mixed');
+    const r = await runCli(['run', '--tag', 'journey'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no monitor matches --tag journey');
+    expect(r.stderr).toContain("the monitors' tags are shop, smoke");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('reports every configuration problem at once with file and field, exit 2, no stack trace', async () => {
     const dir = sandbox('bad-config');
     const r = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
