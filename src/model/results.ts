@@ -150,8 +150,10 @@ export interface RunInfo {
   environment: string;
   /** `2/4` when sharded. */
   shard?: string;
-  /** Set when the run ended early (SIGTERM, SIGINT, deadline). */
+  /** Set when the run ended early (SIGTERM, SIGINT, deadline), or died and was closed by a later run. */
   aborted?: boolean;
+  /** The process that ran it, so a later run can tell a dead run (SIGKILL, OOM) from a running one. */
+  runner?: { host: string; pid: number };
 }
 
 export interface DeployMarker {

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { executeMonitors, type MonitorRunners } from './execute.js';
 import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
+import { closeDeadRuns, thisRunner } from './dead-runs.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -60,10 +61,15 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
     location: deps.location,
     environment: deps.environment,
     ...(deps.shard ? { shard: deps.shard } : {}),
+    runner: thisRunner(),
   };
 
   const guard = guardWith(log, deps.redactor, problems);
 
+  await guard('store: closing runs that died unfinished', async () => {
+    const closed = await closeDeadRuns(store, clock.nowMs());
+    if (closed.length) log.warn(`marked ${closed.length} run(s) aborted that died without finishing (${closed.join(', ')})`);
+  });
   await guard('store: saving the run', () => store.saveRun(run));
   await reporter.onBegin?.(run, deps.monitors);
 

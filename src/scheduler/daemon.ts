@@ -12,6 +12,7 @@ import type { Logger } from '../runtime/log.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import { newRunId, stableHash } from '../run/ids.js';
+import { thisRunner } from '../run/dead-runs.js';
 import { Lanes } from './lanes.js';
 
 export interface DaemonPlan {
@@ -130,7 +131,7 @@ export class Daemon {
     this.stats.started++;
     const lane = monitor.kind;
     metrics.inFlight.inc({ lane });
-    const run: RunInfo = { id: newRunId(startMs), startedAt: isoAt(startMs), finishedAt: null, location: this.deps.location, environment: this.deps.environment };
+    const run: RunInfo = { id: newRunId(startMs), startedAt: isoAt(startMs), finishedAt: null, location: this.deps.location, environment: this.deps.environment, runner: thisRunner() };
     try {
       const [result] = await executeMonitors([monitor], this.deps.runners, {
         runId: run.id,

@@ -145,6 +145,38 @@ describe('observer run', () => {
     }
   });
 
+  it('a run killed with SIGKILL is marked aborted by the next run', async () => {
+    const dir = sandbox('hang');
+    shop.setFault('/api/products', { hang: true });
+    try {
+      const { child, done } = spawnCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+      await waitForOutput(child, /Fast health/);
+      child.kill('SIGKILL');
+      expect((await done).signal).toBe('SIGKILL');
+      const runs = () => {
+        const db = new Database(path.join(dir, '.observer', 'observer.db'), { readonly: true });
+        try {
+          return db.prepare('SELECT id, finished_at, aborted FROM runs ORDER BY started_at').all() as Array<{ id: string; finished_at: number | null; aborted: number }>;
+        } finally {
+          db.close();
+        }
+      };
+      const [killed] = runs();
+      expect(killed).toMatchObject({ finished_at: null, aborted: 0 });
+      shop.clearFaults();
+      const next = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+      expect(next.stderr).toContain(`marked 1 run(s) aborted that died without finishing (${killed.id})`);
+      const after = runs();
+      expect(after).toHaveLength(2);
+      expect(after[0].id).toBe(killed.id);
+      expect(after[0].aborted).toBe(1);
+      expect(after[0].finished_at).not.toBeNull();
+      expect(after[1].finished_at).not.toBeNull();
+    } finally {
+      shop.clearFaults();
+    }
+  });
+
   it('never writes a secret from ${env:...} to stdout, stderr, reports or the store', async () => {
     const dir = sandbox('secret');
     const secret = 'sk_live_5f3a9c1e7b2d4f60';
