@@ -72,7 +72,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     io.stderr.write(`observer ${name}: ${message.split('\n')[0]}\n`);
     if (io.env.OBSERVER_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
-    return ExitCode.MonitorFailed;
+    return ExitCode.Internal;
   }
 }
 
@@ -80,6 +80,15 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 export async function cli(): Promise<void> {
   const handlers: Array<(s: NodeJS.Signals) => void> = [];
   let signals = 0;
+  // A closed stdout/stderr (`observer run | head -3`) ends the output, never the run: the reports
+  // and the store are still written. Writes after the pipe closed are dropped.
+  const closed = { stdout: false, stderr: false };
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ECONNRESET') closed[name] = true;
+      else throw err;
+    });
+  }
   const io: CommandIO = {
     cwd: process.cwd(),
     env: process.env,
@@ -99,6 +108,7 @@ export async function cli(): Promise<void> {
   }
   const code = await main(process.argv.slice(2), io);
   // Flush stdout before exiting (pipes are async).
+  if (closed.stdout || process.stdout.destroyed) process.exit(code);
   process.stdout.write('', () => process.exit(code));
 }
 

@@ -39,7 +39,8 @@ Options:
   --deadline MS          abort the run after MS milliseconds (results measured so far are kept)
   --log-format FORMAT    pretty (default) or json (pino lines on stderr)
 
-Exit codes: 0 all passed, 1 a monitor failed / SLA breached / critical finding, 2 usage or config error.`;
+Exit codes: 0 all passed, 1 a monitor failed / SLA breached / critical finding, 2 usage or config error,
+3 aborted by a signal or --deadline (what was measured is kept), 4 internal error of the runner.`;
 
 export async function runCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(
@@ -142,7 +143,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     }
     if (values.json) io.stdout.write(redactor.redact(JSON.stringify(outcome.report, null, 2)) + '\n');
     else if (outcome.files.length) io.stdout.write(`reports: ${path.relative(io.cwd, outDir) || '.'}/ (${outcome.files.map((f) => path.basename(f)).join(', ')})\n`);
-    return outcome.exitCode;
+    return controller.signal.aborted ? ExitCode.Aborted : outcome.exitCode;
   } finally {
     if (deadline) clearTimeout(deadline);
     await pipeline.close();

@@ -124,7 +124,7 @@ describe('observer run', () => {
       child.kill('SIGTERM');
       const r = await done;
       expect(r.signal).toBeNull();
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(3); // aborted
       const latest = JSON.parse(readFileSync(path.join(dir, 'reports', 'latest.json'), 'utf8')) as ReportJson;
       expect(latest.run.aborted).toBe(true);
       const byId = Object.fromEntries(latest.results.map((x) => [x.monitor, x]));
@@ -140,6 +140,24 @@ describe('observer run', () => {
       } finally {
         db.close();
       }
+    } finally {
+      shop.clearFaults();
+    }
+  });
+
+  it('a closed stdout ends the output, never the run: the reports are still written', async () => {
+    const dir = sandbox('hang');
+    shop.setFault('/api/products', { latencyMs: 1_500 });
+    try {
+      const { child, done } = spawnCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+      await waitForOutput(child, /Fast health/);
+      child.stdout!.destroy(); // like `observer run | head -1`: the reader went away
+      const r = await done;
+      expect(r.stderr).not.toMatch(/EPIPE|\n\s+at /);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(0);
+      const latest = JSON.parse(readFileSync(path.join(dir, 'reports', 'latest.json'), 'utf8')) as ReportJson;
+      expect(latest.results.map((x) => [x.monitor, x.status]).sort()).toEqual([['fast', 'passed'], ['hangs', 'passed']]);
     } finally {
       shop.clearFaults();
     }
