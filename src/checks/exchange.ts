@@ -10,6 +10,7 @@
 import type { Dispatcher } from 'undici';
 import type { HttpTimings } from '../model/results.js';
 import type { Clock } from '../runtime/clock.js';
+import { onAbort } from '../runtime/abort.js';
 import {
   BodyTooLargeError,
   CheckAbortedError,
@@ -87,7 +88,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
   private phaseTimer = false;
   private resolve!: (o: ExchangeOutcome) => void;
   private finished = false;
-  private abortListener: (() => void) | undefined;
+  private offAbort: (() => void) | undefined;
 
   // Stamps (monotonic ms).
   private dispatchAt = 0;
@@ -124,8 +125,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
         this.fail(new CheckAbortedError(abortReason(signal)));
         return;
       }
-      this.abortListener = () => this.fail(new CheckAbortedError(abortReason(signal)));
-      signal.addEventListener('abort', this.abortListener, { once: true });
+      this.offAbort = onAbort(signal, () => this.fail(new CheckAbortedError(abortReason(signal))));
     }
     const { request, limits } = this.opts;
     // undici's own timers stay as a backstop only; ours are exact and name the phase.
@@ -281,7 +281,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
   private finish(body: Buffer | undefined, error: CheckError | undefined, endAt: number): void {
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.abortListener) this.opts.signal?.removeEventListener('abort', this.abortListener);
+    this.offAbort?.();
     this.chunks.length = 0;
     this.opts.registry?.delete(this);
     // Plain literals, no object spread: `{ ...x, more }` takes V8's slow path (µs per call).

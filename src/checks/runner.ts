@@ -11,6 +11,7 @@ import type { AttemptResult, ErrorClass, MonitorError, MonitorResult, Status } f
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { isoAtFast as isoAt } from './iso.js';
 import type { Redactor } from '../runtime/redact.js';
+import { onAbort } from '../runtime/abort.js';
 import { CheckAbortedError } from './errors.js';
 import { startExchange, type ExchangeLimits, type ExchangeOptions, type ExchangeOutcome, type ExchangeRequest, type RunningExchange } from './exchange.js';
 import { ConcurrencyGate } from './limits.js';
@@ -291,15 +292,14 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T
   return new Promise((resolve, reject) => {
     // Deferred: a running exchange ends itself on the same abort (with its partial timings) and
     // wins; only a check still waiting for a slot ends here.
-    const onAbort = () => setImmediate(() => resolve(new CheckAbortedError(reasonOf(signal))));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = onAbort(signal, () => setImmediate(() => resolve(new CheckAbortedError(reasonOf(signal)))));
     p.then(
       (v) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         resolve(v);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        off();
         reject(err instanceof Error ? err : new Error(String(err)));
       },
     );
@@ -318,13 +318,14 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      off?.();
       resolve(true);
     }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const off = signal
+      ? onAbort(signal, () => {
+          clearTimeout(timer);
+          resolve(false);
+        })
+      : undefined;
   });
 }

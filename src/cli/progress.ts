@@ -12,7 +12,7 @@ export class ProgressReporter implements Reporter {
   readonly name = 'progress';
   private readonly color: boolean;
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env) {
+  constructor(private readonly out: { write(text: string): unknown; isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env) {
     this.color = Boolean(out.isTTY) && !env.CI && !env.NO_COLOR;
   }
 
@@ -50,4 +50,14 @@ export class ProgressReporter implements Reporter {
   private paint(status: Status, text: string): string {
     return this.color ? `${COLOR[status]}${text}\x1b[0m` : text;
   }
+}
+
+/** Progress text as log lines (stderr with `--log-format json`: every line a JSON object). */
+export function progressToLog(log: { info(msg: string): void }): { write(text: string): boolean } {
+  return {
+    write(text: string): boolean {
+      for (const line of text.split('\n')) if (line.trim() !== '') log.info(line.trimEnd());
+      return true;
+    },
+  };
 }

@@ -15,7 +15,7 @@ import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse, UsageError } from './args.js';
 import { prepare } from './prepare.js';
 import { formatDiagnostic } from '../config/index.js';
-import { ProgressReporter } from './progress.js';
+import { ProgressReporter, progressToLog } from './progress.js';
 import type { CommandIO } from './io.js';
 
 export const RUN_USAGE = `Usage: observer run [files...] [options]
@@ -112,7 +112,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const deadline = deadlineMs ? setTimeout(() => abort(`deadline of ${deadlineMs} ms reached`), deadlineMs) : undefined;
   deadline?.unref();
 
-  const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env);
+  // Progress goes to stderr with --json (stdout carries the report), as JSON log lines with --log-format json.
+  const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env);
   const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir, journeyWorkers: config.concurrency.journeyWorkers, extraReporters: [progress] });
   try {
     const outcome = await executeRun({

@@ -14,6 +14,7 @@ import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import { newRunId, stableHash } from '../run/ids.js';
 import { thisRunner } from '../run/dead-runs.js';
 import { Lanes } from './lanes.js';
+import { onAbort } from '../runtime/abort.js';
 
 export interface DaemonPlan {
   monitors: MonitorDefinition[];
@@ -182,10 +183,15 @@ export class Daemon {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
+    const t = setTimeout(() => {
+      off?.();
       resolve();
-    }, { once: true });
+    }, ms);
+    const off = signal
+      ? onAbort(signal, () => {
+          clearTimeout(t);
+          resolve();
+        })
+      : undefined;
   });
 }

@@ -2,7 +2,7 @@
  * `observer run` end to end: the real CLI (dist/) against the demo shop on 127.0.0.1, asserting
  * exit codes, the reports it writes, and what survives SIGTERM.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
@@ -161,6 +161,16 @@ describe('observer run', () => {
     } finally {
       shop.clearFaults();
     }
+  });
+
+  it('with --log-format json every stderr line is JSON, also with many checks at once (no listener warnings)', async () => {
+    const dir = sandbox('api-mixed');
+    for (let i = 0; i < 30; i++) writeFileSync(path.join(dir, 'checks', `many-${i}.check.yaml`), `id: many-${i}\nrequest: { url: /api/health?n=${i} }\n`);
+    const r = await runCli(['run', '--log-format', 'json', '--json'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('MaxListenersExceededWarning');
+    const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+    for (const line of lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();
   });
 
   it('a run killed with SIGKILL is marked aborted by the next run', async () => {
