@@ -70,7 +70,14 @@ async function readYaml(file: string): Promise<CheckFileContent> {
     return { checks: [], problems: [{ path: '', message: `holds ${list.length} YAML documents ("---"): put the checks in one list instead`, line: 1 }], lineOf: noLines };
   }
   const doc = list[0];
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    // An alias bomb ("billion laughs") or another document the YAML library refuses to expand.
+    const reason = (err as Error).message.split('\n')[0] ?? 'cannot be read';
+    return { checks: [], problems: [{ path: '', message: `YAML: ${reason} (at most 100 aliases may be expanded)` }], lineOf: noLines };
+  }
   if (value === null || value === undefined) return { checks: [], problems: [{ path: '', message: 'empty file: expected a check or a list of checks' }], lineOf: noLines };
   const isList = Array.isArray(value);
   return { checks: split(value), problems: [], lineOf: (fieldPath) => lineIn(doc, lineCounter, fieldPath, isList) };

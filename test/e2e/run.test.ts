@@ -100,6 +100,16 @@ describe('observer run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a YAML alias bomb is a configuration error naming the file, with the other problems reported too', async () => {
+    const dir = sandbox('alias-bomb');
+    const r = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/checks\/bomb\.check\.yaml: YAML: .*alias/i);
+    expect(r.stderr).toContain('checks/bad.check.yaml');
+    expect(r.stderr).toContain('retries');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('rejects a check and a journey that share an id (results are keyed by it), exit 2', async () => {
     const dir = sandbox('dup-check-journey');
     const r = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: shop.url } });
