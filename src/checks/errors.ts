@@ -123,6 +123,9 @@ export function classifyTransportError(err: unknown, ctx: ErrorContext): CheckEr
     // The target spoke broken HTTP; the exchange ended like a reset connection.
     return new NetworkError('connection_reset', `connection reset: invalid HTTP response from ${ctx.origin} (${text})`, code);
   }
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+    return new NetworkError('protocol', `protocol: ${ctx.origin} sent more response headers than HTTP clients accept (${text})`, code);
+  }
   if (code === 'UND_ERR_INVALID_ARG') {
     return new NetworkError('internal', `invalid request: ${text}`, code);
   }

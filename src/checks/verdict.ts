@@ -62,6 +62,8 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
     try {
       json = JSON.parse(view.text());
       view.parsed = json;
+      const depth = jsonDepthOver(json, MAX_JSON_DEPTH);
+      if (depth) return fail('invalid_json', `JSON nested deeper than ${MAX_JSON_DEPTH} levels: assertions and schemas are not evaluated on it (${contentType || 'no content-type'}, ${formatBytes(body.length)})`);
     } catch (err) {
       const what = body.length === 0 ? 'empty body' : jsonParseErrorText(err);
       return fail('invalid_json', `invalid JSON: ${what} (${contentType || 'no content-type'}, ${formatBytes(body.length)})`);
@@ -213,4 +215,21 @@ function decodeText(body: Buffer, contentType: string): string {
   } catch {
     return body.toString('utf8');
   }
+}
+
+/** Deepest JSON nesting assertions and schemas walk (recursive code would overflow the stack on a hostile body). */
+export const MAX_JSON_DEPTH = 1000;
+
+/** Whether a parsed JSON value nests deeper than `max` (iterative: never recurses). */
+function jsonDepthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }

@@ -11,7 +11,8 @@ export type Status = 'passed' | 'degraded' | 'failed' | 'skipped';
 
 /**
  * One class per failure kind, stable strings (they are stored, alerted on and fingerprinted).
- * - network: dns, connection_refused, connection_reset, tls, timeout
+ * - network: dns, connection_refused, connection_reset, tls, timeout, protocol (the target broke HTTP's
+ *   limits, e.g. thousands of response headers)
  * - response: http_status, invalid_json, schema, assertion, body_too_large, sla (over maxResponseTimeMs)
  * - journeys: element (locator/expectation failed), navigation, browser_crash, journey_error
  * - runner: aborted (SIGTERM/SIGINT/deadline while running), internal (a bug of ours, never the target's)
@@ -22,6 +23,7 @@ export const ERROR_CLASSES = [
   'connection_reset',
   'tls',
   'timeout',
+  'protocol',
   'http_status',
   'invalid_json',
   'schema',

@@ -409,6 +409,28 @@ describe('ApiCheckRunner: secrets never leak in pieces', () => {
   });
 });
 
+describe('ApiCheckRunner: hostile responses are the target\'s fault', () => {
+  it('a 100,000-deep JSON body is invalid_json, never internal', async () => {
+    server.route('/deep', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('['.repeat(100_000) + ']'.repeat(100_000));
+    });
+    const r = await runner().run(apiCheck(server.url('/deep'), { expect: { status: [200], headers: [], body: [{ source: 'json', path: '$', op: 'eq', target: [] }] } }), ctx);
+    expect(r.error?.class).toBe('invalid_json');
+    expect(r.error?.message).toMatch(/^JSON nested deeper than 1000 levels/);
+  });
+
+  it('5,000 response headers are a protocol failure, never internal', async () => {
+    server.route('/many-headers', (req, res) => {
+      const lines = ['HTTP/1.1 200 OK', 'content-length: 2'];
+      for (let i = 0; i < 5_000; i++) lines.push(`x-h${i}: ${'v'.repeat(20)}`);
+      req.socket.end(lines.join('\r\n') + '\r\n\r\nok');
+    });
+    const r = await runner().run(apiCheck(server.url('/many-headers')), ctx);
+    expect(r.error?.class).toBe('protocol');
+    expect(r.error?.message).toContain(server.origin);
+  });
+});
+
 describe('ApiCheckRunner: cancellation and concurrency', () => {
   it('an abort mid-request cancels it and returns an aborted result', async () => {
     const controller = new AbortController();
