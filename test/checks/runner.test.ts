@@ -420,7 +420,7 @@ describe('ApiCheckRunner: hostile responses are the target\'s fault', () => {
   });
 
   it('5,000 response headers are a protocol failure, never internal', async () => {
-    server.route('/many-headers', (req, res) => {
+    server.route('/many-headers', (req, _res) => {
       const lines = ['HTTP/1.1 200 OK', 'content-length: 2'];
       for (let i = 0; i < 5_000; i++) lines.push(`x-h${i}: ${'v'.repeat(20)}`);
       req.socket.end(lines.join('\r\n') + '\r\n\r\nok');
