@@ -171,7 +171,7 @@ export class ApiCheckRunner {
       return this.syntheticAttempt(n, { class: 'aborted', message: got.message }, startedAt, this.clock.monotonicMs() - t0);
     }
     const verdict = judge(check.expect, got, this.schemas, limits.maxBodyBytes);
-    const error: MonitorError | null = verdict.error ? { class: verdict.error.class, message: this.redactor.redact(verdict.error.message) } : null;
+    const error: MonitorError | null = verdict.error ? this.safeError(verdict.error, request) : null;
     const detail: AttemptResult = {
       attempt: n,
       status: verdict.status,
@@ -182,6 +182,14 @@ export class ApiCheckRunner {
       ...(got.statusCode !== undefined ? { httpStatus: got.statusCode } : {}),
     };
     return { detail, verdict: { status: verdict.status, error }, outcome: got };
+  }
+
+  /** Redacted, and a wrong status names the request (`status 404, expected 200 (GET https://x/y)`). */
+  private safeError(e: MonitorError, request: ExchangeRequest): MonitorError {
+    const message = e.class === 'http_status' ? `${e.message} (${request.method} ${request.origin}${request.path})` : e.message;
+    const out: MonitorError = { class: e.class, message: this.redactor.redact(message) };
+    if (e.details) out.details = e.details.map((d) => this.redactor.redact(d));
+    return out;
   }
 
   private exchange(request: ExchangeRequest, limits: ExchangeLimits, signal: AbortSignal | undefined): Promise<ExchangeOutcome | CheckAbortedError> {

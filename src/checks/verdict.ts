@@ -5,7 +5,7 @@
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ApiExpectations, Assertion } from '../model/monitor.js';
-import type { MonitorError, Status } from '../model/results.js';
+import { MAX_ERROR_DETAILS, type MonitorError, type Status } from '../model/results.js';
 import { checkAssertion, type ResponseView } from './assertions.js';
 import type { ExchangeOutcome } from './exchange.js';
 import { formatBytes } from './errors.js';
@@ -73,7 +73,7 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
   if (expect.schema) {
     try {
       const v = schemas.validate(expect.schema.key, expect.schema.schema, json);
-      if (!v.ok) return fail('schema', v.message ?? 'does not match the schema');
+      if (!v.ok) return fail('schema', v.message ?? 'does not match the schema', v.errors);
     } catch (err) {
       const where = expect.schema.file ?? expect.schema.key;
       return fail('schema', `schema ${where} could not be used: ${(err as Error).message}`);
@@ -89,7 +89,7 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
     }
     if (failures.length) {
       const more = failures.length > 1 ? ` (and ${failures.length - 1} more failed assertion${failures.length > 2 ? 's' : ''})` : '';
-      return fail('assertion', `${failures[0]}${more}`);
+      return fail('assertion', `${failures[0]}${more}`, failures);
     }
   }
 
@@ -186,8 +186,10 @@ function statusRanges(codes: number[]): string[] {
   return out;
 }
 
-function fail(cls: MonitorError['class'], message: string): Verdict {
-  return { status: 'failed', error: { class: cls, message } };
+function fail(cls: MonitorError['class'], message: string, all?: readonly string[]): Verdict {
+  const error: MonitorError = { class: cls, message };
+  if (all && all.length > 1) error.details = all.slice(0, MAX_ERROR_DETAILS);
+  return { status: 'failed', error };
 }
 
 function ms(x: number): string {

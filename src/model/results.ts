@@ -45,7 +45,15 @@ export interface MonitorError {
   message: string;
   /** Source location for journey failures, e.g. `journeys/purchase.journey.ts:12`. */
   location?: string;
+  /**
+   * Every problem when there were several (the message shows the first and a count): each schema
+   * error, each failed assertion. At most `MAX_ERROR_DETAILS`, each one line. Secrets redacted.
+   */
+  details?: string[];
 }
+
+/** Bound of `MonitorError.details`. */
+export const MAX_ERROR_DETAILS = 20;
 
 /**
  * HTTP timing phases, blackbox-exporter style. A phase that did not happen (a reused connection has

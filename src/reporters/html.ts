@@ -300,6 +300,7 @@ ${screenshot?.dataUrl ? shot : ''}<div class="body">
 <h3>${h(r.name)} <span class="sub">· ${h(r.location)}</span></h3>
 <div class="sub">${h(formatInstant(r.startedAt))} (${h(formatAgo(r.startedAt, now))}) · ${h(r.kind)} · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.httpStatus ? ` · HTTP ${r.httpStatus}` : ''}</div>
 <div class="msg"><span class="badge failed">${h(r.error?.class ?? 'failed')}</span> ${h(r.error?.message ?? '')}${loc}</div>
+${r.error?.details?.length ? `<ul class="details">${r.error.details.map((d) => `<li>${h(d)}</li>`).join('')}</ul>` : ''}
 ${where ? `<div>${where}</div>` : ''}
 ${screenshot && !screenshot.dataUrl ? shot : ''}${traceHtml}
 </div></article>`;

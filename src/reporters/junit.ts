@@ -103,6 +103,7 @@ function testcase(r: MonitorResult, classname: 'kind' | 'tag'): string[] {
 export function resultSummary(r: MonitorResult): string {
   const lines: string[] = [];
   if (r.error) lines.push(`${r.error.class}: ${r.error.message}${r.error.location ? ` (${r.error.location})` : ''}`);
+  for (const d of r.error?.details ?? []) lines.push(`  - ${d}`);
   lines.push(`monitor ${r.monitor} at ${r.location} (${r.environment}), ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}, ${formatMs(r.durationMs)}${r.httpStatus ? `, HTTP ${r.httpStatus}` : ''}`);
   if (r.steps.length) {
     lines.push('steps:');

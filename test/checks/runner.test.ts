@@ -102,7 +102,7 @@ describe('ApiCheckRunner: classification', () => {
     const r = await runner().run(apiCheck(server.url('/status/503')), ctx);
     expect(r.status).toBe('failed');
     expect(r.httpStatus).toBe(503);
-    expect(errorOf(r)).toEqual({ class: 'http_status', message: 'status 503, expected 200' });
+    expect(errorOf(r)).toEqual({ class: 'http_status', message: `status 503, expected 200 (GET ${server.origin}/status/503)` });
   });
 
   it('invalid_json on a truncated JSON document', async () => {
@@ -303,7 +303,7 @@ describe('ApiCheckRunner: retries', () => {
       [2, 'failed', 503],
       [3, 'passed', 200],
     ]);
-    expect(r.attemptDetails![0]!.error?.message).toBe('status 503, expected 200');
+    expect(r.attemptDetails![0]!.error?.message).toMatch(/^status 503, expected 200 \(GET http:\/\/127\.0\.0\.1:\d+\/flaky\?/);
     expect(r.error).toBeNull();
   });
 
@@ -312,7 +312,7 @@ describe('ApiCheckRunner: retries', () => {
     expect(r.status).toBe('failed');
     expect(r.attempts).toBe(3);
     expect(server.hits('/status/502')).toBe(3);
-    expect(errorOf(r)).toEqual({ class: 'http_status', message: 'status 502, expected 200' });
+    expect(errorOf(r)?.message).toMatch(/^status 502, expected 200 \(GET /);
   });
 
   it('retries network errors', async () => {
@@ -428,6 +428,22 @@ describe('ApiCheckRunner: hostile responses are the target\'s fault', () => {
     const r = await runner().run(apiCheck(server.url('/many-headers')), ctx);
     expect(r.error?.class).toBe('protocol');
     expect(r.error?.message).toContain(server.origin);
+  });
+});
+
+describe('ApiCheckRunner: every error kept, messages name the request', () => {
+  it('keeps every schema error (bounded) and names the URL of a wrong status', async () => {
+    server.route('/two-bad', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ id: 'x', price: 'free' }], total: 1 }));
+    });
+    const schema = { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { id: { type: 'number' }, price: { type: 'number' } } } } } };
+    const r = await runner({ schemaCache: new SchemaCache() }).run(apiCheck(server.url('/two-bad'), { expect: { status: [200], headers: [], body: [], schema: { key: 'two@1', schema } } }), ctx);
+    expect(r.error?.class).toBe('schema');
+    expect(r.error?.message).toContain('(and 1 more schema error)');
+    expect(r.error?.details).toHaveLength(2);
+    expect(r.error?.details?.join('\n')).toMatch(/\$\.items\[0\]\.id.*\n.*\$\.items\[0\]\.price/);
+    const missing = await runner().run(apiCheck(server.url('/status/404?q=1')), ctx);
+    expect(missing.error?.message).toBe(`status 404, expected 200 (GET ${server.origin}/status/404?q=1)`);
   });
 });
 

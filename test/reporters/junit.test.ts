@@ -103,3 +103,13 @@ describe('junit reporter', () => {
     expect(xml).toContain('auth failed for [REDACTED]');
   });
 });
+
+describe('JUnit: every error of a result', () => {
+  it('lists each of several errors in the failure body, not only the first and a count', () => {
+    const { report } = scenario('/out');
+    const failed = report.results.find((r) => r.status === 'failed')!;
+    failed.error = { class: 'schema', message: '$.a: must be number (type) (and 1 more schema error)', details: ['$.a: must be number (type)', '$.b: must be string (type)'] };
+    const xml = renderJUnit(report);
+    expect(xml).toContain('$.b: must be string (type)');
+  });
+});
