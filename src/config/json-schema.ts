@@ -73,6 +73,7 @@ export class SchemaLoader {
 
   /** A schema file (absolute path); `from` and `fieldPath` locate the reference in the check file. */
   async fromFile(file: string, from: { file: string; path: string }): Promise<{ schema?: BundledSchema; problems: SchemaProblem[] }> {
+    if (!(await this.insideProject(file))) return { problems: [{ file: from.file, path: from.path, message: this.outsideMessage(file) }] };
     const loaded = await this.read(file);
     if (!loaded.ok) {
       const rel = path.relative(this.rootDir, file).split(path.sep).join('/');
@@ -135,6 +136,10 @@ export class SchemaLoader {
         const file = uriToFile(targetUri, doc);
         if (!file) {
           problems.push({ ...at(doc, parts), message: `$ref "${ref}" points outside the local schema files (${targetUri}); save that schema beside the check and reference it by a relative path` });
+          continue;
+        }
+        if (!(await this.insideProject(file))) {
+          problems.push({ ...at(doc, parts), message: `$ref "${ref}": ${this.outsideMessage(file)}` });
           continue;
         }
         if (!embedded.has(targetUri)) {
@@ -201,6 +206,21 @@ export class SchemaLoader {
     if (this.ajv.validateSchema(json) !== true) {
       for (const p of explainAjvErrors(this.ajv.errors ?? [])) report(p.path, `invalid JSON Schema: ${p.message}`);
     }
+  }
+
+  /**
+   * Schema files are read only from the project folder (the config's folder), symlinks resolved:
+   * a check must not make the runner read `/etc/passwd` or quote any file outside the project.
+   */
+  private async insideProject(file: string): Promise<boolean> {
+    const real = async (p: string): Promise<string> => fs.realpath(p).catch(() => path.resolve(p));
+    const [root, target] = await Promise.all([real(this.rootDir), real(file)]);
+    const rel = path.relative(root, target);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  }
+
+  private outsideMessage(file: string): string {
+    return `schema file outside the project folder (${path.resolve(file)}); keep schemas under the folder of observer.config.ts and reference them by a relative path`;
   }
 
   private read(file: string): Promise<LoadedFile> {

@@ -95,4 +95,24 @@ describe('schema files in a scratch folder', () => {
     expect(diagnostics).toHaveLength(1);
     expectDiagnostic(diagnostics, { file: 'checks/p.check.yaml', path: 'expect.schema', message: "invalid JSON Schema: can't resolve reference #/definitions/missing", line: 4 });
   });
+
+  it('never reads a schema outside the project folder, and never quotes a file that is not JSON', async () => {
+    mkdirSync(path.join(dir, 'project', 'checks'), { recursive: true });
+    // A file outside the project with a secret-looking first line.
+    writeFileSync(path.join(dir, 'outside.json'), 'root:x:0:0:S3cr3tLine:/root:/bin/sh\n');
+    const outside = path.join(dir, 'outside.json');
+    writeFileSync(
+      path.join(dir, 'project', 'checks', 'x.check.yaml'),
+      `- id: by-path\n  request: { url: "https://example.com/" }\n  expect: { schema: ${JSON.stringify(outside)} }\n` +
+        `- id: by-ref\n  request: { url: "https://example.com/" }\n  expect: { schema: { $ref: ${JSON.stringify('file://' + outside)} } }\n` +
+        '- id: not-json\n  request: { url: "https://example.com/" }\n  expect: { schema: schemas/notes.json }\n',
+    );
+    mkdirSync(path.join(dir, 'project', 'checks', 'schemas'));
+    writeFileSync(path.join(dir, 'project', 'checks', 'schemas', 'notes.json'), 'S3cr3tNote: not json\n');
+    const diagnostics = await diagnosticsOf(loadConfig({ cwd: path.join(dir, 'project'), env: {} }));
+    const text = JSON.stringify(diagnostics);
+    expect(text).not.toContain('S3cr3t');
+    expect(diagnostics.filter((d) => d.message.includes('outside the project folder'))).toHaveLength(2);
+    expect(diagnostics.some((d) => d.file.endsWith('notes.json') && d.message.startsWith('not valid JSON'))).toBe(true);
+  });
 });
