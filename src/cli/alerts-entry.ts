@@ -9,9 +9,9 @@ export async function alertsEntry(argv: string[], io: CommandIO): Promise<number
     io.stdout.write(ALERTS_USAGE + '\n');
     return ExitCode.Ok;
   }
-  const { store } = await openConfiguredStore(io, {});
+  const { config, store } = await openConfiguredStore(io, {});
   try {
-    return await alertsCommand(argv, { store, stdout: io.stdout, stderr: io.stderr });
+    return await alertsCommand(argv, { store, stdout: io.stdout, stderr: io.stderr, alerts: config.alerts });
   } finally {
     await store.close();
   }

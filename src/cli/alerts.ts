@@ -5,6 +5,7 @@
 import type { Store, AlertRecord } from '../store/store.js';
 import { computeAlertStats, MIN_ACKS, type AlertStats, type AlertStatsRow } from '../alerts/stats.js';
 import { AlertNotFoundError } from '../alerts/errors.js';
+import type { AlertsConfig } from '../alerts/config.js';
 import { formatDurationMs } from '../alerts/messages.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
 import { parse, oneOf, UsageError } from './args.js';
@@ -25,6 +26,8 @@ export interface AlertsCommandContext {
   stderr: NodeJS.WritableStream;
   /** Instants for --since and ack times (default: the system clock). */
   clock?: Clock;
+  /** The alerts settings in force: an empty list explains itself with them. */
+  alerts?: Pick<AlertsConfig, 'channels' | 'rules'>;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -87,6 +90,7 @@ async function listCommand(argv: string[], ctx: AlertsCommandContext): Promise<n
   }
   if (!alerts.length) {
     ctx.stdout.write(`no alerts${status ? ` with status ${status}` : ''}${values.since ? ` in the last ${values.since}` : ''} (${ctx.store.description})\n`);
+    if (!status && !values.since && !values.monitor) ctx.stdout.write(await whyNoAlerts(ctx));
     return ExitCode.Ok;
   }
   const nowMs = clock.nowMs();
@@ -104,6 +108,18 @@ async function listCommand(argv: string[], ctx: AlertsCommandContext): Promise<n
   ]);
   ctx.stdout.write(table(['ID', 'STATUS', 'SEVERITY', 'MONITOR', 'RULE', 'OPENED', 'OPEN FOR', 'FLAPS', 'ACK', 'MESSAGE'], rows));
   return ExitCode.Ok;
+}
+
+/** Why the list is empty: no channel configured, or nothing crossed the rules; and what is open. */
+async function whyNoAlerts(ctx: AlertsCommandContext): Promise<string> {
+  const open = await ctx.store.listFindings({ status: 'open' }).catch(() => null);
+  const findings = open === null ? '' : `; ${open.length} open finding(s) in the store (observer report shows them)`;
+  if (!ctx.alerts) return '';
+  if (ctx.alerts.channels.length === 0) {
+    return `why: no alert channel is configured (alerts.channels in observer.config.ts), so failures and findings open no alerts${findings}\n`;
+  }
+  const r = ctx.alerts.rules;
+  return `why: nothing crossed the alert rules (${r.failureThreshold} consecutive failure(s), or a finding of severity ${r.findingSeverity} or worse)${findings}\n`;
 }
 
 function ackLabel(a: AlertRecord): string {

@@ -10,6 +10,8 @@ export async function openConfiguredStore(io: CommandIO, opts: { configFile?: st
     ...(opts.configFile ? { configFile: opts.configFile } : {}),
     ...(opts.environment ? { environment: opts.environment } : {}),
     env: io.env,
+    // Reading or annotating the store needs no webhook URL or token.
+    deliverySecrets: false,
   });
   const store = await openStore({
     ...(config.store.url ? { url: config.store.url } : {}),

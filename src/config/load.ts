@@ -73,7 +73,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     const configFile = await locateConfigFile(cwd, opts.configFile, bag);
     const rootDir = configFile ? path.dirname(configFile) : cwd;
     const cfgFile = configFile ?? CLI;
-    const { cfg, broken } = configFile ? await readConfigFile(configFile, modules, env, redactor, bag) : { cfg: {}, broken: new Set<string>() };
+    const { cfg, broken } = configFile ? await readConfigFile(configFile, modules, env, redactor, bag, opts.deliverySecrets !== false) : { cfg: {}, broken: new Set<string>() };
 
     // 2. Sections, defaults applied in one place, cross-field rules.
     const knownLocations = cfg.locations;
@@ -166,6 +166,7 @@ async function readConfigFile(
   env: NodeJS.ProcessEnv,
   redactor: Redactor,
   bag: DiagnosticBag,
+  deliverySecrets: boolean,
 ): Promise<{ cfg: ObserverConfig; broken: Set<string> }> {
   const broken = new Set<string>();
   const loaded = await modules.load(configFile);
@@ -173,7 +174,7 @@ async function readConfigFile(
   else if (!loaded.hasDefault || loaded.value === undefined) bag.error(configFile, '', 'no default export: expected `export default defineConfig({ ... })`');
   else if (!isPlainObject(loaded.value)) bag.error(configFile, '', `the default export must be an object (got ${Array.isArray(loaded.value) ? 'a list' : typeof loaded.value})`);
   else {
-    const interpolated = interpolateEnv(loaded.value, env, redactor);
+    const interpolated = interpolateEnv(deliverySecrets ? loaded.value : withoutDeliverySecrets(loaded.value), env, redactor);
     for (const p of interpolated.problems) bag.error(configFile, p.path, p.message);
     const raw = interpolated.value;
     configValidator ??= createConfigAjv().compile(configSchema);
@@ -443,4 +444,26 @@ async function selectFiles(
     else bag.error(CLI, `files[${i}]`, `"${f}" is neither a check (*.check.ts, *.check.yaml) nor a journey (*.journey.ts)`);
   }
   return { checks: [...checks].sort(), journeys: [...journeys].sort() };
+}
+
+/** A placeholder the channel schema accepts, for a webhook URL left unresolved. */
+const UNRESOLVED_URL = 'https://delivery-secret-not-resolved.invalid/';
+
+/**
+ * The config with the alert channels' `${env:...}` references replaced by placeholders (never
+ * read from the environment): for commands that only read the store.
+ */
+function withoutDeliverySecrets(value: Record<string, unknown>): Record<string, unknown> {
+  const alerts = value.alerts;
+  if (!isPlainObject(alerts) || !Array.isArray(alerts.channels)) return value;
+  const channels = alerts.channels.map((c: unknown) => {
+    if (!isPlainObject(c)) return c;
+    const out: Record<string, unknown> = { ...c };
+    if (typeof out.url === 'string' && out.url.includes('${env:')) out.url = UNRESOLVED_URL;
+    if (isPlainObject(out.headers)) {
+      out.headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, typeof v === 'string' && v.includes('${env:') ? 'not-resolved' : v]));
+    }
+    return out;
+  });
+  return { ...value, alerts: { ...alerts, channels } };
 }

@@ -213,4 +213,10 @@ export interface LoadConfigOptions {
   files?: string[];
   /** Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * false: leave the alert channels' `${env:...}` references (webhook URLs, auth headers) unresolved
+   * and unregistered: commands that only read or annotate the store (alerts, report, deploy) work
+   * without the delivery secrets. Such a config cannot deliver. Default true.
+   */
+  deliverySecrets?: boolean;
 }

@@ -138,3 +138,23 @@ describe('redaction never corrupts identifiers', () => {
     }
   });
 });
+
+describe('reading alerts needs no delivery secrets', () => {
+  it('alerts, alerts ack and alerts stats work with the channel ${env:...} unset, and an empty list says why', async () => {
+    const dir = sandbox('alerting');
+    // No HOOK_URL / HOOK_TOKEN: nothing here delivers.
+    const env = { OBSERVER_BASE_URL: shop.url };
+    const list = await runCli(['alerts'], { cwd: dir, env });
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('why: nothing crossed the alert rules (2 consecutive failure(s)');
+    expect((await runCli(['alerts', 'stats'], { cwd: dir, env })).code).toBe(0);
+    const ack = await runCli(['alerts', 'ack', 'al_nope'], { cwd: dir, env });
+    expect(ack.stderr).not.toContain('HOOK_URL');
+    // Without any channel configured the list says so, and counts the open findings.
+    const plain = sandbox('api-mixed');
+    const none = await runCli(['alerts'], { cwd: plain, env });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/why: no alert channel is configured .*; 0 open finding\(s\) in the store/);
+  });
+});
