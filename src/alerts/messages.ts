@@ -2,6 +2,7 @@
 import type { AlertsConfig } from './config.js';
 import type { Incident, MonitorState } from './state.js';
 import type { AlertEvent, AlertEventType, AlertLink } from './types.js';
+import { formatDurationMs } from '../model/duration.js';
 
 /**
  * Deterministic outbox id stem from alert id + version + event: re-deciding the same message
@@ -19,15 +20,7 @@ export function versionOf(deliveryIdText: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-export function formatDurationMs(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${s % 60 ? ` ${s % 60}s` : ''}`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${m % 60 ? ` ${m % 60}m` : ''}`;
-  return `${Math.floor(h / 24)}d${h % 24 ? ` ${h % 24}h` : ''}`;
-}
+export { formatDurationMs };
 
 function where(inc: Incident): string {
   if (inc.locations.length === 0) return '';

@@ -6,7 +6,7 @@ import type { Store, AlertRecord } from '../store/store.js';
 import { computeAlertStats, MIN_ACKS, type AlertStats, type AlertStatsRow } from '../alerts/stats.js';
 import { AlertNotFoundError } from '../alerts/errors.js';
 import type { AlertsConfig } from '../alerts/config.js';
-import { formatDurationMs } from '../alerts/messages.js';
+import { formatDurationMs, parseDurationMs } from '../model/index.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
 import { parse, oneOf, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
@@ -30,15 +30,8 @@ export interface AlertsCommandContext {
   alerts?: Pick<AlertsConfig, 'channels' | 'rules'>;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** `90m`, `24h`, `7d`, `2w`, `30s` to milliseconds; undefined when not a duration. */
-export function parseSince(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/.exec(text.trim());
-  if (!m) return undefined;
-  const ms = Number(m[1]) * UNIT_MS[m[2]];
-  return ms > 0 ? ms : undefined;
-}
+export const parseSince = parseDurationMs;
 
 function sinceIso(value: string | undefined, fallback: string | undefined, clock: Clock): string | undefined {
   const text = value ?? fallback;

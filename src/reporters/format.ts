@@ -2,6 +2,7 @@
 import type { Finding, Status } from '../model/index.js';
 import type { GoldenSignal, OverallStatus, SignalStatus, Trend } from './board.js';
 import { epochMs } from './stats.js';
+import { formatMs } from '../model/duration.js';
 
 /** `2026-11-25 19:27:06 UTC` (or `—`). */
 export function formatInstant(iso: string | null | undefined): string {
@@ -23,15 +24,7 @@ export function formatAgo(iso: string | null | undefined, nowIso: string): strin
   return `${Math.round(s / 86_400)} d ago`;
 }
 
-/** `850 ms`, `1.24 s`, `2 min 03 s`. */
-export function formatMs(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const min = Math.floor(ms / 60_000);
-  const sec = Math.round((ms % 60_000) / 1000);
-  return `${min} min ${String(sec).padStart(2, '0')} s`;
-}
+export { formatMs };
 
 /** `0%`, `2.5%`, `100%`. */
 export function formatPct(ratio: number | null | undefined): string {

@@ -1,17 +1,12 @@
 /** Reads what report writers need from the store: the window's history, findings and deploy markers. */
-import type { Finding, MonitorResult } from '../model/index.js';
+import { parseDurationMs, type Finding, type MonitorResult } from '../model/index.js';
 import type { ReportContext } from '../reporters/reporter.js';
 import type { Store } from '../store/store.js';
 import { isoAt } from '../runtime/clock.js';
 import { crossLocationSummary } from '../anomaly/index.js';
 
 /** `24h`, `90m`, `7d`, `30s` → milliseconds; undefined when malformed. */
-export function parseWindow(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (!m) return undefined;
-  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'ms'];
-  return Number(m[1]) * unit;
-}
+export const parseWindow = parseDurationMs;
 
 export async function buildReportContext(
   store: Store,
