@@ -10,7 +10,7 @@ import { executeRun, type FailOn } from '../run/run.js';
 import { openPipeline } from '../run/pipeline.js';
 import { newRunId } from '../run/ids.js';
 import { formatShard, parseShard } from '../run/shard.js';
-import { pushRunMetrics } from '../metrics/pushgateway.js';
+import { PrometheusReporter } from '../reporters/index.js';
 import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse, UsageError } from './args.js';
 import { prepare } from './prepare.js';
@@ -114,7 +114,11 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
 
   // Progress goes to stderr with --json (stdout carries the report), as JSON log lines with --log-format json.
   const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env);
-  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir, journeyWorkers: config.concurrency.journeyWorkers, extraReporters: [progress] });
+  // --pushgateway: the prometheus reporter pushes the run's metrics (its failure is a reporter error).
+  const push = values.pushgateway
+    ? [new PrometheusReporter({ redactor, prometheus: { writeFile: false, pushgateway: { url: values.pushgateway, job: values['pushgateway-job'] ?? 'observer' } } })]
+    : [];
+  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir, journeyWorkers: config.concurrency.journeyWorkers, extraReporters: [progress, ...push] });
   try {
     const outcome = await executeRun({
       runId,
@@ -135,13 +139,6 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       failOn,
       failOnFindings,
     });
-    if (values.pushgateway) {
-      try {
-        await pushRunMetrics(values.pushgateway, outcome.report, { job: values['pushgateway-job'] ?? 'observer', redactor });
-      } catch (err) {
-        log.warn(`pushgateway: ${(err as Error).message}`);
-      }
-    }
     if (values.json) io.stdout.write(redactor.redact(JSON.stringify(outcome.report, null, 2)) + '\n');
     else if (outcome.files.length) io.stdout.write(`reports: ${path.relative(io.cwd, outDir) || '.'}/ (${outcome.files.map((f) => path.basename(f)).join(', ')})\n`);
     return controller.signal.aborted ? ExitCode.Aborted : outcome.exitCode;

@@ -9,5 +9,6 @@ export { JUnitReporter, renderJUnit } from './junit.js';
 export { MarkdownReporter, renderMarkdown, mdCell } from './markdown.js';
 export { HtmlReporter, renderHtmlReport } from './html.js';
 export { FindingsReporter } from './findings.js';
+export { PrometheusReporter } from './prometheus.js';
 export { buildBoard, DEFAULT_THRESHOLDS, type BoardThresholds, type HealthBoard, type GoldenSignal, type MonitorRow, type OverallStatus } from './board.js';
 export { buildChartPayload, slaFromMonitors, mergeSla, WHOLE_MONITOR, type ChartPayload, type ChartSpec } from './chart-data.js';

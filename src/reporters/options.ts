@@ -37,6 +37,12 @@ export interface ReporterOptions {
     /** testcase classname: the monitor kind (default) or its first tag (kind when untagged). */
     classname?: 'kind' | 'tag';
   };
+  prometheus?: {
+    /** Write `metrics.prom` (default true). */
+    writeFile?: boolean;
+    /** Also push the run's metrics to this Pushgateway under this job name. */
+    pushgateway?: { url: string; job: string };
+  };
   html?: {
     /** Inline screenshots up to this size as data: thumbnails (default 400 KiB); larger ones are links. */
     maxInlineScreenshotBytes?: number;

@@ -10,6 +10,7 @@ import { HtmlReporter } from './html.js';
 import { JsonReporter } from './json.js';
 import { JUnitReporter } from './junit.js';
 import { MarkdownReporter } from './markdown.js';
+import { PrometheusReporter } from './prometheus.js';
 
 export const REPORTERS = {
   json: JsonReporter,
@@ -17,6 +18,7 @@ export const REPORTERS = {
   markdown: MarkdownReporter,
   html: HtmlReporter,
   findings: FindingsReporter,
+  prometheus: PrometheusReporter,
 } as const satisfies Record<string, new (opts: ReporterOptions) => Reporter>;
 
 export type ReporterName = keyof typeof REPORTERS;

@@ -30,7 +30,7 @@ describe('reporter registry', () => {
     const e = error as UnknownReporterError;
     expect(e.code).toBe('ERR_UNKNOWN_REPORTER');
     expect(e.unknown).toEqual(['xml', 'htm']);
-    expect(e.message).toBe('reporters: unknown reporter "xml", "htm"; expected one of: json, junit, markdown, html, findings');
+    expect(e.message).toBe('reporters: unknown reporter "xml", "htm"; expected one of: json, junit, markdown, html, findings, prometheus');
   });
 
   it('does not treat Object.prototype names as reporters', () => {
