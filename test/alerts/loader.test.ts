@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
-import { resolveAlertsConfig } from '../../src/alerts/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
