@@ -136,11 +136,12 @@ describe('CronJobs with the real CLI', () => {
     expect(at(asObj(rules.find((x) => x.action === 'FailJob'), 'FailJob'), 'onExitCodes.values')).toContain(r.code);
   }, 120_000);
 
-  it('journeys: every flag is accepted (exit 0, not 2) and the API check is not selected', async () => {
+  it('journeys: every flag is accepted and the API check is not selected (no journey in the ConfigMap: exit 2, never a green run measuring nothing)', async () => {
     const m = byName('CronJob', 'observer-journeys');
     const r = await runCli(argsOf(m), baseEnv(podEnv(m)));
-    expect(r.code, r.stderr).toBe(0);
-    expect(latest().results).toEqual([]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('no monitor matches --tag journey');
+    expect(r.stderr).not.toMatch(/unknown option|unexpected argument/i);
   }, 120_000);
 });
 
@@ -183,9 +184,10 @@ describe('daemon Deployment with the real CLI', () => {
         child.stderr.on('data', onData);
         child.once('exit', (code) => reject(new Error(`daemon exited early (${code}): ${out}`)));
       });
-      for (const probe of ['livenessProbe', 'readinessProbe']) {
+      // The ConfigMap's check has no schedule: alive, but not ready (a daemon with nothing to run).
+      for (const [probe, status] of [['livenessProbe', 200], ['readinessProbe', 503]] as const) {
         const res = await request(`http://127.0.0.1:${port}${String(at(container(m), `${probe}.httpGet.path`))}`);
-        expect(res.statusCode, probe).toBe(200);
+        expect(res.statusCode, probe).toBe(status);
         await res.body.text();
       }
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
