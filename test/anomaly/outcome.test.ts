@@ -1,0 +1,115 @@
+/**
+ * Findings on a monitor's outcome describe the present (issue 11, item 8): an error-rate finding
+ * follows the monitor's current state, its baseline is the monitor's own history, and a fast SLO
+ * burn ends minutes after recovery (both windows of the multi-window rule must hold).
+ */
+import { describe, expect, it } from 'vitest';
+import { AnomalyCore, type FindingChange } from '../../src/anomaly/index.js';
+import type { SeriesKey } from '../../src/model/findings.js';
+
+const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
+const MIN = 60_000;
+const k: SeriesKey = { monitor: 'shop', step: 'Checkout', metric: 'outcome', location: 'eu-west' };
+
+/** Feed outcomes (true = failed), one run every `stepMs`; the changes of each run by index. */
+function runs(core: AnomalyCore, failed: boolean[], stepMs = 5 * MIN, from = 0): FindingChange[][] {
+  return failed.map((f, i) => [...core.observe({ series: k, at: T0 + (from + i) * stepMs, value: f ? 1 : 0, ...(f ? { error: { class: 'http_status', message: 'status 503' } } : {}) })]);
+}
+
+const open = (changes: FindingChange[][], kind: string) => {
+  const ids = new Map<string, boolean>();
+  for (const c of changes.flat()) if (c.finding.kind === kind) ids.set(c.finding.id, c.finding.status === 'open');
+  return [...ids.values()].filter(Boolean).length;
+};
+
+describe('error_rate follows the current state', () => {
+  it('a check that failed 3 times, then passed 4 times in a row, has no error-rate finding open and none opens on a pass', () => {
+    const core = new AnomalyCore();
+    const pattern = [...Array<boolean>(7).fill(false), true, true, true, false, false, false, false];
+    const changes = runs(core, pattern);
+    // Nothing opens on a passing run.
+    pattern.forEach((failed, i) => {
+      if (!failed) expect(changes[i].filter((c) => c.type === 'opened' && c.finding.kind === 'error_rate')).toEqual([]);
+    });
+    expect(open(changes, 'error_rate')).toBe(0);
+    // It did open during the failures, and the third pass resolved it: "passing again".
+    const resolved = changes.flat().find((c) => c.type === 'resolved' && c.finding.kind === 'error_rate');
+    expect(resolved?.finding.details).toMatchObject({ resolution: 'passing again' });
+    expect(changes.findIndex((cs) => cs.includes(resolved!))).toBe(12);
+  });
+
+  it('the failures of an episode that is over do not open another finding', () => {
+    const core = new AnomalyCore();
+    // 30 passes, 4 failures, 5 passes, then one lone failure: the window still holds the episode's
+    // failures, but that is the past.
+    const pattern = [...Array<boolean>(30).fill(false), true, true, true, true, ...Array<boolean>(5).fill(false), true, false, false];
+    const changes = runs(core, pattern);
+    const opened = changes.flat().filter((c) => c.type === 'opened' && c.finding.kind === 'error_rate');
+    expect(opened).toHaveLength(1);
+    expect(changes.findIndex((cs) => cs.includes(opened[0]))).toBeLessThan(34);
+  });
+
+  it('learns the baseline from the monitor history: a check failing 1 run in 8 is not news at 3 of 20', () => {
+    const core = new AnomalyCore();
+    const flaky = Array.from({ length: 400 }, (_, i) => i % 8 === 3);
+    // Then 3 failures within 20 runs (15%): about what this monitor always does.
+    const later = Array.from({ length: 20 }, (_, i) => i === 2 || i === 9 || i === 15);
+    const changes = runs(core, [...flaky, ...later]);
+    expect(changes.slice(400).flat().filter((c) => c.type === 'opened' && c.finding.kind === 'error_rate')).toEqual([]);
+    // A real outage is measured against the learned rate, and says so.
+    const outage = runs(core, Array.from({ length: 12 }, () => true), 5 * MIN, 420).flat();
+    const f = outage.find((c) => c.type === 'opened' && c.finding.kind === 'error_rate')!.finding;
+    expect(f.expected.value).toBeGreaterThan(0.09);
+    expect(f.expected.value).toBeLessThan(0.16);
+    expect(f.explanation).toMatch(/baseline failure rate of 1\d\.\d% \(learned from \d{3} earlier runs\)/);
+  });
+
+  it('a new monitor starts from a stated prior', () => {
+    const core = new AnomalyCore();
+    const changes = runs(core, [...Array<boolean>(8).fill(false), true, true, true, true]).flat();
+    const f = changes.find((c) => c.type === 'opened' && c.finding.kind === 'error_rate')!.finding;
+    expect(f.expected.value).toBeCloseTo(0.01, 3);
+    expect(f.explanation).toContain('prior failure rate of a new monitor');
+  });
+});
+
+describe('slo_burn: the short window ends a fast burn', () => {
+  it('a ten-minute outage of a check run every minute: critical, then resolved within 5 minutes of recovery', () => {
+    const core = new AnomalyCore();
+    // Six hours of passing runs, then 10 failures: 10 of the last 60 runs (16.7x the 1% budget).
+    const pattern = [...Array<boolean>(360).fill(false), ...Array<boolean>(10).fill(true), ...Array<boolean>(60).fill(false)];
+    const changes = runs(core, pattern, MIN);
+    const slo = changes.flat().filter((c) => c.finding.kind === 'slo_burn');
+    const opened = slo.filter((c) => c.type === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0].finding.severity).toBe('critical');
+    const resolvedAt = changes.findIndex((cs) => cs.some((c) => c.type === 'resolved' && c.finding.kind === 'slo_burn'));
+    expect(resolvedAt).toBeGreaterThan(369);
+    expect(resolvedAt).toBeLessThanOrEqual(369 + 5);
+    expect(slo.find((c) => c.type === 'resolved')!.finding.details).toMatchObject({ resolution: 'burn stopped' });
+    expect(open(changes, 'slo_burn')).toBe(0);
+  });
+
+  it('a new monitor: the fast burn (critical) ends within 5 minutes; the slow rule, while both its windows hold, goes on as a warning', () => {
+    const core = new AnomalyCore();
+    // 13 runs in the 1 h window when 3 fail: 23x; 3 of 43 runs in the 6 h window stays over 6x.
+    const pattern = [...Array<boolean>(10).fill(false), true, true, true, ...Array<boolean>(60).fill(false)];
+    const changes = runs(core, pattern, MIN);
+    const slo = changes.flat().filter((c) => c.finding.kind === 'slo_burn');
+    expect(slo.filter((c) => c.type === 'opened')).toHaveLength(1);
+    const warningAt = changes.findIndex((cs, i) => i > 12 && cs.some((c) => c.finding.kind === 'slo_burn' && c.finding.severity === 'warning'));
+    expect(warningAt).toBeGreaterThan(12);
+    expect(warningAt).toBeLessThanOrEqual(12 + 5);
+    // The slow rule's short window (30 min) ends it.
+    const resolvedAt = changes.findIndex((cs) => cs.some((c) => c.type === 'resolved' && c.finding.kind === 'slo_burn'));
+    expect(resolvedAt).toBeLessThanOrEqual(12 + 30);
+  });
+
+  it('on sparse traffic (a run every 5 minutes) one passing run inside an outage does not end it', () => {
+    const core = new AnomalyCore();
+    const pattern = [...Array<boolean>(40).fill(false), true, true, false, true, true, false, true, ...Array<boolean>(10).fill(false)];
+    const changes = runs(core, pattern);
+    const slo = changes.flat().filter((c) => c.finding.kind === 'slo_burn' && c.type !== 'updated');
+    expect(slo.map((c) => c.type)).toEqual(['opened', 'resolved']);
+  });
+});
