@@ -4,8 +4,9 @@
  * burn ends minutes after recovery (both windows of the multi-window rule must hold).
  */
 import { describe, expect, it } from 'vitest';
-import { AnomalyCore, type FindingChange } from '../../src/anomaly/index.js';
+import { AnomalyCore, observationsFromResult, type FindingChange } from '../../src/anomaly/index.js';
 import type { SeriesKey } from '../../src/model/findings.js';
+import type { MonitorResult } from '../../src/model/index.js';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 const MIN = 60_000;
@@ -111,5 +112,89 @@ describe('slo_burn: the short window ends a fast burn', () => {
     const changes = runs(core, pattern);
     const slo = changes.flat().filter((c) => c.finding.kind === 'slo_burn' && c.type !== 'updated');
     expect(slo.map((c) => c.type)).toEqual(['opened', 'resolved']);
+  });
+});
+
+describe('one failure, one cause: a journey and its failed step', () => {
+  /** A purchase journey result (the runner's shape): `Pay` inside `Checkout` fails when `broken`. */
+  function journey(i: number, broken: boolean): MonitorResult {
+    const at = (s: number) => new Date(T0 + i * 5 * MIN + s * 1000).toISOString();
+    const error = { class: 'element' as const, message: 'locator("#pay") not visible after 5000 ms' };
+    return {
+      id: `r${i}:purchase`,
+      runId: `r${i}`,
+      monitor: 'purchase',
+      name: 'Purchase',
+      kind: 'journey',
+      status: broken ? 'failed' : 'passed',
+      startedAt: at(0),
+      finishedAt: at(9),
+      durationMs: 9000,
+      attempts: 1,
+      error: broken ? error : null,
+      steps: [
+        { name: 'Open home', status: 'passed', startedAt: at(0), durationMs: 1200, error: null },
+        {
+          name: 'Checkout',
+          status: broken ? 'failed' : 'passed',
+          startedAt: at(2),
+          durationMs: 6000,
+          error: broken ? error : null,
+          steps: [{ name: 'Pay', status: broken ? 'failed' : 'passed', startedAt: at(3), durationMs: 5000, error: broken ? error : null }],
+        },
+        { name: 'Receipt', status: broken ? 'skipped' : 'passed', startedAt: at(8), durationMs: broken ? 0 : 300, error: null },
+      ],
+      location: 'eu-west',
+      environment: 'prod',
+      tags: [],
+    };
+  }
+
+  it('names the failed step as the cause and orders the outcomes step first', () => {
+    const obs = observationsFromResult(journey(0, true)).filter((o) => o.series.metric === 'outcome');
+    expect(obs.map((o) => `${o.series.step}=${o.value}${o.cause ? ` <- ${o.cause}` : ''}`)).toEqual([
+      'Open home=0',
+      'Checkout › Pay=1',
+      'Checkout=1 <- Checkout › Pay',
+      'Purchase=1 <- Checkout › Pay',
+    ]);
+    expect(obs.at(-1)!.at).toBeGreaterThanOrEqual(obs[1].at);
+  });
+
+  it('the failed step carries the findings; the journey and the parent step fold theirs into them, saved across processes', () => {
+    const pattern = [...Array<boolean>(12).fill(false), true, true, true, true, ...Array<boolean>(12).fill(false)];
+    const reported: FindingChange[] = [];
+    let state = new Map<string, unknown>();
+    // A new core per run, as `observer run` in a CronJob does.
+    pattern.forEach((broken, i) => {
+      const core = new AnomalyCore();
+      const obs = observationsFromResult(journey(i, broken)).sort((a, b) => a.at - b.at);
+      core.loadState(state);
+      for (const o of obs) reported.push(...core.observe(o));
+      state = core.exportState();
+      if (i === 15) expect(core.openFindings().filter((f) => f.series.metric === 'outcome').every((f) => f.series.step === 'Checkout › Pay')).toBe(true);
+    });
+    const opened = reported.filter((c) => c.type === 'opened' && c.finding.series.metric === 'outcome');
+    expect(opened.map((c) => `${c.finding.series.step} ${c.finding.kind}`).sort()).toEqual(['Checkout › Pay error_rate', 'Checkout › Pay new_error', 'Checkout › Pay slo_burn']);
+    // Everything reported was resolved again; nothing folded leaked out.
+    const resolved = new Set(reported.filter((c) => c.type === 'resolved').map((c) => c.finding.id));
+    expect(opened.every((c) => resolved.has(c.finding.id))).toBe(true);
+    expect(reported.every((c) => c.finding.series.step === 'Checkout › Pay' || c.finding.series.metric !== 'outcome')).toBe(true);
+  });
+
+  it('a journey failing in a different step every run has a finding of its own', () => {
+    const core = new AnomalyCore();
+    const changes: FindingChange[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = journey(i, i >= 12);
+      // Runs 12..15 fail in turns at Pay and at Receipt: no step fails often enough on its own.
+      if (i >= 12 && i % 2 === 1) {
+        r.steps[1] = { ...r.steps[1], status: 'passed', error: null, steps: [{ ...r.steps[1].steps![0], status: 'passed', error: null }] };
+        r.steps[2] = { ...r.steps[2], status: 'failed', durationMs: 5000, error: { class: 'timeout', message: 'timeout of 5000ms exceeded' } };
+      }
+      for (const o of observationsFromResult(r).sort((a, b) => a.at - b.at)) changes.push(...core.observe(o));
+    }
+    const opened = changes.filter((c) => c.type === 'opened' && c.finding.kind === 'error_rate');
+    expect(opened.map((c) => c.finding.series.step)).toEqual(['Purchase']);
   });
 });

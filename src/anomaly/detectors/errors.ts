@@ -3,7 +3,7 @@
  * - `error_rate`: the failure rate of the last `window` runs, by its Wilson score lower bound, is
  *   above the monitor's own baseline rate plus `margin` (no fixed count: 2 failures of 3 runs and
  *   5 of 20 both speak, 1 of 20 does not). A finding describes the present: it opens and is kept
- *   only on a failing run, and `resolveAfter` passing runs in a row resolve it (`passing again`);
+ *   on a failing run, every failing run keeps it, and `resolveAfter` passing runs in a row resolve it (`passing again`);
  *   the window then starts afresh, so the failures of an episode that is over never open another.
  * - The baseline is learned from the series' history: a decayed count (half-life ~500 runs) of the
  *   runs that left the window, plus a prior of 1% worth `PRIOR_RUNS` runs that a new monitor starts
@@ -46,15 +46,13 @@ export interface ErrorsState {
   n: number;
   /** Passing runs in a row (resolves an open `error_rate`). */
   pass: number;
-  /** Whether this detector kept an `error_rate` finding open at the last signal (to see it resolved). */
-  was: boolean;
   sigs: SignatureStat[];
   /** Fingerprint of the open `new_error` finding. */
   openFp: string | null;
 }
 
 function fresh(): ErrorsState {
-  return { bits: 0, rn: 0, rk: 0, bk: 0, bn: 0, n: 0, pass: 0, was: false, sigs: [], openFp: null };
+  return { bits: 0, rn: 0, rk: 0, bk: 0, bn: 0, n: 0, pass: 0, sigs: [], openFp: null };
 }
 
 export const errorsDetector: Detector<ErrorsState> = {
@@ -75,8 +73,6 @@ export const errorsDetector: Detector<ErrorsState> = {
     const window = Math.min(Math.max(cfg.window, 5), 30);
     // Recent window as a bit mask (bit 0 = newest).
     const rateOpen = input.isOpen(KIND_BIT.error_rate);
-    // Resolved since the last point (by the lifecycle's normal points): the episode's runs go.
-    if (s.was && !rateOpen) clearWindow(s);
     if (s.rn === window) {
       const oldest = (s.bits >>> (window - 1)) & 1;
       s.rk -= oldest;
@@ -103,12 +99,10 @@ export const errorsDetector: Detector<ErrorsState> = {
       if (rateOpen && s.pass >= ctx.config.resolveAfter) {
         resolveRate(input, s, baseRate);
       } else if (failed) {
-        const lowHold = wilson(s.rk, s.rn, cfg.zHold).low;
-        const level = lowOpen > threshold ? 'open' : rateOpen && lowHold > baseRate + cfg.margin / 2 ? 'hold' : null;
-        if (level) {
-          s.was = true;
-          emitRate(input, s, level, baseRate, threshold, lowOpen);
-        }
+        // While open, every failing run keeps it (the monitor is failing now): only the passing
+        // streak above ends it, and the lifecycle's count of normal points agrees with it.
+        const level = lowOpen > threshold ? 'open' : rateOpen ? 'hold' : null;
+        if (level) emitRate(input, s, level, baseRate, threshold, lowOpen);
       }
     }
 
@@ -142,7 +136,6 @@ function clearWindow(s: ErrorsState): void {
   s.bits = 0;
   s.rk = 0;
   s.rn = 0;
-  s.was = false;
 }
 
 /** Learned from how many runs of the series' own history (decayed), for explanations. */
