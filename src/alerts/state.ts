@@ -73,12 +73,17 @@ export interface Incident {
   lastAnnouncedAtMs: number | null;
   /** Finding incidents: the finding's numbers for messages (the latest change). */
   finding?: FindingSnapshot;
-  /** Finding incidents: the open findings it stands for, by finding id. */
+  /**
+   * Finding incidents: the open findings it stands for, by kind (a series has at most one open
+   * finding per kind: a new id of a kind replaces the old one, so a finding whose end was never
+   * heard of cannot hold the incident open).
+   */
   members?: Record<string, Member>;
 }
 
 /** One finding of a finding incident. */
 export interface Member {
+  id: string;
   kind: string;
   severity: Severity;
   explanation: string;
@@ -287,7 +292,7 @@ function continueIncident(inc: Incident, taken: Incident, state: MonitorState): 
   inc.flapsAnnounced = taken.flapsAnnounced;
   // Told about this failure already: the down incident is not news unless it is worse than that.
   if (taken.notified) inc.notified = { ...taken.notified, severity: severityRank(taken.notified.severity) >= severityRank(inc.severity) ? taken.notified.severity : inc.severity, errorClasses: union(taken.notified.errorClasses, inc.errorClasses) };
-  for (const id of Object.keys(taken.members ?? {})) (state.folded ??= {})[id] = inc.alertId;
+  for (const m of Object.values(taken.members ?? {})) (state.folded ??= {})[m.id] = inc.alertId;
 }
 
 function worst(members: Record<string, Member>): Severity | null {
@@ -331,14 +336,15 @@ export function applyFindingChange(state: MonitorState, change: FindingChange, r
       explanation: f.explanation,
     });
     inc.finding = snapshot;
-    inc.members = { [f.id]: { kind: f.kind, severity: f.severity, explanation: f.explanation } };
+    inc.members = { [f.kind]: { id: f.id, kind: f.kind, severity: f.severity, explanation: f.explanation } };
     if (state.flapping) inc.flaps++;
     return;
   }
   // Incidents saved before members were kept stand for their one finding.
-  const members = (inc.members ??= inc.finding ? { [inc.finding.id]: { kind: inc.finding.kind, severity: inc.severity, explanation: inc.explanation } } : {});
-  if (resolved) delete members[f.id];
-  else members[f.id] = { kind: f.kind, severity: f.severity, explanation: f.explanation };
+  const members = (inc.members ??= inc.finding ? { [inc.finding.kind]: { id: inc.finding.id, kind: inc.finding.kind, severity: inc.severity, explanation: inc.explanation } } : {});
+  if (!resolved) members[f.kind] = { id: f.id, kind: f.kind, severity: f.severity, explanation: f.explanation };
+  else if (members[f.kind]?.id === f.id) delete members[f.kind];
+  else return; // the end of a finding this incident no longer stands for
   inc.rule = findingRule([...kindsOf(inc.rule), f.kind]);
   inc.finding = snapshot;
   inc.locations = locations;
