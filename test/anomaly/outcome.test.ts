@@ -91,19 +91,22 @@ describe('slo_burn: the short window ends a fast burn', () => {
     expect(open(changes, 'slo_burn')).toBe(0);
   });
 
-  it('a new monitor: the fast burn (critical) ends within 5 minutes; the slow rule, while both its windows hold, goes on as a warning', () => {
+  it('a new monitor: its first minutes count against a full window; an outage burns, and nothing lingers after it', () => {
+    // 3 failures in its first 13 minutes: 23% of its runs, but 3 of the ~60 runs of an hour.
+    const young = runs(new AnomalyCore(), [...Array<boolean>(10).fill(false), true, true, true, ...Array<boolean>(60).fill(false)], MIN);
+    expect(young.flat().filter((c) => c.finding.kind === 'slo_burn')).toEqual([]);
+    // A ten-minute outage: 10 of 60 (16.7x) in the 1 h window, critical; over 5 minutes after.
     const core = new AnomalyCore();
-    // 13 runs in the 1 h window when 3 fail: 23x; 3 of 43 runs in the 6 h window stays over 6x.
-    const pattern = [...Array<boolean>(10).fill(false), true, true, true, ...Array<boolean>(60).fill(false)];
-    const changes = runs(core, pattern, MIN);
+    const changes = runs(core, [...Array<boolean>(10).fill(false), ...Array<boolean>(10).fill(true), ...Array<boolean>(60).fill(false)], MIN);
     const slo = changes.flat().filter((c) => c.finding.kind === 'slo_burn');
-    expect(slo.filter((c) => c.type === 'opened')).toHaveLength(1);
-    const warningAt = changes.findIndex((cs, i) => i > 12 && cs.some((c) => c.finding.kind === 'slo_burn' && c.finding.severity === 'warning'));
-    expect(warningAt).toBeGreaterThan(12);
-    expect(warningAt).toBeLessThanOrEqual(12 + 5);
-    // The slow rule's short window (30 min) ends it.
+    const opened = slo.filter((c) => c.type === 'opened');
+    expect(opened).toHaveLength(1);
+    expect(opened[0].finding.severity).toBe('critical');
+    expect(opened[0].finding.explanation).toMatch(/in its first \d+ min \(against the runs of a full 1 h\)/);
     const resolvedAt = changes.findIndex((cs) => cs.some((c) => c.type === 'resolved' && c.finding.kind === 'slo_burn'));
-    expect(resolvedAt).toBeLessThanOrEqual(12 + 30);
+    expect(resolvedAt).toBeGreaterThan(19);
+    expect(resolvedAt).toBeLessThanOrEqual(19 + 5);
+    expect(open(changes, 'slo_burn')).toBe(0);
   });
 
   it('on sparse traffic (a run every 5 minutes) one passing run inside an outage does not end it', () => {
