@@ -462,7 +462,8 @@ export class AnomalyCore {
    * One failure, one cause: a signal on an outcome whose failure a failed step caused (`o.cause`),
    * or on a finding folded before. A finding it would open while the step's outcome series has
    * one of the same kind open is folded into that one (tracked, not reported); a folded finding
-   * whose step finding is over and that still opens on its own is reported from then on.
+   * that still opens on its own when no step finding of its kind is open (neither the one of this
+   * run's cause nor the one it was folded into) is reported from then on.
    */
   private applyCaused(life: Lifecycle, signal: DetectorSignal, o: Observation, out: FindingChange[]): void {
     const entry = life.open.get(signal.kind);
@@ -473,7 +474,19 @@ export class AnomalyCore {
       life.apply(signal, o.at, out, fold);
       return;
     }
-    if (entry.fold && signal.level === 'open' && this.causeFinding(o.series, entry.fold.step, signal.kind) !== entry.fold.id) life.unfold(signal.kind, out);
+    if (entry.fold && signal.level === 'open') {
+      // Still part of a step's finding: this run's cause, else the step it was folded into.
+      let fold: Fold | undefined;
+      for (const step of o.cause !== undefined && o.cause !== entry.fold.step ? [o.cause, entry.fold.step] : [entry.fold.step]) {
+        const id = this.causeFinding(o.series, step, signal.kind);
+        if (id !== undefined) {
+          fold = { step, id };
+          break;
+        }
+      }
+      if (fold) entry.fold = fold;
+      else life.unfold(signal.kind, out);
+    }
     life.apply(signal, o.at, out);
   }
 

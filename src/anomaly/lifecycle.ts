@@ -158,8 +158,8 @@ export class Lifecycle {
     if (!entry?.fold) return;
     delete entry.fold;
     this.foldMask &= ~KIND_BIT[kind];
-    const { foldedInto: _into, ...details } = entry.finding.details ?? {};
-    entry.finding.details = { ...details, unfoldedFrom: _into };
+    const { foldedInto, ...details } = entry.finding.details ?? {};
+    entry.finding.details = { ...details, unfoldedFrom: foldedInto };
     out.push({ type: 'opened', finding: { ...entry.finding } });
   }
 

@@ -201,3 +201,31 @@ describe('one failure, one cause: a journey and its failed step', () => {
     expect(opened.map((c) => c.finding.series.step)).toEqual(['Purchase']);
   });
 });
+
+describe('a folded finding outlives its step', () => {
+  it('the journey goes on failing elsewhere once the step recovered: its finding is reported then', () => {
+    const core = new AnomalyCore();
+    const changes: FindingChange[] = [];
+    const base = (i: number, status: 'passed' | 'failed', failAt?: 'Pay' | 'Receipt'): MonitorResult => {
+      const at = (s: number) => new Date(T0 + i * 5 * MIN + s * 1000).toISOString();
+      const err = (m: string) => ({ class: 'element' as const, message: m });
+      return {
+        id: `r${i}`, runId: `r${i}`, monitor: 'purchase', name: 'Purchase', kind: 'journey', status, startedAt: at(0), finishedAt: at(9), durationMs: 9000, attempts: 1,
+        error: failAt ? err(`${failAt} failed`) : null,
+        steps: [
+          { name: 'Pay', status: failAt === 'Pay' ? 'failed' : 'passed', startedAt: at(1), durationMs: 1000, error: failAt === 'Pay' ? err('Pay failed') : null },
+          { name: 'Receipt', status: failAt === 'Receipt' ? 'failed' : failAt === 'Pay' ? 'skipped' : 'passed', startedAt: at(3), durationMs: 1000, error: failAt === 'Receipt' ? err('Receipt failed') : null },
+        ],
+        location: 'eu-west', environment: 'prod', tags: [],
+      };
+    };
+    const plan: Array<'Pay' | 'Receipt' | undefined> = [...Array(12).fill(undefined), 'Pay', 'Pay', 'Pay', 'Pay', 'Receipt', 'Receipt', 'Receipt', 'Receipt', 'Receipt', 'Receipt'];
+    plan.forEach((failAt, i) => {
+      for (const o of observationsFromResult(base(i, failAt ? 'failed' : 'passed', failAt)).sort((a, b) => a.at - b.at)) changes.push(...core.observe(o));
+    });
+    const rate = changes.filter((c) => c.finding.kind === 'error_rate' && c.type !== 'updated').map((c) => `${c.type} ${c.finding.series.step}${c.finding.details?.unfoldedFrom ? ' (unfolded)' : ''}`);
+    // Pay carries it while it fails; once Pay passes again (Receipt fails now) the journey's own
+    // failure rate, folded so far, is reported; Receipt's own comes once it has failed enough.
+    expect(rate).toEqual(['opened Pay', 'resolved Pay', 'opened Purchase (unfolded)', 'opened Receipt']);
+  });
+});
