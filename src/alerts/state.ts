@@ -262,6 +262,16 @@ export function findingCause(change: FindingChange): string {
 
 const isOutcomeCause = (cause: string) => cause.startsWith('finding:outcome:');
 
+/** Folded findings kept at most (oldest dropped first): a finding whose end is never heard of cannot grow the state forever. */
+const MAX_FOLDED = 64;
+
+function fold(state: MonitorState, findingId: string, alert: string): void {
+  const folded = (state.folded ??= {});
+  folded[findingId] = alert;
+  const ids = Object.keys(folded);
+  for (let i = 0; i < ids.length - MAX_FOLDED; i++) delete folded[ids[i]];
+}
+
 /** `finding:error_rate+slo_burn`: every kind that joined the incident, in a stable order. */
 function findingRule(kinds: Iterable<string>): AlertRule {
   return `finding:${[...new Set(kinds)].sort().join('+')}`;
@@ -292,7 +302,7 @@ function continueIncident(inc: Incident, taken: Incident, state: MonitorState): 
   inc.flapsAnnounced = taken.flapsAnnounced;
   // Told about this failure already: the down incident is not news unless it is worse than that.
   if (taken.notified) inc.notified = { ...taken.notified, severity: severityRank(taken.notified.severity) >= severityRank(inc.severity) ? taken.notified.severity : inc.severity, errorClasses: union(taken.notified.errorClasses, inc.errorClasses) };
-  for (const m of Object.values(taken.members ?? {})) (state.folded ??= {})[m.id] = inc.alertId;
+  for (const m of Object.values(taken.members ?? {})) fold(state, m.id, inc.alertId);
 }
 
 function worst(members: Record<string, Member>): Severity | null {
@@ -321,7 +331,7 @@ export function applyFindingChange(state: MonitorState, change: FindingChange, r
     // A finding on the monitor's outcome while its failure alert is open is the same incident
     // seen by the anomaly core: one page, not two.
     if (f.series.metric === 'outcome' && state.down?.state === 'open') {
-      (state.folded ??= {})[f.id] = state.down.alertId;
+      fold(state, f.id, state.down.alertId);
       return;
     }
     inc = state.findings[cause] = newIncident({
