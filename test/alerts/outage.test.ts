@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { AlertManager, resolveAlertsConfig, type AlertsConfigInput, type WebhookPayload } from '../../src/alerts/index.js';
 import { ApiCheckRunner } from '../../src/checks/runner.js';
-import { prepare } from '../../src/cli/prepare.js';
-import { JourneyRunner } from '../../src/journeys/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { discoverJourneys, JourneyRunner } from '../../src/journeys/index.js';
 import type { FindingChange } from '../../src/anomaly/index.js';
 import type { MonitorDefinition, MonitorResult, StepResult } from '../../src/model/index.js';
 import { createLogger } from '../../src/runtime/log.js';
@@ -32,7 +32,9 @@ let rx: Receiver;
 
 beforeAll(async () => {
   shop = await startDemoShop({ port: 0, env: {} });
-  ({ all } = await prepare({ cwd: ROOT, env: { ...process.env, OBSERVER_BASE_URL: shop.url, DEMO_USER: 'demo', DEMO_PASSWORD: 'demo-password-123' }, selection: {} }));
+  // The repository's own configuration: its checks and journeys, pointed at this shop.
+  const config = await loadConfig({ cwd: ROOT, env: { ...process.env, OBSERVER_BASE_URL: shop.url, DEMO_USER: 'demo', DEMO_PASSWORD: 'demo-password-123' } });
+  all = [...config.checks, ...(await discoverJourneys(config))];
 });
 afterAll(async () => {
   await shop.close();
