@@ -109,6 +109,16 @@ describe('slo_burn: the short window ends a fast burn', () => {
     expect(open(changes, 'slo_burn')).toBe(0);
   });
 
+  it('a two-minute outage of a check run every 10 s by a daemon started 5 minutes before: no burn left open 5 minutes after', () => {
+    const core = new AnomalyCore();
+    const S10 = 10_000;
+    const pattern = [...Array<boolean>(30).fill(false), ...Array<boolean>(12).fill(true), ...Array<boolean>(30).fill(false)];
+    const changes = runs(core, pattern, S10);
+    // 12 bad runs are 3.3% of the hour's 360 runs: no 14.4x burn of the budget (the down alert pages for it).
+    expect(open(changes, 'slo_burn')).toBe(0);
+    expect(changes.flat().filter((c) => c.finding.kind === 'slo_burn' && c.finding.severity === 'critical')).toEqual([]);
+  });
+
   it('on sparse traffic (a run every 5 minutes) one passing run inside an outage does not end it', () => {
     const core = new AnomalyCore();
     const pattern = [...Array<boolean>(40).fill(false), true, true, false, true, true, false, true, ...Array<boolean>(10).fill(false)];
