@@ -1,6 +1,6 @@
 /** Turn an incident and its monitor's state into a channel-neutral AlertEvent (title, explanation, links). */
 import type { AlertsConfig } from './config.js';
-import type { Incident, MonitorState } from './state.js';
+import { kindsOf, type Incident, type MonitorState } from './state.js';
 import type { AlertEvent, AlertEventType, AlertLink } from './types.js';
 import { formatDurationMs } from '../model/duration.js';
 
@@ -33,7 +33,11 @@ function title(inc: Incident, state: MonitorState, type: AlertEventType, nowMs: 
   const open = formatDurationMs(nowMs - Date.parse(inc.openedAt));
   if (inc.finding) {
     const f = inc.finding;
-    const what = `${f.kind.replace(/_/g, ' ')} of ${f.series.metric}${f.series.step !== state.monitor && f.series.step !== name ? ` (step ${f.series.step})` : ''}`;
+    // Every rule that joined the incident (`slo burn and error rate of outcome`): one page per cause.
+    const kinds = kindsOf(inc.rule);
+    const rules = (kinds.length ? kinds : [f.kind]).map((k) => k.replace(/_/g, ' '));
+    const named = rules.length > 1 ? `${rules.slice(0, -1).join(', ')} and ${rules[rules.length - 1]}` : rules[0];
+    const what = `${named} of ${f.series.metric}${f.series.step !== state.monitor && f.series.step !== name ? ` (step ${f.series.step})` : ''}`;
     switch (type) {
       case 'open':
         return `${name}: ${what}${where(inc)}, ${inc.severity}`;

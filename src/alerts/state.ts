@@ -6,6 +6,17 @@
  * `failures` or `locations` rule) and one per finding cause. An incident's `state` is the truth;
  * `announced` is what channels were last told. The reconcile step (reconcile.ts) turns the
  * difference into at most one event per incident and evaluation.
+ *
+ * One page per cause:
+ * - A finding's cause is its series and kind, except on a monitor's `outcome` (1 failed / 0
+ *   passed) where it is the series alone: SLO burn, failure rate and new error findings of one
+ *   step at one location are one incident, whose rule names every kind that joined it
+ *   (`finding:error_rate+slo_burn`). The incident is open while one of its findings is open at or
+ *   above `findingSeverity`, and resolves when the last of them resolves or drops below it.
+ * - An outcome finding that comes while the monitor's down incident is open is part of it
+ *   (folded): it opens nothing, for as long as it lives, also after the down incident ends.
+ * - A down incident that opens while an outcome finding incident of the monitor is open takes it
+ *   over (same alert id, what was told carries over): the page already sent was about this failure.
  */
 import type { FindingChange, AlertRule } from './types.js';
 import type { AlertRules } from './config.js';
@@ -60,8 +71,22 @@ export interface Incident {
   /** flaps at the last message (a settle message is due when flaps grew since). */
   flapsAnnounced: number;
   lastAnnouncedAtMs: number | null;
-  /** Finding incidents: the finding's numbers for messages. */
+  /** Finding incidents: the finding's numbers for messages (the latest change). */
   finding?: FindingSnapshot;
+  /**
+   * Finding incidents: the open findings it stands for, by kind (a series has at most one open
+   * finding per kind: a new id of a kind replaces the old one, so a finding whose end was never
+   * heard of cannot hold the incident open).
+   */
+  members?: Record<string, Member>;
+}
+
+/** One finding of a finding incident. */
+export interface Member {
+  id: string;
+  kind: string;
+  severity: Severity;
+  explanation: string;
 }
 
 export type FindingSnapshot = NonNullable<import('./types.js').AlertEvent['finding']>;
@@ -75,6 +100,8 @@ export interface MonitorState {
   flapping: boolean;
   down: Incident | null;
   findings: Record<string, Incident>;
+  /** Open outcome findings folded into a down incident (finding id -> that incident's alert id): they never page. */
+  folded?: Record<string, string>;
 }
 
 export function emptyState(monitor: string): MonitorState {
@@ -192,6 +219,7 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
   let inc = state.down;
   if (!inc) {
     if (!rule) return;
+    const taken = takeOverOutcomeIncident(state);
     inc = state.down = newIncident({
       alertId: alertId(`${state.monitor}|${DOWN_CAUSE}`, r.id),
       key: `${state.monitor}|${DOWN_CAUSE}`,
@@ -203,6 +231,7 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
       errorClasses: union([], classes),
       explanation: downExplanation(state, failing),
     });
+    if (taken) continueIncident(inc, taken, state);
     if (state.flapping) inc.flaps++;
     return;
   }
@@ -224,36 +253,89 @@ export function applyResult(state: MonitorState, r: MonitorResult, rules: AlertR
 
 export function findingCause(change: FindingChange): string {
   const s = change.finding.series;
+  // A monitor's outcome: SLO burn, failure rate and new error are views of one cause.
+  if (s.metric === 'outcome') return `finding:outcome:${s.step}:${s.location}`;
   return `finding:${change.finding.kind}:${s.step}:${s.metric}:${s.location}`;
+}
+
+const isOutcomeCause = (cause: string) => cause.startsWith('finding:outcome:');
+
+/** Folded findings kept at most (oldest dropped first): a finding whose end is never heard of cannot grow the state forever. */
+const MAX_FOLDED = 64;
+
+function fold(state: MonitorState, findingId: string, alert: string): void {
+  const folded = (state.folded ??= {});
+  folded[findingId] = alert;
+  const ids = Object.keys(folded);
+  for (let i = 0; i < ids.length - MAX_FOLDED; i++) delete folded[ids[i]];
+}
+
+/** `finding:error_rate+slo_burn`: every kind that joined the incident, in a stable order. */
+function findingRule(kinds: Iterable<string>): AlertRule {
+  return `finding:${[...new Set(kinds)].sort().join('+')}`;
+}
+
+export function kindsOf(rule: string): string[] {
+  return rule.startsWith('finding:') ? rule.slice('finding:'.length).split('+') : [];
+}
+
+/** An open outcome finding incident of the monitor (the down incident is about to open). */
+function takeOverOutcomeIncident(state: MonitorState): Incident | undefined {
+  for (const [cause, inc] of Object.entries(state.findings)) {
+    if (!isOutcomeCause(cause) || inc.state !== 'open') continue;
+    delete state.findings[cause];
+    return inc;
+  }
+  return undefined;
+}
+
+/** The new down incident continues `taken`: same alert, what was told, its findings folded into it. */
+function continueIncident(inc: Incident, taken: Incident, state: MonitorState): void {
+  inc.alertId = taken.alertId;
+  inc.openedAt = taken.openedAt;
+  inc.announced = taken.announced;
+  inc.version = taken.version;
+  inc.lastAnnouncedAtMs = taken.lastAnnouncedAtMs;
+  inc.flaps = taken.flaps;
+  inc.flapsAnnounced = taken.flapsAnnounced;
+  // Told about this failure already: the down incident is not news unless it is worse than that.
+  if (taken.notified) inc.notified = { ...taken.notified, severity: severityRank(taken.notified.severity) >= severityRank(inc.severity) ? taken.notified.severity : inc.severity, errorClasses: union(taken.notified.errorClasses, inc.errorClasses) };
+  for (const m of Object.values(taken.members ?? {})) fold(state, m.id, inc.alertId);
+}
+
+function worst(members: Record<string, Member>): Severity | null {
+  let out: Severity | null = null;
+  for (const m of Object.values(members)) if (out === null || severityRank(m.severity) > severityRank(out)) out = m.severity;
+  return out;
 }
 
 /** Apply one finding change to the monitor's finding incidents. */
 export function applyFindingChange(state: MonitorState, change: FindingChange, rules: AlertRules, at: string): void {
   const f = change.finding;
+  const resolved = change.type === 'resolved' || f.status === 'resolved';
+  // Part of a down incident (see the top of this file): for as long as the finding lives.
+  if (state.folded?.[f.id] !== undefined) {
+    if (resolved) delete state.folded[f.id];
+    return;
+  }
   const cause = findingCause(change);
   const key = `${state.monitor}|${cause}`;
   const locations = f.locations?.length ? [...f.locations].sort() : [f.series.location];
   const snapshot: FindingSnapshot = { id: f.id, kind: f.kind, observed: f.observed, expected: f.expected, unit: f.unit, magnitude: f.magnitude, series: f.series };
+  const atOrAbove = (s: Severity) => severityRank(s) >= severityRank(rules.findingSeverity);
   let inc = state.findings[cause];
-  const resolved = change.type === 'resolved' || f.status === 'resolved';
-  if (resolved) {
-    if (inc) {
-      inc.explanation = f.explanation;
-      inc.finding = snapshot;
-      move(inc, 'resolved', f.resolvedAt ?? at, state.flapping);
-    }
-    return;
-  }
-  const atOrAbove = severityRank(f.severity) >= severityRank(rules.findingSeverity);
   if (!inc) {
-    if (!atOrAbove) return;
-    // A finding on the monitor's outcome (burn rate, error rate, new error) while its failure alert
-    // is open is the same incident seen by the anomaly core: one page, not two.
-    if (f.series.metric === 'outcome' && state.down?.state === 'open') return;
+    if (resolved || !atOrAbove(f.severity)) return;
+    // A finding on the monitor's outcome while its failure alert is open is the same incident
+    // seen by the anomaly core: one page, not two.
+    if (f.series.metric === 'outcome' && state.down?.state === 'open') {
+      fold(state, f.id, state.down.alertId);
+      return;
+    }
     inc = state.findings[cause] = newIncident({
       alertId: alertId(key, `${f.id}\u0000${f.startedAt}`),
       key,
-      rule: `finding:${f.kind}`,
+      rule: findingRule([f.kind]),
       cause,
       severity: f.severity,
       openedAt: at,
@@ -262,13 +344,28 @@ export function applyFindingChange(state: MonitorState, change: FindingChange, r
       explanation: f.explanation,
     });
     inc.finding = snapshot;
+    inc.members = { [f.kind]: { id: f.id, kind: f.kind, severity: f.severity, explanation: f.explanation } };
     if (state.flapping) inc.flaps++;
     return;
   }
-  inc.severity = f.severity;
-  inc.locations = locations;
-  inc.affected = union(inc.affected, locations);
-  inc.explanation = f.explanation;
+  // Incidents saved before members were kept stand for their one finding.
+  const members = (inc.members ??= inc.finding ? { [inc.finding.kind]: { id: inc.finding.id, kind: inc.finding.kind, severity: inc.severity, explanation: inc.explanation } } : {});
+  if (!resolved) members[f.kind] = { id: f.id, kind: f.kind, severity: f.severity, explanation: f.explanation };
+  else if (members[f.kind]?.id === f.id) delete members[f.kind];
+  else return; // the end of a finding this incident no longer stands for
+  inc.rule = findingRule([...kindsOf(inc.rule), f.kind]);
   inc.finding = snapshot;
-  if (inc.state === 'resolved') move(inc, 'open', at, state.flapping);
+  inc.locations = locations;
+  const open = Object.values(members);
+  const top = worst(members);
+  if (top !== null && atOrAbove(top)) {
+    inc.severity = top;
+    inc.affected = union(inc.affected, locations);
+    inc.explanation = open.map((m) => m.explanation).join(' ');
+    if (inc.state === 'resolved') move(inc, 'open', at, state.flapping);
+    return;
+  }
+  // The last finding at or above findingSeverity is over (resolved, or it dropped below).
+  inc.explanation = top === null ? f.explanation : `${open.map((m) => m.explanation).join(' ')} (below ${rules.findingSeverity} now)`;
+  move(inc, 'resolved', f.resolvedAt ?? at, state.flapping);
 }

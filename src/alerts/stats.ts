@@ -6,7 +6,7 @@
 import type { AlertRecord } from '../store/store.js';
 
 export interface AlertStatsRow {
-  /** Rule (`failures`, `locations`, `finding:<kind>`) or monitor id. */
+  /** Rule (`failures`, `locations`, `finding:<kind>` or `finding:<kind>+<kind>` for one cause seen by several) or monitor id. */
   name: string;
   alerts: number;
   open: number;
@@ -93,7 +93,7 @@ function falsePositiveAdvice(rule: string, rules: Record<string, unknown>): stri
   if (rule.startsWith('finding:')) {
     return rules.findingSeverity === 'warning'
       ? 'set rules.findingSeverity to critical so only critical findings alert, or tune the detector in the anomaly config'
-      : `tune the ${rule.slice('finding:'.length)} detector in the anomaly config (wider baseline or higher sensitivity threshold)`;
+      : `tune the ${rule.slice('finding:'.length).split('+').join(' and ')} detector${rule.includes('+') ? 's' : ''} in the anomaly config (wider baseline or higher sensitivity threshold)`;
   }
   return 'raise the rule thresholds';
 }

@@ -49,7 +49,7 @@ const detectors = {
         enabled,
         window: { type: 'integer', minimum: 5, maximum: 30, description: 'Recent runs compared with the baseline failure rate (default 20).' },
         zOpen: num('Wilson bound quantile that opens (default 2.576).', { exclusiveMinimum: 0 }),
-        zHold: num('Wilson bound quantile that keeps open (default 1.645).', { exclusiveMinimum: 0 }),
+        zHold: num('Deprecated, no effect: an open error-rate finding is kept by failing runs and ended by resolveAfter passing runs in a row.', { exclusiveMinimum: 0 }),
         margin: num('Absolute margin over the baseline failure rate (default 0.05).', { minimum: 0, maximum: 1 }),
         newSignatures: { type: 'boolean', description: 'Report failures with a new normalized message (default true).' },
       },

@@ -48,8 +48,13 @@ export interface ErrorsConfig {
   enabled: boolean;
   /** Recent window of outcomes (points) compared with the long-run baseline failure rate. */
   window: number;
-  /** Normal quantile of the Wilson lower bound that opens (2.576 = 99%) and that keeps open (1.645). */
+  /** Normal quantile of the Wilson lower bound that opens (2.576 = 99%). */
   zOpen: number;
+  /**
+   * Deprecated, no effect: an open error-rate finding is kept by every failing run and ended by
+   * `resolveAfter` passing runs in a row (it follows the monitor's current state). Still accepted
+   * so that existing configurations load.
+   */
   zHold: number;
   /** Absolute margin over the baseline rate (0.05 = five points of failure rate). */
   margin: number;

@@ -9,7 +9,7 @@ import { ResolvedAnomalyConfig, defaultDirection, isLatencyMetric, type AnomalyC
 import { scoreOf, type Detector, type DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { exactQuantiles, sketchOf, sketchQuantiles, type Quantiles } from './detectors/distribution.js';
-import { KIND_BIT, Lifecycle } from './lifecycle.js';
+import { KIND_BIT, Lifecycle, type Fold } from './lifecycle.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
 const STATE_VERSION = 1;
@@ -372,13 +372,13 @@ export class AnomalyCore {
     return { recent: exactQuantiles(sorted, sorted.length), long: sketch && sketch.total > 0 ? sketchQuantiles(sketch) : null, points: rt.base.n };
   }
 
-  /** Every finding currently open, all series. */
+  /** Every finding currently open, all series (folded ones are part of another: not listed). */
   openFindings(): Finding[] {
     const out: Finding[] = [];
-    for (const rt of this.series.values()) if (rt.life) for (const e of rt.life.open.values()) out.push({ ...e.finding });
+    for (const rt of this.series.values()) if (rt.life) for (const e of rt.life.open.values()) if (!e.fold) out.push({ ...e.finding });
     for (const raw of this.pending.values()) {
       const open = (raw as Partial<SeriesStateJSON> | null)?.open;
-      if (Array.isArray(open)) for (const e of open as { f?: Finding }[]) if (e?.f?.status === 'open') out.push({ ...e.f });
+      if (Array.isArray(open)) for (const e of open as { f?: Finding; fold?: unknown }[]) if (e?.f?.status === 'open' && !e.fold) out.push({ ...e.f });
     }
     return out;
   }
@@ -441,8 +441,10 @@ export class AnomalyCore {
     let signalled = 0;
     const signals = input.signals;
     for (let i = 0; i < count; i++) {
-      signalled |= KIND_BIT[signals[i].kind];
-      life.apply(signals[i], o.at, out);
+      const bit = KIND_BIT[signals[i].kind];
+      signalled |= bit;
+      if (o.cause !== undefined || (life.foldMask & bit) !== 0) this.applyCaused(life, signals[i], o, out);
+      else life.apply(signals[i], o.at, out);
       signals[i] = NO_SIGNAL;
     }
     if (life.mask !== 0) {
@@ -454,6 +456,47 @@ export class AnomalyCore {
     }
     rt.life = life.mask !== 0 ? life : null;
     return out;
+  }
+
+  /**
+   * One failure, one cause: a signal on an outcome whose failure a failed step caused (`o.cause`),
+   * or on a finding folded before. A finding it would open while the step's outcome series has
+   * one of the same kind open is folded into that one (tracked, not reported); a folded finding
+   * that still opens on its own when no step finding of its kind is open (neither the one of this
+   * run's cause nor the one it was folded into) is reported from then on.
+   */
+  private applyCaused(life: Lifecycle, signal: DetectorSignal, o: Observation, out: FindingChange[]): void {
+    const entry = life.open.get(signal.kind);
+    if (!entry) {
+      const step = o.cause;
+      const id = step !== undefined && signal.level === 'open' ? this.causeFinding(o.series, step, signal.kind) : undefined;
+      const fold: Fold | undefined = step !== undefined && id !== undefined ? { step, id } : undefined;
+      life.apply(signal, o.at, out, fold);
+      return;
+    }
+    if (entry.fold && signal.level === 'open') {
+      // Still part of a step's finding: this run's cause, else the step it was folded into.
+      let fold: Fold | undefined;
+      for (const step of o.cause !== undefined && o.cause !== entry.fold.step ? [o.cause, entry.fold.step] : [entry.fold.step]) {
+        const id = this.causeFinding(o.series, step, signal.kind);
+        if (id !== undefined) {
+          fold = { step, id };
+          break;
+        }
+      }
+      if (fold) entry.fold = fold;
+      else life.unfold(signal.kind, out);
+    }
+    life.apply(signal, o.at, out);
+  }
+
+  /** Id of the `kind` finding open on the outcome series of step `step` (same monitor and location), reported (not folded itself). */
+  private causeFinding(key: SeriesKey, step: string, kind: Finding['kind']): string | undefined {
+    const causeKey: SeriesKey = { monitor: key.monitor, step, metric: 'outcome', location: key.location };
+    const id = seriesId(causeKey);
+    const rt = this.series.get(id) ?? (this.pending.has(id) ? this.open(id, causeKey) : undefined);
+    const entry = rt?.life?.open.get(kind);
+    return entry && !entry.fold ? entry.finding.id : undefined;
   }
 
   private open(id: string, key: SeriesKey): SeriesRuntime {

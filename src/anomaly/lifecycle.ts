@@ -3,6 +3,10 @@
  * signal, kept and updated by `open`/`hold`, resolved by the detector (`resolve`) or after
  * `resolveAfter` consecutive evaluated points with no signal (hysteresis: detectors open at a
  * stricter threshold than the one that holds).
+ *
+ * A finding can be folded into another one (one failure, one cause: a journey's outcome finding
+ * into the one of the step that failed, see core.ts): it lives through the same lifecycle, is saved
+ * with the series, but none of its changes is reported and it is not listed as open.
  */
 import { FINDING_KINDS, type Finding, type FindingKind, type SeriesKey } from '../model/findings.js';
 import { fmtTime, fmtValue, isoTime } from './format.js';
@@ -20,6 +24,13 @@ export interface OpenEntry {
   /** `since` text of the explanation and the UTC day it was written for (it changes with the day only). */
   since?: string;
   sinceDay?: number;
+  /** Folded into the finding `id` of the series of step `step`: tracked, never reported. */
+  fold?: Fold;
+}
+
+export interface Fold {
+  step: string;
+  id: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,6 +93,8 @@ export class Lifecycle {
   readonly open = new Map<FindingKind, OpenEntry>();
   /** KIND_BIT of every kind in `open`. */
   mask = 0;
+  /** KIND_BIT of the folded kinds in `open`. */
+  foldMask = 0;
 
   constructor(
     readonly seriesId: string,
@@ -93,7 +106,8 @@ export class Lifecycle {
     return subjectOf(this.key);
   }
 
-  apply(signal: DetectorSignal, atMs: number, out: FindingChange[]): void {
+  /** Apply a signal; `fold`: a finding it opens is folded into that one (see `Fold`). */
+  apply(signal: DetectorSignal, atMs: number, out: FindingChange[], fold?: Fold): void {
     const entry = this.open.get(signal.kind);
     if (signal.level === 'resolve') {
       if (!entry) return;
@@ -102,18 +116,19 @@ export class Lifecycle {
       f.status = 'resolved';
       f.resolvedAt = isoTime(atMs);
       if (signal.note) f.details = { ...f.details, resolution: signal.note };
-      out.push({ type: 'resolved', finding: { ...f } });
+      if (!entry.fold) out.push({ type: 'resolved', finding: { ...f } });
       return;
     }
     if (entry) {
       entry.normal = 0;
       this.update(entry, signal, atMs, true);
-      out.push({ type: 'updated', finding: { ...entry.finding } });
+      if (!entry.fold) out.push({ type: 'updated', finding: { ...entry.finding } });
       return;
     }
     if (signal.level !== 'open') return;
     const startedAtMs = signal.startedAt ?? atMs;
     const iso = isoTime(startedAtMs);
+    const details = fold ? { ...signal.details, foldedInto: fold.id, cause: fold.step } : signal.details;
     const finding: Finding = {
       id: findingId(this.seriesId, signal.kind, startedAtMs),
       kind: signal.kind,
@@ -129,11 +144,23 @@ export class Lifecycle {
       resolvedAt: null,
       count: 1,
       explanation: signal.explain({ subject: this.subject, count: 1, since: fmtTime(startedAtMs, atMs) }),
-      ...(signal.details ? { details: signal.details } : {}),
+      ...(details ? { details } : {}),
     };
-    this.open.set(signal.kind, { finding, normal: 0, startedAtMs });
+    this.open.set(signal.kind, { finding, normal: 0, startedAtMs, ...(fold ? { fold } : {}) });
     this.mask |= KIND_BIT[signal.kind];
-    out.push({ type: 'opened', finding: { ...finding } });
+    if (fold) this.foldMask |= KIND_BIT[signal.kind];
+    else out.push({ type: 'opened', finding: { ...finding } });
+  }
+
+  /** A folded finding whose cause is over while it goes on: from now on it is reported, as opened. */
+  unfold(kind: FindingKind, out: FindingChange[]): void {
+    const entry = this.open.get(kind);
+    if (!entry?.fold) return;
+    delete entry.fold;
+    this.foldMask &= ~KIND_BIT[kind];
+    const { foldedInto, ...details } = entry.finding.details ?? {};
+    entry.finding.details = { ...details, unfoldedFrom: foldedInto };
+    out.push({ type: 'opened', finding: { ...entry.finding } });
   }
 
   /** A point where `kind` was evaluated with no signal. */
@@ -149,12 +176,13 @@ export class Lifecycle {
     f.updatedAt = f.resolvedAt;
     f.explanation = `${this.subject} ${KIND_LABEL[kind]} resolved at ${fmtTime(atMs, atMs)} after ${entry.normal} normal points (last ${fmtValue(value, unit)}); it started ${fmtTime(entry.startedAtMs, atMs)} and counted ${f.count} anomalous point${f.count === 1 ? '' : 's'}.`;
     f.details = { ...f.details, resolution: 'back to normal' };
-    out.push({ type: 'resolved', finding: { ...f } });
+    if (!entry.fold) out.push({ type: 'resolved', finding: { ...f } });
   }
 
   private close(kind: FindingKind): void {
     this.open.delete(kind);
     this.mask &= ~KIND_BIT[kind];
+    this.foldMask &= ~KIND_BIT[kind];
   }
 
   private update(entry: OpenEntry, signal: DetectorSignal, atMs: number, counts: boolean): Finding {
@@ -177,17 +205,19 @@ export class Lifecycle {
     return f;
   }
 
-  toJSON(): { f: Finding; normal: number; at: number }[] {
-    return [...this.open.values()].map((e) => ({ f: e.finding, normal: e.normal, at: e.startedAtMs }));
+  toJSON(): { f: Finding; normal: number; at: number; fold?: Fold }[] {
+    return [...this.open.values()].map((e) => ({ f: e.finding, normal: e.normal, at: e.startedAtMs, ...(e.fold ? { fold: e.fold } : {}) }));
   }
 
   load(raw: unknown): void {
     if (!Array.isArray(raw)) return;
-    for (const r of raw as { f?: Finding; normal?: number; at?: number }[]) {
+    for (const r of raw as { f?: Finding; normal?: number; at?: number; fold?: Fold }[]) {
       if (!r || !r.f || typeof r.f.kind !== 'string' || r.f.status !== 'open') continue;
       if (!(r.f.kind in KIND_BIT)) continue;
-      this.open.set(r.f.kind, { finding: r.f, normal: r.normal ?? 0, startedAtMs: r.at ?? Date.parse(r.f.startedAt) });
+      const fold = r.fold && typeof r.fold.step === 'string' && typeof r.fold.id === 'string' ? { step: r.fold.step, id: r.fold.id } : undefined;
+      this.open.set(r.f.kind, { finding: r.f, normal: r.normal ?? 0, startedAtMs: r.at ?? Date.parse(r.f.startedAt), ...(fold ? { fold } : {}) });
       this.mask |= KIND_BIT[r.f.kind];
+      if (fold) this.foldMask |= KIND_BIT[r.f.kind];
     }
   }
 }

@@ -5,6 +5,11 @@
  * and `outcome` (its step name is the monitor's name; an API check's single step of that name adds
  * its timings there). Skipped steps yield nothing; a failed step
  * yields its outcome but no timing (a timeout's duration is not a latency).
+ *
+ * One failure, one cause: when a journey (or a step) failed because one of its steps failed, its
+ * outcome names that step as `cause` (the first failed step that has no failed step inside), and is
+ * stamped no earlier than the step's outcome and placed after it, so the core sees the step first
+ * and folds the journey's outcome findings into the step's (see core.ts).
  */
 import type { MonitorDefinition, MonitorResult, StepResult, StepSla } from '../model/index.js';
 import type { Observation } from './types.js';
@@ -38,12 +43,16 @@ export function observationsFromResult(result: MonitorResult, sla?: SlaSource): 
     out.push({ series: key(step, metric), at, value, runId: result.runId, ...extra });
   };
 
-  /** `whole`: the step stands for the whole monitor (API checks): its outcome and duration are the monitor's. */
-  const visit = (step: StepResult, path: string, whole = false) => {
-    if (step.status === 'skipped') return;
+  /**
+   * `whole`: the step stands for the whole monitor (API checks): its outcome and duration are the
+   * monitor's. Returns the failed step that caused a failure here (path and time), if any.
+   */
+  const visit = (step: StepResult, path: string, whole = false): { path: string; at: number } | undefined => {
+    if (step.status === 'skipped') return undefined;
     const at = timeOf(step.startedAt, resultAt);
     const failed = step.status === 'failed';
-    if (!whole) push(path, 'outcome', at, failed ? 1 : 0, failed && step.error ? { error: { class: step.error.class, message: step.error.message } } : undefined);
+    const error = failed && step.error ? { error: { class: step.error.class, message: step.error.message } } : undefined;
+    if (!whole && !failed) push(path, 'outcome', at, 0);
     if (!failed) {
       const s = slaFor(sla, path, false);
       if (!whole) push(path, 'durationMs', at, step.durationMs, s ? { sla: s } : undefined);
@@ -64,12 +73,28 @@ export function observationsFromResult(result: MonitorResult, sla?: SlaSource): 
       push(path, 'ttfbMs', at, first((v) => v.ttfbMs));
       push(path, 'cls', at, first((v) => v.cls));
     }
-    for (const child of step.steps ?? []) visit(child, `${path} › ${child.name}`);
+    let cause: { path: string; at: number } | undefined;
+    for (const child of step.steps ?? []) {
+      const c = visit(child, `${path} › ${child.name}`);
+      cause ??= c;
+    }
+    if (!failed || whole) return cause;
+    // A failed step: its outcome goes after its steps', caused by the first failed one among them.
+    if (cause) push(path, 'outcome', Math.max(at, cause.at), 1, { ...error, cause: cause.path });
+    else push(path, 'outcome', at, 1, error);
+    return cause ?? { path, at };
   };
-  for (const step of result.steps) visit(step, step.name, step.name === result.name);
+  let cause: { path: string; at: number } | undefined;
+  for (const step of result.steps) {
+    const c = visit(step, step.name, step.name === result.name);
+    cause ??= c;
+  }
 
   const failed = result.status === 'failed';
-  push(result.name, 'outcome', resultAt, failed ? 1 : 0, failed && result.error ? { error: { class: result.error.class, message: result.error.message } } : undefined);
+  const error = failed && result.error ? { error: { class: result.error.class, message: result.error.message } } : undefined;
+  // An API check's single step is the monitor itself: it is no cause of its own failure.
+  const stepCause = failed && cause && cause.path !== result.name ? cause : undefined;
+  push(result.name, 'outcome', stepCause ? Math.max(resultAt, stepCause.at) : resultAt, failed ? 1 : 0, stepCause ? { ...error, cause: stepCause.path } : error);
   if (!failed) {
     const s = slaFor(sla, result.name, true);
     push(result.name, 'durationMs', resultAt, result.durationMs, s ? { sla: s } : undefined);

@@ -14,6 +14,12 @@ export interface Observation {
   /** For `outcome` series (1 = failed): the failure's class and message (fingerprinted by the errors detector). */
   error?: { class: string; message: string };
   runId?: string;
+  /**
+   * For a failed outcome of a journey or step that failed because one of its steps failed: that
+   * step's path. The step's outcome series carries the findings: an outcome finding of this series
+   * that would open while the step has one of the same kind open is folded into it (not opened).
+   */
+  cause?: string;
   /** Per-step SLA thresholds known from the monitor definition (config overrides win). */
   sla?: { degradedMs?: number; failedMs?: number };
 }

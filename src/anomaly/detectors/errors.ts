@@ -1,9 +1,14 @@
 /**
  * Errors on `outcome` series (1 failed, 0 passed):
  * - `error_rate`: the failure rate of the last `window` runs, by its Wilson score lower bound, is
- *   above the long-run baseline rate plus `margin` (no fixed count: 2 failures of 3 runs and 5 of
- *   20 both speak, 1 of 20 does not). The baseline is a decayed count (half-life ~500 runs) of the
- *   runs before the window, frozen while the finding is open.
+ *   above the monitor's own baseline rate plus `margin` (no fixed count: 2 failures of 3 runs and
+ *   5 of 20 both speak, 1 of 20 does not). A finding describes the present: it opens and is kept
+ *   on a failing run, every failing run keeps it, and `resolveAfter` passing runs in a row resolve it (`passing again`);
+ *   the window then starts afresh, so the failures of an episode that is over never open another.
+ * - The baseline is learned from the series' history: a decayed count (half-life ~500 runs) of the
+ *   runs that left the window, plus a prior of 1% worth `PRIOR_RUNS` runs that a new monitor starts
+ *   from and its history soon outweighs. It is frozen while the finding is open, and the runs of
+ *   an episode never enter it.
  * - `new_error`: a failure whose normalized signature (see signature.ts) this series has not seen;
  *   signatures keep first seen / last seen / count (the 8 most recent are kept).
  */
@@ -16,9 +21,12 @@ import type { SeriesContext } from '../types.js';
 
 const MAX_SIGNATURES = 8;
 const DECAY = Math.pow(0.5, 1 / 500);
-/** Prior: 1% failure rate worth 50 runs. */
-const PRIOR_FAILS = 0.5;
-const PRIOR_RUNS = 50;
+/**
+ * Prior of a new monitor: a 1% failure rate (what a synthetic check of a healthy service shows)
+ * worth 20 runs; after 20 runs of its own history the monitor's rate weighs as much as the prior.
+ */
+const PRIOR_RATE = 0.01;
+const PRIOR_RUNS = 20;
 
 export interface SignatureStat {
   fp: string;
@@ -36,13 +44,15 @@ export interface ErrorsState {
   bk: number;
   bn: number;
   n: number;
+  /** Passing runs in a row (resolves an open `error_rate`). */
+  pass: number;
   sigs: SignatureStat[];
   /** Fingerprint of the open `new_error` finding. */
   openFp: string | null;
 }
 
 function fresh(): ErrorsState {
-  return { bits: 0, rn: 0, rk: 0, bk: 0, bn: 0, n: 0, sigs: [], openFp: null };
+  return { bits: 0, rn: 0, rk: 0, bk: 0, bn: 0, n: 0, pass: 0, sigs: [], openFp: null };
 }
 
 export const errorsDetector: Detector<ErrorsState> = {
@@ -78,30 +88,21 @@ export const errorsDetector: Detector<ErrorsState> = {
     s.rk += failed;
     s.n++;
 
-    const baseRate = (s.bk + PRIOR_FAILS) / (s.bn + PRIOR_RUNS);
+    s.pass = failed ? 0 : s.pass + 1;
+
+    const baseRate = (s.bk + PRIOR_RATE * PRIOR_RUNS) / (s.bn + PRIOR_RUNS);
     if (s.rn >= Math.min(window, 10)) {
       input.evaluated(KIND_BIT.error_rate);
       const threshold = baseRate + cfg.margin;
       const lowOpen = wilson(s.rk, s.rn, cfg.zOpen).low;
-      const lowHold = wilson(s.rk, s.rn, cfg.zHold).low;
-      input.score(lowOpen, threshold);
-      const level = lowOpen > threshold ? 'open' : rateOpen && lowHold > baseRate + cfg.margin / 2 ? 'hold' : null;
-      if (level) {
-        const rate = s.rk / s.rn;
-        const rk = s.rk;
-        const rn = s.rn;
-        input.emit({
-          kind: 'error_rate',
-          level,
-          severity: lowOpen > 0.5 || rate >= 0.9 ? 'critical' : 'warning',
-          observed: rate,
-          expected: { value: baseRate, high: threshold },
-          unit: 'ratio',
-          magnitude: { ratio: rate / baseRate, delta: rate - baseRate },
-          details: { failures: rk, runs: rn, wilsonLow: lowOpen },
-          explain: (e) =>
-            `${e.subject} failed ${rk} of the last ${rn} runs (${fmtValue(rate, 'ratio')}, at least ${fmtValue(lowOpen, 'ratio')} at 99% confidence) against a baseline failure rate of ${fmtValue(baseRate, 'ratio')} since ${e.since}.`,
-        });
+      input.score(failed ? lowOpen : 0, threshold);
+      if (rateOpen && s.pass >= ctx.config.resolveAfter) {
+        resolveRate(input, s, baseRate);
+      } else if (failed) {
+        // While open, every failing run keeps it (the monitor is failing now): only the passing
+        // streak above ends it, and the lifecycle's count of normal points agrees with it.
+        const level = lowOpen > threshold ? 'open' : rateOpen ? 'hold' : null;
+        if (level) emitRate(input, s, level, baseRate, threshold, lowOpen);
       }
     }
 
@@ -130,6 +131,58 @@ export const errorsDetector: Detector<ErrorsState> = {
     }
   },
 };
+
+function clearWindow(s: ErrorsState): void {
+  s.bits = 0;
+  s.rk = 0;
+  s.rn = 0;
+}
+
+/** Learned from how many runs of the series' own history (decayed), for explanations. */
+function baselineText(s: ErrorsState, baseRate: number): string {
+  const runs = Math.round(s.bn);
+  return runs === 0 ? `the prior failure rate of a new monitor (${fmtValue(baseRate, 'ratio')}; no history yet)` : `its baseline failure rate of ${fmtValue(baseRate, 'ratio')} (learned from ${runs} earlier run${runs === 1 ? '' : 's'})`;
+}
+
+function emitRate(input: DetectorInput, s: ErrorsState, level: 'open' | 'hold', baseRate: number, threshold: number, lowOpen: number): void {
+  const rate = s.rk / s.rn;
+  const rk = s.rk;
+  const rn = s.rn;
+  const base = baselineText(s, baseRate);
+  input.emit({
+    kind: 'error_rate',
+    level,
+    severity: lowOpen > 0.5 || rate >= 0.9 ? 'critical' : 'warning',
+    observed: rate,
+    expected: { value: baseRate, high: threshold },
+    unit: 'ratio',
+    magnitude: { ratio: rate / baseRate, delta: rate - baseRate },
+    details: { failures: rk, runs: rn, wilsonLow: lowOpen, baselineRuns: Math.round(s.bn) },
+    explain: (e) =>
+      `${e.subject} failed ${rk} of the last ${rn} runs (${fmtValue(rate, 'ratio')}, at least ${fmtValue(lowOpen, 'ratio')} at 99% confidence) against ${base}, since ${e.since}.`,
+  });
+}
+
+/**
+ * `resolveAfter` passing runs in a row: the episode is over. The recent window starts afresh (its
+ * failures belong to the episode: they neither reopen a finding nor enter the baseline).
+ */
+function resolveRate(input: DetectorInput, s: ErrorsState, baseRate: number): void {
+  const passes = s.pass;
+  const base = baselineText(s, baseRate);
+  clearWindow(s);
+  input.emit({
+    kind: 'error_rate',
+    level: 'resolve',
+    severity: 'warning',
+    observed: 0,
+    expected: { value: baseRate },
+    unit: 'ratio',
+    magnitude: {},
+    note: 'passing again',
+    explain: (e) => `${e.subject} is passing again (${passes} runs in a row); its failure rate was above ${base} since ${e.since}.`,
+  });
+}
 
 function emitNew(input: DetectorInput, stat: SignatureStat, level: 'open' | 'hold'): void {
   const snapshot = { ...stat };
