@@ -5,7 +5,7 @@
  * - false detections per 1,000 rows after probation, outside every window (real series apart);
  * - alarms after probation on artificialNoAnomaly (there should be none);
  * - NAB's threshold sweep over `anomaly_score` (the best single threshold for the whole set).
- * Run: `tsx bench/nab.ts [--metric NAME] [--files]` (--files: a line per file). The data is read in place, never copied.
+ * Run: `tsx bench/nab.ts [--metric NAME] [--files] [--quick]` (--files: a line per file; --quick: no sweep). The data is read in place, never copied.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -39,7 +39,8 @@ if (!existsSync(windowsFile)) {
 const labelled = JSON.parse(readFileSync(windowsFile, 'utf8')) as Record<string, [string, string][]>;
 const args = process.argv.slice(2);
 const perFile = args.includes('--files');
-const extra = args.filter((a) => a !== '--files');
+const quick = args.includes('--quick');
+const extra = args.filter((a) => a !== '--files' && a !== '--quick');
 
 class Collect extends Writable {
   chunks: string[] = [];
@@ -147,11 +148,13 @@ fpLine('all files', runs);
 fpLine('real series', runs.filter((r) => r.category.startsWith('real')));
 for (const c of categories) fpLine(c, runs.filter((r) => r.category === c));
 
-console.log(`\nNAB threshold sweep over anomaly_score (labelled categories, one threshold for the whole set, per profile)`);
-for (const name of PROFILE_NAMES) {
-  const best = sweepThreshold(
-    labelledRuns.map((r) => ({ rows: r.rows, windows: r.windows, scores: r.scores })),
-    PROFILES[name],
-  );
-  console.log(`${name.padEnd(20)} ${fmt(best.score).padStart(7)}  at anomaly_score >= ${best.threshold.toFixed(4)}`);
+if (!quick) {
+  console.log(`\nNAB threshold sweep over anomaly_score (labelled categories, one threshold for the whole set, per profile)`);
+  for (const name of PROFILE_NAMES) {
+    const best = sweepThreshold(
+      labelledRuns.map((r) => ({ rows: r.rows, windows: r.windows, scores: r.scores })),
+      PROFILES[name],
+    );
+    console.log(`${name.padEnd(20)} ${fmt(best.score).padStart(7)}  at anomaly_score >= ${best.threshold.toFixed(4)}`);
+  }
 }

@@ -10,6 +10,7 @@ import { scoreOf, type Detector, type DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { exactQuantiles, sketchOf, sketchQuantiles, type Quantiles } from './detectors/distribution.js';
 import { KIND_BIT, Lifecycle } from './lifecycle.js';
+import { PageGate, isGated } from './paging.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
 const STATE_VERSION = 1;
@@ -40,6 +41,8 @@ interface SeriesStateJSON {
   /** Observations of outcome series (they keep no baseline). */
   n: number;
   lastAt: number;
+  /** The page gate of a value series (see paging.ts). */
+  gate?: unknown;
 }
 
 /** Stand-in baseline of outcome series (they keep none; nothing carves from it). */
@@ -120,6 +123,8 @@ interface SeriesRuntime extends StateSlots {
   life: Lifecycle | null;
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
   evicted: boolean;
+  /** Which openings of a value series become findings (null on outcome series). */
+  readonly gate: PageGate | null;
   /** Observations taken, and the time of the last (later ones only). */
   readonly n: number;
   readonly lastAt: number;
@@ -156,7 +161,7 @@ function saveSeries(rt: SeriesRuntime): SeriesStateJSON {
   rt.set.detectors.forEach((d, i) => {
     det[d.name] = d.save(states[i], mem);
   });
-  return { v: STATE_VERSION, base: rt.base ? rt.base.toJSON() : null, det, open: rt.life ? rt.life.toJSON() : [], n: rt.n, lastAt: rt.lastAt };
+  return { v: STATE_VERSION, base: rt.base ? rt.base.toJSON() : null, det, open: rt.life ? rt.life.toJSON() : [], n: rt.n, lastAt: rt.lastAt, ...(rt.gate ? { gate: rt.gate.toJSON() } : {}) };
 }
 
 function loadLife(ctx: SeriesContext, loaded: SeriesStateJSON | null): Lifecycle | null {
@@ -184,6 +189,7 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   readonly set: DetectorSet;
   life: Lifecycle | null = null;
   evicted = false;
+  readonly gate = new PageGate();
   readonly config: SeriesContext['config'];
   readonly direction: SeriesContext['direction'];
   readonly badSign: SeriesContext['badSign'];
@@ -206,6 +212,7 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
     if (loaded?.base) this.restore(loaded.base);
     loadStates(this, loaded, this);
     this.life = loadLife(this, loaded);
+    if (loaded?.gate) this.gate.load(loaded.gate);
   }
 
   get ctx(): SeriesContext {
@@ -236,6 +243,7 @@ class OutcomeSeries implements SeriesRuntime, StateSlots {
   s5: unknown = null;
   s6: unknown = null;
   readonly base = null;
+  readonly gate = null;
   readonly set: DetectorSet;
   life: Lifecycle | null;
   evicted = false;
@@ -435,15 +443,32 @@ export class AnomalyCore {
     this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
+    // The page gate judges generic (two-sided) series, whose meaning is unknown; see paging.ts.
+    const gate = ctx.badSign === 0 ? rt.gate : null;
+    if (gate !== null) gate.track(Math.abs(input.z), o.at, base!.seasonal);
     if (count === 0 && rt.life === null) return NO_CHANGES;
     const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;
+    /** The spike finding a level shift resolved on this point (`part of a level shift`). */
+    let takesOver: string | null = null;
     const signals = input.signals;
     for (let i = 0; i < count; i++) {
-      signalled |= KIND_BIT[signals[i].kind];
-      life.apply(signals[i], o.at, out);
+      const signal = signals[i];
       signals[i] = NO_SIGNAL;
+      if (gate !== null && isGated(signal.kind)) {
+        // An opening passes the page gate first (rarity, episodes, known levels: paging.ts); a level
+        // shift that a paged spike turned out to start takes that spike's place (same episode, no new page).
+        if (signal.level === 'open' && !(life.mask & KIND_BIT[signal.kind])) {
+          if (signal.kind === 'regression' && takesOver !== null) signal.details = { ...signal.details, continues: takesOver };
+          else if (!gate.admit(signal, Math.abs(input.z), o.at)) continue;
+        } else {
+          gate.note(signal, o.at);
+          if (signal.kind === 'spike' && signal.level === 'resolve' && life.mask & KIND_BIT.spike) takesOver = life.open.get('spike')!.finding.id;
+        }
+      }
+      signalled |= KIND_BIT[signal.kind];
+      life.apply(signal, o.at, out);
     }
     if (life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';

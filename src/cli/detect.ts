@@ -12,7 +12,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { AnomalyCore, type ChangePoint } from '../anomaly/index.js';
-import type { Finding, SeriesKey } from '../model/findings.js';
+import { SEVERITIES, type Finding, type SeriesKey } from '../model/findings.js';
+import type { FindingChange } from '../anomaly/types.js';
 import { UsageError, oneOf, parse } from './args.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -183,6 +184,27 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
 }
 
 /**
+ * The kind of the finding this point pages for, or '' (see `is_anomaly` in the usage): a finding
+ * that opens (not `info`, not a level shift taking over the spike that started it) or escalates
+ * (its severity rises above the highest it had: a severity flapping back and forth pages once).
+ * `highest` keeps each open finding's highest severity (by id).
+ */
+function pageOf(changes: readonly FindingChange[], findings: Map<string, Finding>, highest: Map<string, number>): string {
+  let kind = '';
+  for (const c of changes) {
+    const f = c.finding;
+    findings.set(f.id, f);
+    const rank = SEVERITIES.indexOf(f.severity);
+    const before = highest.get(f.id);
+    if (c.type === 'resolved') highest.delete(f.id);
+    else if (before === undefined || rank > before) highest.set(f.id, rank);
+    if (kind || f.severity === 'info' || c.type === 'resolved') continue;
+    if (c.type === 'opened' ? f.details?.continues === undefined : before !== undefined && rank > before) kind = f.kind;
+  }
+  return kind;
+}
+
+/**
  * Two passes over the file: the first validates it (so bad input never leaves half an output),
  * the second streams it through the core and writes the output in batches.
  */
@@ -196,14 +218,11 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
   const changePoints: number[] = [];
   const core = new AnomalyCore(undefined, { onChangePoint: (cp: ChangePoint) => changePoints.push(cp.index) });
   const findings = new Map<string, Finding>();
+  const highest = new Map<string, number>();
   let batch: string[] = format === 'csv' ? ['timestamp,value,anomaly_score,is_anomaly,kind'] : [];
   for await (const row of readRows(file)) {
     const changes = core.observe({ series, at: row.at, value: row.value });
-    let kind = '';
-    for (const c of changes) {
-      findings.set(c.finding.id, c.finding);
-      if (!kind && c.type === 'opened' && c.finding.severity !== 'info') kind = c.finding.kind;
-    }
+    const kind = pageOf(changes, findings, highest);
     if (format === 'csv') {
       batch.push(`${row.cells[0]},${row.cells[1]},${core.lastScore.toFixed(4)},${kind ? 1 : 0},${kind}`);
       if (batch.length >= 2000) {
