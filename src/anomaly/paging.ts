@@ -5,23 +5,26 @@
  * judged against the distribution of the series' own recent scores) and of the post-alarm
  * suppression of the strongest NAB entries (one episode, one page). Rules (see the anomaly README):
  *
- * 1. Rarity: a spike or an anomalous period opens only when this point's score ratio (statistic /
- *    open threshold, the largest over detectors) is at least `RARITY` x the largest ratio of the
- *    series' recent points (decaying with a half-life of `RARITY_HALF_LIFE` points). A series that is
- *    always jumpy stops paging on its usual jumps; a quiet one pages on its first.
- * 2. Episodes: an opening within `EPISODE_POINTS` points of the previous candidate opening of any
- *    alarm kind (paged or not) belongs to the same episode and is folded into it: no second page.
- * 3. Known regimes: a level shift to a level the series held within the last `KNOWN_LEVEL_POINTS`
- *    points (a square wave, a daily cycle before the seasonal profile is learned, a return to a
- *    previous level) is not a new regime: it is not paged.
+ * 1. Rarity: a spike or an anomalous period opens only when this point's robust |z| is at least
+ *    `RARITY` x the largest |z| of the series' recent points (capped at 1,000, decaying with a
+ *    half-life of `RARITY_HALF_LIFE_MS`). A series that is always jumpy stops paging on its
+ *    usual jumps; a quiet one pages on its first.
+ * 2. Episodes: an opening within `EPISODE_MS` of the last page (or of a change of the baseline's
+ *    model) belongs to the same episode and is folded into it: no second page. A level shift that
+ *    a paged spike turned out to start takes the spike's place (a finding, not a page).
+ * 3. Known regimes: a level shift to a level the series held within the last `KNOWN_LEVEL_MS` (a
+ *    square wave, a daily cycle before the seasonal profile is learned, a return to a previous
+ *    level), or one smaller than `MATERIAL` of the range of those levels, is not a new regime: it
+ *    is not paged.
  *
  * Only alarm kinds of value series pass the gate (spike, regression, anomalous_period); SLA
  * breaches (thresholds set by a user) and outcome series (errors, SLO) are not gated here.
  */
 import type { FindingKind } from '../model/findings.js';
+import { Z_MEMORY_CAP } from './detectors/spike.js';
 import type { DetectorSignal } from './types.js';
 
-/** Calm (no candidate opening) that ends an episode: half a day. */
+/** An episode lasts this long after its page: half a day. */
 export const EPISODE_MS = 12 * 3_600_000;
 /** How far above the series' recent largest |z| a spike or anomalous period must be (1 / 0.7, the spike detector's surprise factor). */
 export const RARITY = 1 / 0.7;
@@ -82,10 +85,11 @@ export class PageGate {
     }
     this.before = NaN;
     if (!(absZ >= TRACK_FROM)) return;
+    const z = absZ < Z_MEMORY_CAP ? absZ : Z_MEMORY_CAP;
     const now = this.recentLevel(at);
-    if (absZ > now) {
+    if (z > now) {
       this.before = now;
-      this.level = absZ;
+      this.level = z;
       this.levelAt = at;
     }
   }
@@ -149,9 +153,15 @@ export class PageGate {
     return ok;
   }
 
-  /** A signal of an open finding or a resolution: keeps the levels the series holds known. */
+  /**
+   * A signal that is not a new opening: a shift re-confirmed while its finding is open (`open`)
+   * and a resolution keep the levels the series moves between known.
+   */
   note(signal: DetectorSignal, at: number): void {
-    if (signal.kind === 'regression' && signal.level === 'resolve' && Number.isFinite(signal.observed)) this.hold(signal.observed, at);
+    if (signal.kind !== 'regression' || signal.level === 'hold') return;
+    if (Number.isFinite(signal.observed)) this.hold(signal.observed, at);
+    const ref = signal.expected.value;
+    if (signal.level === 'open' && ref !== undefined && Number.isFinite(ref)) this.hold(ref, at);
   }
 
   toJSON(): PageGateJSON {
