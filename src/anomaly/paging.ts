@@ -26,8 +26,11 @@ import type { DetectorSignal } from './types.js';
 
 /** An episode lasts this long after its page: half a day. */
 export const EPISODE_MS = 12 * 3_600_000;
-/** How far above the series' recent largest |z| a spike or anomalous period must be (1 / 0.7, the spike detector's surprise factor). */
-export const RARITY = 1 / 0.7;
+/**
+ * How far above the series' recent largest |z| a spike or anomalous period must be: 30% (chosen on
+ * the shared NAB files, where 1.2 to 1.35 score within 2 points of each other; see the README).
+ */
+export const RARITY = 1.3;
 /** Half-life of the recent largest |z|: ten days (a series that jumps weekly keeps its bar between jumps). */
 export const RARITY_HALF_LIFE_MS = 240 * 3_600_000;
 /** How long a level the series held stays known: one week (daily and weekly cycles). */
@@ -114,13 +117,14 @@ export class PageGate {
 
   /**
    * A level the series already knows: closer to a level it held within KNOWN_LEVEL_MS than half
-   * the shift from `ref`, or a shift smaller than MATERIAL of the range of those levels.
+   * the shift from `ref`, or a shift smaller than MATERIAL of the range of those levels; never a
+   * new extreme (beyond every level held by more than MATERIAL of their range).
    */
   private isKnown(level: number, ref: number, at: number): boolean {
     const k = this.known;
     const shift = Math.abs(level - ref);
-    let lo = Math.min(level, ref);
-    let hi = Math.max(level, ref);
+    let lo = Infinity;
+    let hi = -Infinity;
     let near = false;
     for (let i = 0; i < k.length; i += 2) {
       if (at - k[i + 1] > KNOWN_LEVEL_MS) continue;
@@ -128,7 +132,12 @@ export class PageGate {
       if (k[i] < lo) lo = k[i];
       if (k[i] > hi) hi = k[i];
     }
-    return near || shift < MATERIAL * (hi - lo);
+    if (lo > hi) return false;
+    const range = Math.max(hi, level, ref) - Math.min(lo, level, ref);
+    // A new extreme (beyond every level held, by more than MATERIAL of their range) is news.
+    const margin = MATERIAL * (hi - lo);
+    if (level > hi + margin || level < lo - margin) return false;
+    return near || shift < MATERIAL * range;
   }
 
   /**
