@@ -37,6 +37,11 @@ export const RARITY_HALF_LIFE_MS = 240 * 3_600_000;
 export const KNOWN_LEVEL_MS = 168 * 3_600_000;
 /** A shift smaller than this fraction of the range of the recently held levels is not material. */
 export const MATERIAL = 0.2;
+/** A move repeating one made this long ago (within CYCLE_TOLERANCE_MS) is a cycle: a day, a week. */
+const CYCLES_MS = [86_400_000, 7 * 86_400_000];
+const CYCLE_TOLERANCE_MS = 2 * 3_600_000;
+/** Level moves kept per series ((from, to, time) triples). */
+const MOVES = 12;
 /** Known levels kept per series ((level, time) pairs). */
 const KNOWN_LEVELS = 16;
 /** |z| below this never matters to the rarity rule (the spike detector's hold threshold). */
@@ -55,6 +60,7 @@ export interface PageGateJSON {
   last: number;
   model: number;
   known: number[];
+  moves: number[];
 }
 
 export class PageGate {
@@ -65,10 +71,15 @@ export class PageGate {
   private before = NaN;
   /** Time of the last candidate opening that was paged, or of the last change of the baseline's model. */
   private last = -Infinity;
-  /** The baseline's seasonal model (0 none, 1 daily, 2 weekly) as of the last point. */
+  /** The baseline's seasonal model (0 none, 1 daily, 2 weekly) as of the last point, and when it last changed. */
   private model = 0;
+  private modelAt = -Infinity;
   /** Known levels: (level, time it was last held) pairs, at most KNOWN_LEVELS. */
   private known: number[] = [];
+  /** Recent level moves: (from, to, time) triples, at most MOVES. */
+  private moves: number[] = [];
+  /** Whether a shift on this point starts a new regime (not a cycle's move, not a model change). */
+  newRegime = false;
 
   /** The recent largest |z| at time `at`. */
   private recentLevel(at: number): number {
@@ -83,10 +94,12 @@ export class PageGate {
   track(absZ: number, at: number, model: number): void {
     if (model !== this.model) {
       this.model = model;
+      this.modelAt = at;
       this.last = at;
       this.known.length = 0;
     }
     this.before = NaN;
+    this.newRegime = false;
     if (!(absZ >= TRACK_FROM)) return;
     const z = absZ < Z_MEMORY_CAP ? absZ : Z_MEMORY_CAP;
     const now = this.recentLevel(at);
@@ -148,12 +161,7 @@ export class PageGate {
     const inEpisode = at - this.last <= EPISODE_MS;
     let ok: boolean;
     if (signal.kind === 'regression') {
-      const ref = signal.expected.value;
-      const level = signal.observed;
-      const known = ref !== undefined && Number.isFinite(ref) && Number.isFinite(level) && this.isKnown(level, ref, at);
-      if (ref !== undefined && Number.isFinite(ref)) this.hold(ref, at);
-      if (Number.isFinite(level)) this.hold(level, at);
-      ok = !inEpisode && !known;
+      ok = !inEpisode && !this.shift(signal, at);
     } else {
       const before = this.before === this.before ? this.before : this.recentLevel(at);
       ok = !inEpisode && absZ >= RARITY * before;
@@ -162,19 +170,47 @@ export class PageGate {
     return ok;
   }
 
+  /** Whether a move from `from` to `to` at `at` repeats one made a day or a week earlier (a cycle). */
+  private cyclic(from: number, to: number, at: number): boolean {
+    const m = this.moves;
+    const band = Math.abs(to - from) / 2;
+    for (let i = 0; i < m.length; i += 3) {
+      if (Math.abs(m[i] - from) > band || Math.abs(m[i + 1] - to) > band) continue;
+      const ago = at - m[i + 2];
+      for (const cycle of CYCLES_MS) if (Math.abs(ago - cycle) <= CYCLE_TOLERANCE_MS) return true;
+    }
+    return false;
+  }
+
+  /** A confirmed shift: whether its level is known (see isKnown); records both levels, the move and `newRegime`. */
+  private shift(signal: DetectorSignal, at: number): boolean {
+    const ref = signal.expected.value;
+    const level = signal.observed;
+    const hasRef = ref !== undefined && Number.isFinite(ref);
+    const known = hasRef && Number.isFinite(level) && this.isKnown(level, ref, at);
+    if (hasRef) this.hold(ref, at);
+    if (Number.isFinite(level)) this.hold(level, at);
+    if (hasRef && Number.isFinite(level)) {
+      // Right after a change of the baseline's model, adjusted levels move without the series moving.
+      if (!this.cyclic(ref, level, at) && at - this.modelAt > EPISODE_MS) this.newRegime = true;
+      if (this.moves.length >= 3 * MOVES) this.moves.splice(0, 3);
+      this.moves.push(ref, level, at);
+    }
+    return known;
+  }
+
   /**
    * A signal that is not a new opening: a shift re-confirmed while its finding is open (`open`)
    * and a resolution keep the levels the series moves between known.
    */
   note(signal: DetectorSignal, at: number): void {
     if (signal.kind !== 'regression' || signal.level === 'hold') return;
-    if (Number.isFinite(signal.observed)) this.hold(signal.observed, at);
-    const ref = signal.expected.value;
-    if (signal.level === 'open' && ref !== undefined && Number.isFinite(ref)) this.hold(ref, at);
+    if (signal.level === 'open') this.shift(signal, at);
+    else if (Number.isFinite(signal.observed)) this.hold(signal.observed, at);
   }
 
   toJSON(): PageGateJSON {
-    return { level: Number(this.level.toPrecision(6)), levelAt: this.levelAt, last: Number.isFinite(this.last) ? this.last : -1e15, model: this.model, known: this.known.slice() };
+    return { level: Number(this.level.toPrecision(6)), levelAt: this.levelAt, last: Number.isFinite(this.last) ? this.last : -1e15, model: this.model, known: this.known.slice(), moves: this.moves.slice() };
   }
 
   load(raw: unknown): void {
@@ -186,5 +222,6 @@ export class PageGate {
     if (num(r.last)) this.last = r.last;
     if (num(r.model)) this.model = r.model;
     if (Array.isArray(r.known)) this.known = r.known.filter(num).slice(0, 2 * KNOWN_LEVELS);
+    if (Array.isArray(r.moves)) this.moves = r.moves.filter(num).slice(0, 3 * MOVES);
   }
 }
