@@ -309,20 +309,8 @@ class Input implements DetectorInput {
     // A product first: most points raise no maximum, and they need no division.
     if (stat > this.maxRatio * threshold && stat > 0 && threshold > 0) this.maxRatio = stat / threshold;
   }
-  /** Change points of this observation held back until the page gate has judged the shift (two-sided series). */
-  readonly heldChangePoints: ChangePoint[] = [];
-  /** Whether change points wait for the page gate (set per observation). */
-  holdChangePoints = false;
   changePoint(index: number, at: number, type: ChangePoint['type']): void {
-    if (!this.onChangePoint) return;
-    const cp = { series: this.ctx.id, index, at, type };
-    if (this.holdChangePoints) this.heldChangePoints.push(cp);
-    else this.onChangePoint(cp);
-  }
-  /** Report the held change points when the gate saw a new regime on this point; drop them otherwise. */
-  releaseChangePoints(newRegime: boolean): void {
-    if (newRegime) for (const cp of this.heldChangePoints) this.onChangePoint?.(cp);
-    this.heldChangePoints.length = 0;
+    this.onChangePoint?.({ series: this.ctx.id, index, at, type });
   }
 }
 
@@ -450,9 +438,6 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
-    // Change points of two-sided series wait for the page gate: a return to a known level (a daily
-    // cycle before the seasonal profile is learned, a square wave) is not a new regime.
-    input.holdChangePoints = ctx.badSign === 0 && base !== null;
     rt.set.run(rt, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
@@ -461,10 +446,7 @@ export class AnomalyCore {
     // The page gate judges generic (two-sided) series, whose meaning is unknown; see paging.ts.
     const gate = ctx.badSign === 0 ? rt.gate : null;
     if (gate !== null) gate.track(Math.abs(input.z), o.at, base!.seasonal);
-    if (count === 0 && rt.life === null) {
-      if (input.heldChangePoints.length) input.releaseChangePoints(false);
-      return NO_CHANGES;
-    }
+    if (count === 0 && rt.life === null) return NO_CHANGES;
     const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;
@@ -478,10 +460,7 @@ export class AnomalyCore {
         // An opening passes the page gate first (rarity, episodes, known levels: paging.ts); a level
         // shift that a paged spike turned out to start takes that spike's place (same episode, no new page).
         if (signal.level === 'open' && !(life.mask & KIND_BIT[signal.kind])) {
-          if (signal.kind === 'regression' && takesOver !== null) {
-            signal.details = { ...signal.details, continues: takesOver };
-            gate.note(signal, o.at);
-          }
+          if (signal.kind === 'regression' && takesOver !== null) signal.details = { ...signal.details, continues: takesOver };
           else if (!gate.admit(signal, Math.abs(input.z), o.at)) continue;
         } else {
           gate.note(signal, o.at);
@@ -491,7 +470,6 @@ export class AnomalyCore {
       signalled |= KIND_BIT[signal.kind];
       life.apply(signal, o.at, out);
     }
-    if (input.heldChangePoints.length) input.releaseChangePoints(gate !== null && gate.newRegime);
     if (life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
       for (const kind of [...life.open.keys()]) {
