@@ -189,7 +189,6 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   readonly set: DetectorSet;
   life: Lifecycle | null = null;
   evicted = false;
-  readonly gate = new PageGate();
   readonly config: SeriesContext['config'];
   readonly direction: SeriesContext['direction'];
   readonly badSign: SeriesContext['badSign'];
@@ -197,6 +196,8 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   readonly outcome = false;
   readonly key: SeriesKey;
   readonly id: string;
+  /** The page gate: generic (two-sided) series only, whose meaning is unknown (see paging.ts). */
+  readonly gate: PageGate | null;
 
   constructor(ctx: SeriesContext, raw: SeriesStateJSON | null, arena: SeriesArena) {
     const set = detectorsFor(ctx);
@@ -212,7 +213,8 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
     if (loaded?.base) this.restore(loaded.base);
     loadStates(this, loaded, this);
     this.life = loadLife(this, loaded);
-    if (loaded?.gate) this.gate.load(loaded.gate);
+    this.gate = ctx.badSign === 0 ? new PageGate() : null;
+    if (this.gate && loaded?.gate) this.gate.load(loaded.gate);
   }
 
   get ctx(): SeriesContext {
@@ -309,8 +311,20 @@ class Input implements DetectorInput {
     // A product first: most points raise no maximum, and they need no division.
     if (stat > this.maxRatio * threshold && stat > 0 && threshold > 0) this.maxRatio = stat / threshold;
   }
+  /** Change points of this observation held back until the page gate has judged the shift (two-sided series). */
+  readonly heldChangePoints: ChangePoint[] = [];
+  /** Whether change points wait for the page gate (set per observation). */
+  holdChangePoints = false;
   changePoint(index: number, at: number, type: ChangePoint['type']): void {
-    this.onChangePoint?.({ series: this.ctx.id, index, at, type });
+    if (!this.onChangePoint) return;
+    const cp = { series: this.ctx.id, index, at, type };
+    if (this.holdChangePoints) this.heldChangePoints.push(cp);
+    else this.onChangePoint(cp);
+  }
+  /** Report the held change points when the gate saw a new regime on this point; drop them otherwise. */
+  releaseChangePoints(newRegime: boolean): void {
+    if (newRegime) for (const cp of this.heldChangePoints) this.onChangePoint?.(cp);
+    this.heldChangePoints.length = 0;
   }
 }
 
@@ -438,15 +452,20 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
+    // Change points of two-sided series wait for the page gate: a return to a known level (a daily
+    // cycle before the seasonal profile is learned, a square wave) is not a new regime.
+    const gate = rt.gate;
+    input.holdChangePoints = gate !== null;
     rt.set.run(rt, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
-    // The page gate judges generic (two-sided) series, whose meaning is unknown; see paging.ts.
-    const gate = ctx.badSign === 0 ? rt.gate : null;
     if (gate !== null) gate.track(Math.abs(input.z), o.at, base!.seasonal);
-    if (count === 0 && rt.life === null) return NO_CHANGES;
+    if (count === 0 && rt.life === null) {
+      if (input.heldChangePoints.length) input.releaseChangePoints(false);
+      return NO_CHANGES;
+    }
     const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;
@@ -460,7 +479,10 @@ export class AnomalyCore {
         // An opening passes the page gate first (rarity, episodes, known levels: paging.ts); a level
         // shift that a paged spike turned out to start takes that spike's place (same episode, no new page).
         if (signal.level === 'open' && !(life.mask & KIND_BIT[signal.kind])) {
-          if (signal.kind === 'regression' && takesOver !== null) signal.details = { ...signal.details, continues: takesOver };
+          if (signal.kind === 'regression' && takesOver !== null) {
+            signal.details = { ...signal.details, continues: takesOver };
+            gate.note(signal, o.at);
+          }
           else if (!gate.admit(signal, Math.abs(input.z), o.at)) continue;
         } else {
           gate.note(signal, o.at);
@@ -470,6 +492,7 @@ export class AnomalyCore {
       signalled |= KIND_BIT[signal.kind];
       life.apply(signal, o.at, out);
     }
+    if (input.heldChangePoints.length) input.releaseChangePoints(gate !== null && gate.newRegime);
     if (life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
       for (const kind of [...life.open.keys()]) {

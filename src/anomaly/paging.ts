@@ -161,7 +161,9 @@ export class PageGate {
     const inEpisode = at - this.last <= EPISODE_MS;
     let ok: boolean;
     if (signal.kind === 'regression') {
-      ok = !inEpisode && !this.shift(signal, at);
+      // The shift's levels are recorded in an episode as well (no short circuit).
+      const known = this.shift(signal, at);
+      ok = !inEpisode && !known;
     } else {
       const before = this.before === this.before ? this.before : this.recentLevel(at);
       ok = !inEpisode && absZ >= RARITY * before;
