@@ -32,8 +32,9 @@ an unreadable row is skipped. The output still has one row per input row, in inp
 
 Options:
   --format   csv (default): timestamp,value,anomaly_score,is_anomaly,kind per row
-               anomaly_score  how unusual the row is, in [0, 1], to rank rows (0.5 = a
-                              detector's open threshold; 0 for gaps and skipped rows)
+               anomaly_score  how unusual the row is, in [0, 1], to rank rows: 0.5 and above
+                              on rows that page (is_anomaly 1), below 0.5 on the others (then
+                              0.25 = a detector's open threshold); 0 for gaps and skipped rows
                is_anomaly     1 on the row where a finding opens or escalates (where an alert
                               would be sent: one episode is one page), 0 while it stays open
                kind           the kind of that finding (spike, regression, ...)
@@ -345,7 +346,8 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
       rowOfPoint.push(rowIndex);
       const changes = core.observe({ series, at: latest, value: row.value });
       kind = pageOf(changes, findings, highest);
-      score = core.lastScore;
+      // Pages rank above every other row; within each group, the detectors' score ranks.
+      score = kind ? 0.5 + core.lastScore / 2 : core.lastScore / 2;
     }
     if (format === 'csv') {
       batch.push(`${cell(row.cells[0] ?? '')},${cell(row.cells.slice(1).join(','))},${score.toFixed(4)},${kind ? 1 : 0},${kind}`);
