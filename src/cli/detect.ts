@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { AnomalyCore, type ChangePoint } from '../anomaly/index.js';
+import { AnomalyCore, EPISODE_MS, type ChangePoint } from '../anomaly/index.js';
 import { SEVERITIES, type Finding, type SeriesKey } from '../model/findings.js';
 import type { FindingChange } from '../anomaly/types.js';
 import { UsageError, oneOf, parse } from './args.js';
@@ -36,7 +36,8 @@ Options:
                               on rows that page (is_anomaly 1), below 0.5 on the others (then
                               0.25 = a detector's open threshold); 0 for gaps and skipped rows
                is_anomaly     1 on the row where a finding opens or escalates (where an alert
-                              would be sent: one episode is one page), 0 while it stays open
+                              would be sent; one episode is one page: an escalation within 12 h
+                              of the last page is not another), 0 while it stays open
                kind           the kind of that finding (spike, regression, ...)
              json: the findings; changepoints: row indices where a new regime starts
   --metric   metric name of the series (default "value"; names ending in Ms are latencies,
@@ -287,24 +288,31 @@ function write(out: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
+/** What `pageOf` keeps between rows: each open finding's highest severity, and when the series last paged. */
+interface PageState {
+  highest: Map<string, number>;
+  lastPageAt: number;
+}
+
 /**
  * The kind of the finding this point pages for, or '' (see `is_anomaly` in the usage): a finding
  * that opens (not `info`, not a level shift taking over the spike that started it) or escalates
- * (its severity rises above the highest it had: a severity flapping back and forth pages once).
- * `highest` keeps each open finding's highest severity (by id).
+ * (its severity rises above the highest it had: a severity flapping back and forth pages once;
+ * and not within EPISODE_MS of the series' last page: one episode, one page).
  */
-function pageOf(changes: readonly FindingChange[], findings: Map<string, Finding>, highest: Map<string, number>): string {
+function pageOf(changes: readonly FindingChange[], findings: Map<string, Finding>, state: PageState, at: number): string {
   let kind = '';
   for (const c of changes) {
     const f = c.finding;
     findings.set(f.id, f);
     const rank = SEVERITIES.indexOf(f.severity);
-    const before = highest.get(f.id);
-    if (c.type === 'resolved') highest.delete(f.id);
-    else if (before === undefined || rank > before) highest.set(f.id, rank);
+    const before = state.highest.get(f.id);
+    if (c.type === 'resolved') state.highest.delete(f.id);
+    else if (before === undefined || rank > before) state.highest.set(f.id, rank);
     if (kind || f.severity === 'info' || c.type === 'resolved') continue;
-    if (c.type === 'opened' ? f.details?.continues === undefined : before !== undefined && rank > before) kind = f.kind;
+    if (c.type === 'opened' ? f.details?.continues === undefined : before !== undefined && rank > before && at - state.lastPageAt > EPISODE_MS) kind = f.kind;
   }
+  if (kind) state.lastPageAt = at;
   return kind;
 }
 
@@ -332,7 +340,7 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
   const rowOfPoint: number[] = [];
   const core = new AnomalyCore(undefined, { onChangePoint: (cp: ChangePoint) => changePoints.push(rowOfPoint[cp.index] ?? cp.index) });
   const findings = new Map<string, Finding>();
-  const highest = new Map<string, number>();
+  const pages: PageState = { highest: new Map(), lastPageAt: -Infinity };
   let batch: string[] = format === 'csv' ? ['timestamp,value,anomaly_score,is_anomaly,kind'] : [];
   let latest = -Infinity;
   let rowIndex = -1;
@@ -345,7 +353,7 @@ async function detectFile(file: string, format: (typeof FORMATS)[number], metric
       if (row.at > latest) latest = row.at;
       rowOfPoint.push(rowIndex);
       const changes = core.observe({ series, at: latest, value: row.value });
-      kind = pageOf(changes, findings, highest);
+      kind = pageOf(changes, findings, pages, latest);
       // Pages rank above every other row; within each group, the detectors' score ranks.
       score = kind ? 0.5 + core.lastScore / 2 : core.lastScore / 2;
     }

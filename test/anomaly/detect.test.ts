@@ -191,6 +191,27 @@ describe('observer detect', () => {
     expect(lines[2000][3]).toBe('1');
   });
 
+  it('pages once for a regime change of a quantised, bursty series and stays quiet on its usual bursts', async () => {
+    const r = mulberry32(5);
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 4000; i++) {
+      // CPU % in whole numbers: level 20, then 45 from row 2500; a short burst to about 60 now and then.
+      const level = i >= 2500 ? 45 : 20;
+      const burst = r() < 0.01 ? 25 + 15 * r() : 0;
+      rows.push(`${1714521600 + i * 300},${Math.max(0, Math.min(100, Math.round(level + burst + 3 * gaussian(r))))}`);
+    }
+    const { code, out } = await detect([file('cpu.csv', rows.join('\n') + '\n')]);
+    expect(code).toBe(0);
+    const pages = out.trim().split('\n').slice(1).flatMap((l, i) => (l.split(',')[3] === '1' ? [i] : []));
+    // After a warm-up of 15% (NAB's probation): one page at the regime change and none for the
+    // rest of its episode (no spike per point, no second page when the shift's severity rises); its
+    // usual bursts page at most once per 1,000 rows.
+    const afterWarmup = pages.filter((i) => i >= 600);
+    expect(afterWarmup.filter((i) => i >= 2500 && i <= 2510)).toHaveLength(1);
+    expect(afterWarmup.filter((i) => i > 2510 && i < 2800)).toEqual([]);
+    expect(afterWarmup.filter((i) => i < 2500 || i >= 2800).length).toBeLessThanOrEqual(3);
+  });
+
   it('explains is_anomaly and anomaly_score in --help', async () => {
     const { code, out } = await detect(['--help']);
     expect(code).toBe(0);
