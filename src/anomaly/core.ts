@@ -475,6 +475,12 @@ export class AnomalyCore {
     for (let i = 0; i < count; i++) {
       const signal = signals[i];
       signals[i] = NO_SIGNAL;
+      if (gate !== null && signal.kind === 'trend' && signal.severity === 'warning' && signal.level !== 'resolve') {
+        // A drift warning pages once, for a new extreme outside an episode; otherwise it informs.
+        const open = life.open.get('trend');
+        const warned = open !== undefined && open.finding.severity === 'warning';
+        if (!warned && !gate.drift(signal.observed, o.at)) signal.severity = 'info';
+      }
       if (gate !== null && isGated(signal.kind)) {
         // An opening passes the page gate first (rarity, episodes, known levels: paging.ts); a level
         // shift that a paged spike turned out to start takes that spike's place (same episode, no new page).

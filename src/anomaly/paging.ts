@@ -172,6 +172,27 @@ export class PageGate {
     return ok;
   }
 
+  /**
+   * A drift warning (a two-sided trend that moved the level by half): kept a warning only outside
+   * an episode and when its level is a new extreme (beyond every level held in the week by MATERIAL
+   * of their range); otherwise it informs. Returns whether it stays a warning (then a page).
+   */
+  drift(level: number, at: number): boolean {
+    if (at - this.last <= EPISODE_MS) return false;
+    const k = this.known;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < k.length; i += 2) {
+      if (at - k[i + 1] > KNOWN_LEVEL_MS) continue;
+      if (k[i] < lo) lo = k[i];
+      if (k[i] > hi) hi = k[i];
+    }
+    const margin = MATERIAL * (hi - lo);
+    const ok = lo > hi || level > hi + margin || level < lo - margin;
+    if (ok) this.last = at;
+    return ok;
+  }
+
   /** Whether a move from `from` to `to` at `at` repeats one made a day or a week earlier (a cycle). */
   private cyclic(from: number, to: number, at: number): boolean {
     const m = this.moves;

@@ -416,7 +416,9 @@ export function measureTwoSided(suite = buildTwoSidedSuite()): TwoSidedFigures {
     } else if (s.family === 'drift' && s.name.startsWith('drift2x')) {
       driftN++;
       const at = s.shiftAt ?? 0;
-      if (r.opened.some((o) => o.severity === 'warning' || (o.severity === 'critical' && o.index >= at && o.index <= at + 300))) driftFound++;
+      if (alarms.some((o) => o.index >= at && o.index <= at + 300)) driftFound++;
+      countFalse(alarms.filter((o) => o.index < at));
+      cleanPoints += at;
     }
   }
   const shiftRecallAll: Record<string, string> = {};

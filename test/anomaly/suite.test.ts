@@ -56,4 +56,10 @@ describe('anomaly scenario suite, two-sided copies (generic metric, shifts up an
     expect(f.falsePer1000Clean).toBeLessThanOrEqual(1);
     expect(f.seasonalFalsePer1000).toBeLessThanOrEqual(1);
   });
+  it('warns while a level drifts to 2x (or to half) over 300 points in most cases', () => {
+    // The goal is every drift; the trend test runs every 64 points over 16-point blocks, so some
+    // drifts are only warned after their 300 points (7 of 12 within them today).
+    expect(f.drift2xCases).toBeGreaterThanOrEqual(10);
+    expect(f.drift2xFound / f.drift2xCases).toBeGreaterThanOrEqual(0.5);
+  });
 });
