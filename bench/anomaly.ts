@@ -7,7 +7,7 @@
  * per series (JS heap plus typed-array buffers, which live outside the heap) and the serialized
  * state per series. Inputs are generated before the clock starts. Wall-clock rates suffer on a
  * shared machine; the rate per CPU second (this process's user+system time) is printed beside them.
- * Run: `tsx bench/anomaly.ts [--series N] [--points N]`.
+ * Run: `tsx bench/anomaly.ts [--series N] [--points N] [--two-sided]` (--two-sided: generic metrics instead of latencies).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -23,6 +23,8 @@ function arg(name: string, fallback: number): number {
 }
 const SERIES = arg('series', 10_000);
 const POINTS = arg('points', 100);
+/** `--two-sided`: generic metrics (judged both ways, through the page gate) instead of latencies. */
+const TWO_SIDED = process.argv.includes('--two-sided');
 const WARMUP = 80;
 const STEP_MS = 60_000;
 const T0 = Date.UTC(2026, 0, 5);
@@ -39,7 +41,7 @@ function rand(): number {
 const keys: SeriesKey[] = [];
 const levels = new Float64Array(SERIES);
 for (let i = 0; i < SERIES; i++) {
-  keys.push({ monitor: `m${i % 500}`, step: `step-${i}`, metric: i % 4 === 0 ? 'firstByteMs' : 'durationMs', location: `loc-${i % 3}` });
+  keys.push({ monitor: `m${i % 500}`, step: `step-${i}`, metric: TWO_SIDED ? (i % 4 === 0 ? 'queueDepth' : 'requests') : i % 4 === 0 ? 'firstByteMs' : 'durationMs', location: `loc-${i % 3}` });
   levels[i] = 50 + rand() * 1000;
 }
 

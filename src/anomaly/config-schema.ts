@@ -38,6 +38,7 @@ const detectors = {
         minShiftSigma: num('Minimum shift in robust sigmas (default 1.5).', { minimum: 0 }),
         minShiftPct: num('Latency series: minimum shift in percent (default 10).', { minimum: 0 }),
         minShiftSigmaTwoSided: num('Two-sided (generic) series: minimum shift in robust sigmas (default 5).', { minimum: 0 }),
+        minShiftPctTwoSided: num('Two-sided series with a level away from zero: a shift of this many percent of the level also counts when it is minShiftSigma sigmas (default 20).', { minimum: 0 }),
         alphaTwoSided: prob('Two-sided series: confirming p-value (default 0.0001).'),
         acceptAfterPoints: int('A shift lasting this many points is accepted as the new baseline (default 288).'),
       },

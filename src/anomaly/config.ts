@@ -39,6 +39,12 @@ export interface RegressionConfig {
   minShiftPct: number;
   /** For two-sided (generic, non-latency) series, where both directions alarm: stricter minimum shift and p-value. */
   minShiftSigmaTwoSided: number;
+  /**
+   * Two-sided series whose level is clearly away from zero (3 sigmas): a shift of this many percent
+   * of the level also counts when it is `minShiftSigma` sigmas (a 20% move of a busy metric matters
+   * even when its noise is wide).
+   */
+  minShiftPctTwoSided: number;
   alphaTwoSided: number;
   /** A shift that lasts this many points becomes the new normal: resolved with "accepted as new baseline". */
   acceptAfterPoints: number;
@@ -148,7 +154,7 @@ export const DEFAULT_SERIES_CONFIG: SeriesConfig = {
   resolveAfter: 3,
   detectors: {
     spike: { enabled: true, zOpen: 6, zResolve: 3, tailFactor: 2.2, minRelChange: 0.2, surprise: 0.7, surpriseHalfLife: 288 },
-    regression: { enabled: true, cusumK: 0.5, cusumH: 6, alpha: 0.001, minShiftSigma: 1.5, minShiftPct: 10, minShiftSigmaTwoSided: 5, alphaTwoSided: 0.0001, acceptAfterPoints: 288 },
+    regression: { enabled: true, cusumK: 0.5, cusumH: 6, alpha: 0.001, minShiftSigma: 1.5, minShiftPct: 10, minShiftSigmaTwoSided: 5, minShiftPctTwoSided: 20, alphaTwoSided: 0.0001, acceptAfterPoints: 288 },
     errors: { enabled: true, window: 20, zOpen: 2.576, zHold: 1.645, margin: 0.05, newSignatures: true },
     sla: { enabled: true, resolveFactor: 0.9 },
     slo: { enabled: true, availability: 0.99, latencyTarget: 0.99, fastBurn: 14.4, slowBurn: 6, minBadEvents: 3 },

@@ -10,6 +10,7 @@ import { scoreOf, type Detector, type DetectorInput } from './detector.js';
 import { DETECTORS } from './detectors/index.js';
 import { exactQuantiles, sketchOf, sketchQuantiles, type Quantiles } from './detectors/distribution.js';
 import { KIND_BIT, Lifecycle, type Fold } from './lifecycle.js';
+import { PageGate, isGated } from './paging.js';
 import type { DetectorSignal, FindingChange, Observation, SeriesContext } from './types.js';
 
 const STATE_VERSION = 1;
@@ -40,6 +41,8 @@ interface SeriesStateJSON {
   /** Observations of outcome series (they keep no baseline). */
   n: number;
   lastAt: number;
+  /** The page gate of a value series (see paging.ts). */
+  gate?: unknown;
 }
 
 /** Stand-in baseline of outcome series (they keep none; nothing carves from it). */
@@ -120,6 +123,8 @@ interface SeriesRuntime extends StateSlots {
   life: Lifecycle | null;
   /** Set when `loadState` replaced this series: cached lookups must not use it any more. */
   evicted: boolean;
+  /** Which openings of a value series become findings (null on outcome series). */
+  readonly gate: PageGate | null;
   /** Observations taken, and the time of the last (later ones only). */
   readonly n: number;
   readonly lastAt: number;
@@ -156,7 +161,7 @@ function saveSeries(rt: SeriesRuntime): SeriesStateJSON {
   rt.set.detectors.forEach((d, i) => {
     det[d.name] = d.save(states[i], mem);
   });
-  return { v: STATE_VERSION, base: rt.base ? rt.base.toJSON() : null, det, open: rt.life ? rt.life.toJSON() : [], n: rt.n, lastAt: rt.lastAt };
+  return { v: STATE_VERSION, base: rt.base ? rt.base.toJSON() : null, det, open: rt.life ? rt.life.toJSON() : [], n: rt.n, lastAt: rt.lastAt, ...(rt.gate ? { gate: rt.gate.toJSON() } : {}) };
 }
 
 function loadLife(ctx: SeriesContext, loaded: SeriesStateJSON | null): Lifecycle | null {
@@ -191,6 +196,8 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
   readonly outcome = false;
   readonly key: SeriesKey;
   readonly id: string;
+  /** The page gate: generic (two-sided) series only, whose meaning is unknown (see paging.ts). */
+  readonly gate: PageGate | null;
 
   constructor(ctx: SeriesContext, raw: SeriesStateJSON | null, arena: SeriesArena) {
     const set = detectorsFor(ctx);
@@ -206,6 +213,8 @@ class ValueSeries extends Baseline implements SeriesRuntime, SeriesContext, Stat
     if (loaded?.base) this.restore(loaded.base);
     loadStates(this, loaded, this);
     this.life = loadLife(this, loaded);
+    this.gate = ctx.badSign === 0 ? new PageGate() : null;
+    if (this.gate && loaded?.gate) this.gate.load(loaded.gate);
   }
 
   get ctx(): SeriesContext {
@@ -236,6 +245,7 @@ class OutcomeSeries implements SeriesRuntime, StateSlots {
   s5: unknown = null;
   s6: unknown = null;
   readonly base = null;
+  readonly gate = null;
   readonly set: DetectorSet;
   life: Lifecycle | null;
   evicted = false;
@@ -301,8 +311,20 @@ class Input implements DetectorInput {
     // A product first: most points raise no maximum, and they need no division.
     if (stat > this.maxRatio * threshold && stat > 0 && threshold > 0) this.maxRatio = stat / threshold;
   }
+  /** Change points of this observation held back until the page gate has judged the shift (two-sided series). */
+  readonly heldChangePoints: ChangePoint[] = [];
+  /** Whether change points wait for the page gate (set per observation). */
+  holdChangePoints = false;
   changePoint(index: number, at: number, type: ChangePoint['type']): void {
-    this.onChangePoint?.({ series: this.ctx.id, index, at, type });
+    if (!this.onChangePoint) return;
+    const cp = { series: this.ctx.id, index, at, type };
+    if (this.holdChangePoints) this.heldChangePoints.push(cp);
+    else this.onChangePoint(cp);
+  }
+  /** Report the held change points when the gate saw a new regime on this point; drop them otherwise. */
+  releaseChangePoints(newRegime: boolean): void {
+    if (newRegime) for (const cp of this.heldChangePoints) this.onChangePoint?.(cp);
+    this.heldChangePoints.length = 0;
   }
 }
 
@@ -430,23 +452,55 @@ export class AnomalyCore {
       outcome.n++;
       outcome.lastAt = o.at;
     }
+    // Change points of two-sided series wait for the page gate: a return to a known level (a daily
+    // cycle before the seasonal profile is learned, a square wave) is not a new regime.
+    const gate = rt.gate;
+    input.holdChangePoints = gate !== null;
     rt.set.run(rt, input);
     if (base && !Number.isNaN(input.z)) base.trackTail(Math.abs(input.z));
     this.lastRatio = input.maxRatio;
 
     const count = input.signalCount;
-    if (count === 0 && rt.life === null) return NO_CHANGES;
+    if (gate !== null) gate.track(Math.abs(input.z), o.at, base!.seasonal);
+    if (count === 0 && rt.life === null) {
+      if (input.heldChangePoints.length) input.releaseChangePoints(false);
+      return NO_CHANGES;
+    }
     const life = rt.life ?? new Lifecycle(ctx.id, ctx.key);
     const out: FindingChange[] = [];
     let signalled = 0;
+    /** The spike finding a level shift resolved on this point (`part of a level shift`). */
+    let takesOver: string | null = null;
     const signals = input.signals;
     for (let i = 0; i < count; i++) {
-      const bit = KIND_BIT[signals[i].kind];
-      signalled |= bit;
-      if (o.cause !== undefined || (life.foldMask & bit) !== 0) this.applyCaused(life, signals[i], o, out);
-      else life.apply(signals[i], o.at, out);
+      const signal = signals[i];
       signals[i] = NO_SIGNAL;
+      if (gate !== null && signal.kind === 'trend' && signal.severity === 'warning' && signal.level !== 'resolve') {
+        // A drift warning pages once, for a new extreme outside an episode; otherwise it informs.
+        const open = life.open.get('trend');
+        const warned = open !== undefined && open.finding.severity === 'warning';
+        if (!warned && !gate.drift(signal.observed, o.at)) signal.severity = 'info';
+      }
+      if (gate !== null && isGated(signal.kind)) {
+        // An opening passes the page gate first (rarity, episodes, known levels: paging.ts); a level
+        // shift that a paged spike turned out to start takes that spike's place (same episode, no new page).
+        if (signal.level === 'open' && !(life.mask & KIND_BIT[signal.kind])) {
+          if (signal.kind === 'regression' && takesOver !== null) {
+            signal.details = { ...signal.details, continues: takesOver };
+            gate.note(signal, o.at);
+          }
+          else if (!gate.admit(signal, Math.abs(input.z), o.at)) continue;
+        } else {
+          gate.note(signal, o.at);
+          if (signal.kind === 'spike' && signal.level === 'resolve' && life.mask & KIND_BIT.spike) takesOver = life.open.get('spike')!.finding.id;
+        }
+      }
+      const bit = KIND_BIT[signal.kind];
+      signalled |= bit;
+      if (o.cause !== undefined || (life.foldMask & bit) !== 0) this.applyCaused(life, signal, o, out);
+      else life.apply(signal, o.at, out);
     }
+    if (input.heldChangePoints.length) input.releaseChangePoints(gate !== null && gate.newRegime);
     if (life.mask !== 0) {
       const unit = ctx.latency ? 'ms' : ctx.outcome ? 'count' : 'value';
       for (const kind of [...life.open.keys()]) {

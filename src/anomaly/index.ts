@@ -13,3 +13,4 @@ export type { Detector, DetectorInput } from './detector.js';
 export type { Quantiles } from './detectors/distribution.js';
 export { LogSketch } from './sketch.js';
 export { anomalyConfigSchema } from './config-schema.js';
+export { EPISODE_MS } from './paging.js';

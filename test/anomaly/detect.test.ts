@@ -111,26 +111,114 @@ describe('observer detect', () => {
     expect(flagged).toEqual([120]);
   });
 
+  // Refused with --strict (one line naming the line, exit 2); processed and counted without it.
+  const messy: [string, string, RegExp, RegExp][] = [
+    ['bad timestamp', 'timestamp,value\n2024-05-01 00:00:00,1\nnot-a-time,2\n', /:3: cannot parse timestamp "not-a-time"/, /1 unreadable row \(skipped\) \(first at line 3\)/],
+    ['bad value', 'timestamp,value\n2024-05-01 00:00:00,abc\n', /:2: cannot parse value "abc"/, /1 empty or non-numeric value \(a gap\) \(first at line 2\)/],
+    ['hex value', 'timestamp,value\n2024-05-01 00:00:00,0x10\n', /:2: cannot parse value "0x10"/, /1 empty or non-numeric value/],
+    ['unsorted', 'timestamp,value\n2024-05-01 00:05:00,1\n2024-05-01 00:00:00,2\n', /:3: timestamp "2024-05-01 00:00:00" is before the one on line 2/, /1 timestamp out of order \(first at line 3\)/],
+    ['duplicate', 'timestamp,value\n2024-05-01 00:05:00,1\n2024-05-01T00:05:00Z,2\n', /:3: duplicate timestamp "2024-05-01T00:05:00Z" \(same as line 2\)/, /1 repeated timestamp \(first at line 3\)/],
+    ['three columns', 'timestamp,value\n2024-05-01 00:00:00,1\n2024-05-01 00:05:00,1,2\n', /:3: expected 2 columns/, /1 unreadable row/],
+    ['out-of-range timestamp', 'timestamp,value\n2024-05-01 00:00:00,1\n1e20,2\n100000000000000000000,3\n', /:3: timestamp "1e20" is out of range/, /2 unreadable rows \(skipped\) \(first at line 3\)/],
+  ];
+  for (const [name, content, strictMessage, warning] of messy) {
+    it(`${name}: refused with --strict naming the line (exit 2), processed and counted without it`, async () => {
+      const csvFile = file(`${name.replace(/ /g, '-')}.csv`, content);
+      const strict = await detect([csvFile, '--strict']);
+      expect(strict.code).toBe(2);
+      expect(strict.out).toBe('');
+      expect(strict.err).toMatch(strictMessage);
+      expect(strict.err.trim().split('\n')).toHaveLength(1);
+      expect(strict.err).not.toMatch(/\n\s+at /);
+      const lenient = await detect([csvFile]);
+      expect(lenient.code).toBe(0);
+      expect(lenient.err.trim().split('\n')).toHaveLength(1);
+      expect(lenient.err).toMatch(warning);
+      expect(lenient.out.trim().split('\n')).toHaveLength(content.trim().split('\n').length);
+    });
+  }
+
   const bad: [string, string, RegExp][] = [
-    ['missing header', '2024-05-01 00:00:00,1\n', /missing\.csv|:1: expected the header "timestamp,value"/],
-    ['bad timestamp', 'timestamp,value\n2024-05-01 00:00:00,1\nnot-a-time,2\n', /:3: cannot parse timestamp "not-a-time"/],
-    ['bad value', 'timestamp,value\n2024-05-01 00:00:00,abc\n', /:2: cannot parse value "abc"/],
-    ['unsorted', 'timestamp,value\n2024-05-01 00:05:00,1\n2024-05-01 00:00:00,2\n', /:3: timestamp "2024-05-01 00:00:00" is before the one on line 2/],
-    ['duplicate', 'timestamp,value\n2024-05-01 00:05:00,1\n2024-05-01T00:05:00Z,2\n', /:3: duplicate timestamp "2024-05-01T00:05:00Z" \(same as line 2\)/],
+    ['missing header', '2024-05-01 00:00:00,1\n', /missing-header\.csv:1: expected the header "timestamp,value"/],
     ['empty', '', /: empty file/],
     ['header only', 'timestamp,value\n', /:1: no data rows/],
-    ['three columns', 'timestamp,value\n2024-05-01 00:00:00,1,2\n', /:2: expected 2 columns/],
+    ['no readable row', 'timestamp,value\nyesterday,1\ntoday,2\n', /no row has a readable timestamp/],
+    ['binary', '\u0000\u0001\u001b[31mPK\u0003\u0004,\u0007\n\u0000\u0000\n', /:1: expected the header "timestamp,value", got "\\x00\\x01\\x1b\[31mPK\\x03\\x04,\\x07" \(a binary file\?\)/],
   ];
   for (const [name, content, message] of bad) {
-    it(`rejects ${name} with one line naming the line, exit 2`, async () => {
+    it(`rejects ${name} with one line naming the line, exit 2 (also without --strict)`, async () => {
       const { code, out, err } = await detect([file(`${name.replace(/ /g, '-')}.csv`, content)]);
       expect(code).toBe(2);
       expect(out).toBe('');
       expect(err).toMatch(message);
       expect(err.trim().split('\n')).toHaveLength(1);
       expect(err).not.toMatch(/\n\s+at /);
+      // eslint-disable-next-line no-control-regex
+      expect(err.replace(/\n$/, '')).not.toMatch(/[\u0000-\u001f\u007f]/);
     });
   }
+
+  it('processes a messy export: one warning line counting each kind, one output row per input row in input order, gaps are not zeros', async () => {
+    const r = mulberry32(7);
+    const rows = ['timestamp,value'];
+    const t0 = Date.UTC(2024, 9, 27, 0, 0, 0);
+    const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+    for (let i = 0; i < 400; i++) {
+      const v = (100 + 3 * gaussian(r)).toFixed(2);
+      if (i === 100 || i === 101) rows.push(`${iso(t0 + 99 * 300_000)},${v}`); // a collector's retry and a clock change repeat a time
+      else if (i === 200) rows.push(`${iso(t0 + 198 * 300_000)},${v}`); // a row a little out of order
+      else rows.push(`${iso(t0 + i * 300_000)},${i === 150 ? '' : i === 151 ? 'NaN' : i === 152 ? '0x10' : v}`);
+    }
+    const { code, out, err } = await detect([file('messy.csv', rows.join('\n') + '\n')]);
+    expect(code).toBe(0);
+    expect(err.trim().split('\n')).toEqual([expect.stringMatching(/messy\.csv: 2 repeated timestamps \(first at line 102\), 3 empty or non-numeric values \(gaps\) \(first at line 152\), 1 timestamp out of order \(first at line 202\): processed/)]);
+    const lines = out.trim().split('\n').slice(1);
+    expect(lines).toHaveLength(400);
+    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(rows.slice(1));
+    // Gaps score 0 and alarm nothing; a zero would have been a spike on this level.
+    for (const i of [150, 151, 152]) expect(lines[i].split(',').slice(2)).toEqual(['0.0000', '0', '']);
+    expect(lines.filter((l) => l.split(',')[3] === '1')).toEqual([]);
+  });
+
+  it('one extreme value (1e308) does not disable spike detection for the rest of the series', async () => {
+    const r = mulberry32(11);
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 2400; i++) rows.push(`${1714521600 + i * 300},${i === 500 ? '1e308' : i === 2000 ? '10000' : (100 + 3 * gaussian(r)).toFixed(2)}`);
+    const { code, out } = await detect([file('extreme.csv', rows.join('\n') + '\n')]);
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(Number(lines[2000][2])).toBeGreaterThan(0.99);
+    expect(lines[2000][3]).toBe('1');
+  });
+
+  it('pages once for a regime change of a quantised, bursty series and stays quiet on its usual bursts', async () => {
+    const r = mulberry32(5);
+    const rows = ['timestamp,value'];
+    for (let i = 0; i < 4000; i++) {
+      // CPU % in whole numbers: level 20, then 45 from row 2500; a short burst to about 60 now and then.
+      const level = i >= 2500 ? 45 : 20;
+      const burst = r() < 0.01 ? 25 + 15 * r() : 0;
+      rows.push(`${1714521600 + i * 300},${Math.max(0, Math.min(100, Math.round(level + burst + 3 * gaussian(r))))}`);
+    }
+    const { code, out } = await detect([file('cpu.csv', rows.join('\n') + '\n')]);
+    expect(code).toBe(0);
+    const pages = out.trim().split('\n').slice(1).flatMap((l, i) => (l.split(',')[3] === '1' ? [i] : []));
+    // After a warm-up of 15% (NAB's probation): one page at the regime change and none for the
+    // rest of its episode (no spike per point, no second page when the shift's severity rises); its
+    // usual bursts page at most once per 1,000 rows.
+    const afterWarmup = pages.filter((i) => i >= 600);
+    expect(afterWarmup.filter((i) => i >= 2500 && i <= 2510)).toHaveLength(1);
+    expect(afterWarmup.filter((i) => i > 2510 && i < 2800)).toEqual([]);
+    expect(afterWarmup.filter((i) => i < 2500 || i >= 2800).length).toBeLessThanOrEqual(3);
+  });
+
+  it('explains is_anomaly and anomaly_score in --help', async () => {
+    const { code, out } = await detect(['--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/is_anomaly +1 on the row where a finding opens or escalates/);
+    expect(out).toMatch(/anomaly_score +how unusual the row is, in \[0, 1\]/);
+    expect(out).toMatch(/--strict/);
+  });
 
   it('rejects a missing file and bad options with exit 2', async () => {
     const missing = await detect([path.join(dir, 'nope.csv')]);

@@ -299,3 +299,143 @@ export function measureSuite(suite = buildSuite()): SuiteFigures {
     varianceFound,
   };
 }
+
+/**
+ * Two-sided copies of the value scenarios: the same series on a generic metric (`value`, judged
+ * both ways), the shifts half upward and half downward (a downward shift of `pct` moves to
+ * L x (1 - min(pct, 0.9))), plus drifts to 2x over 300 points that a user should hear about.
+ */
+export function buildTwoSidedSuite(seed = 20260105): Scenario[] {
+  const out: Scenario[] = [];
+  let down = false;
+  for (const s of buildSuite(seed)) {
+    if (s.key.metric === 'outcome' || s.family === 'errors') continue;
+    const key: SeriesKey = { ...s.key, step: `${s.key.step}-2s`, metric: 'value' };
+    if (s.family === 'shift' && s.shiftAt !== undefined && s.shiftPct !== undefined) {
+      down = !down;
+      if (down) {
+        const pct = s.shiftPct / 100;
+        const factor = (1 - Math.min(pct, 0.9)) / (1 + pct);
+        const values = s.values.map((v, t) => (t >= s.shiftAt! ? v * factor : v));
+        out.push({ ...s, name: `${s.name}-down`, key, values, shiftPct: Math.min(pct, 0.9) * 100 });
+        continue;
+      }
+    }
+    out.push({ ...s, name: `${s.name}-2s`, key });
+  }
+  const rand = mulberry32(seed + 1);
+  for (let i = 0; i < 12; i++) {
+    const L = 50 + Math.floor(rand() * 1950);
+    const c = 0.03 + rand() * 0.05;
+    const at = 400;
+    const sign = i % 2 === 0 ? 1 : -1;
+    // 2x over 300 points (upward), or to half (downward), then the new level holds.
+    const values = Array.from({ length: 900 }, (_, t) => {
+      const f = Math.min(1, Math.max(0, (t - at) / 300));
+      return noisy(rand, L * (sign > 0 ? 1 + f : 1 - f / 2), c, NOISES[i % 3]);
+    });
+    out.push({ name: `drift2x-${sign > 0 ? 'up' : 'down'}-${i}`, family: 'drift', key: { monitor: 'suite', step: `drift2x-${i}`, metric: 'value', location: 'lab' }, values, shiftAt: at, expect: ['regression', 'trend', 'spike'] });
+  }
+  return out;
+}
+
+export interface TwoSidedFigures {
+  shiftRecall20: number;
+  shiftCases20: number;
+  upRecall20: number;
+  downRecall20: number;
+  shiftRecallAll: Record<string, string>;
+  falsePer1000Clean: number;
+  cleanPoints: number;
+  cleanFalse: number;
+  falseByKind: Record<string, number>;
+  spikeRecall: number;
+  seasonalFalsePer1000: number;
+  drift2xFound: number;
+  drift2xCases: number;
+}
+
+/**
+ * The two-sided goals: a shift of 20% or more either way found (a non-info finding opens) within 10
+ * points; false findings on clean stretches (clean series, before shifts, seasonal after day 3);
+ * a 2x drift over 300 points raises a warning while it drifts.
+ */
+export function measureTwoSided(suite = buildTwoSidedSuite()): TwoSidedFigures {
+  const bySize = new Map<string, [number, number]>();
+  let hit = 0;
+  let n = 0;
+  const dir = { up: [0, 0], down: [0, 0] };
+  let cleanPoints = 0;
+  let cleanFalse = 0;
+  const falseByKind: Record<string, number> = {};
+  let spikeHit = 0;
+  let spikeN = 0;
+  let seasonalFalse = 0;
+  let seasonalPoints = 0;
+  let driftFound = 0;
+  let driftN = 0;
+  const alarm = (o: Opened) => o.severity !== 'info';
+  const countFalse = (opened: Opened[]) => {
+    for (const o of opened) {
+      cleanFalse++;
+      falseByKind[o.kind] = (falseByKind[o.kind] ?? 0) + 1;
+    }
+  };
+  for (const s of suite) {
+    const r = runScenario(s);
+    const alarms = r.opened.filter(alarm);
+    if (s.family === 'clean') {
+      cleanPoints += s.values.length;
+      countFalse(alarms);
+    } else if (s.family === 'shift') {
+      const at = s.shiftAt ?? 0;
+      const found = alarms.some((o) => o.index >= at && o.index - at <= 10);
+      const isDown = s.name.endsWith('-down');
+      const label = `${isDown ? '-' : '+'}${Math.round(s.shiftPct ?? 0)}%`;
+      const cell = bySize.get(label) ?? [0, 0];
+      cell[0] += found ? 1 : 0;
+      cell[1]++;
+      bySize.set(label, cell);
+      if ((s.shiftPct ?? 0) >= 20) {
+        n++;
+        if (found) hit++;
+        const d = isDown ? dir.down : dir.up;
+        d[0] += found ? 1 : 0;
+        d[1]++;
+      }
+      countFalse(alarms.filter((o) => o.index < at));
+      cleanPoints += at;
+    } else if (s.family === 'spike') {
+      for (const idx of s.spikes ?? []) {
+        spikeN++;
+        if (alarms.some((o) => o.index === idx)) spikeHit++;
+      }
+    } else if (s.family === 'seasonal') {
+      seasonalPoints += s.values.length - 864;
+      seasonalFalse += alarms.filter((o) => o.index >= 864).length;
+    } else if (s.family === 'drift' && s.name.startsWith('drift2x')) {
+      driftN++;
+      const at = s.shiftAt ?? 0;
+      if (alarms.some((o) => o.index >= at && o.index <= at + 300)) driftFound++;
+      countFalse(alarms.filter((o) => o.index < at));
+      cleanPoints += at;
+    }
+  }
+  const shiftRecallAll: Record<string, string> = {};
+  for (const [k, [h, c]] of [...bySize].sort((a, b) => Number(a[0].slice(0, -1)) - Number(b[0].slice(0, -1)))) shiftRecallAll[k] = `${h}/${c}`;
+  return {
+    shiftRecall20: hit / Math.max(1, n),
+    shiftCases20: n,
+    upRecall20: dir.up[0] / Math.max(1, dir.up[1]),
+    downRecall20: dir.down[0] / Math.max(1, dir.down[1]),
+    shiftRecallAll,
+    falsePer1000Clean: (cleanFalse / Math.max(1, cleanPoints)) * 1000,
+    cleanPoints,
+    cleanFalse,
+    falseByKind,
+    spikeRecall: spikeHit / Math.max(1, spikeN),
+    seasonalFalsePer1000: (seasonalFalse / Math.max(1, seasonalPoints)) * 1000,
+    drift2xFound: driftFound,
+    drift2xCases: driftN,
+  };
+}

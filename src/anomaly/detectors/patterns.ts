@@ -20,6 +20,16 @@ import type { SeriesContext } from '../types.js';
 const BLOCK = 16;
 const BLOCKS = 48;
 const DAY_MS = 86_400_000;
+/** A trend of a two-sided series may warn once its level moved by this factor either way (x1.5, or to two thirds). */
+const TWO_SIDED_DRIFT_RATIO = 1.5;
+
+/** How many times farther from zero the larger of two same-signed levels is (Infinity across zero). */
+function driftRatio(a: number, b: number): number {
+  if (a === 0 || b === 0 || a > 0 !== b > 0) return Infinity;
+  const x = Math.abs(a);
+  const y = Math.abs(b);
+  return x > y ? x / y : y / x;
+}
 const block = new Float64Array(BLOCK);
 
 export interface PatternsState {
@@ -285,8 +295,10 @@ function periodic(s: Cursor, input: DetectorInput, k: number): void {
     const strong = p < cfg.trendAlpha && Math.abs(perDay) >= cfg.trendPctPerDay && Math.abs(perDay) * spanDays >= cfg.trendPctPerDay / 2;
     const level = strong ? 'open' : p < cfg.trendAlpha * 10 && input.isOpen(KIND_BIT.trend) ? 'hold' : null;
     if (level) {
-      // A trend is worth a warning only where one direction is bad (latency up); otherwise it informs.
-      const bad = ctx.direction !== 'both' && badSize(slope, ctx.direction) > 0;
+      // A trend is worth a warning where one direction is bad (latency up) or, on two-sided series,
+      // where the level moved by TWO_SIDED_DRIFT_RATIO either way over the trend (the page gate then
+      // asks for a new extreme level outside an episode: paging.ts); otherwise it informs.
+      const bad = ctx.direction !== 'both' ? badSize(slope, ctx.direction) > 0 : driftRatio(first, last) >= TWO_SIDED_DRIFT_RATIO;
       input.emit({
         kind: 'trend',
         level,

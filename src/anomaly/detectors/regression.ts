@@ -28,6 +28,12 @@ const MIN_AFTER = 3;
 const MIN_AFTER_TWO_SIDED = 5;
 const MAX_AFTER = 40;
 const MIN_BEFORE = 12;
+/**
+ * The relative path of two-sided series (minShiftPctTwoSided) applies while the series' tracked 99th
+ * percentile of |z| is at most this (a gaussian's is 2.6): heavy-tailed series (counts, bursts), whose
+ * level moves by a fifth all the time, need minShiftSigmaTwoSided.
+ */
+const RELATIVE_MAX_Q99 = 4;
 /** An alarm this young is tested on every point (see `alarm`). */
 const RETRY_ALWAYS = 8;
 
@@ -307,7 +313,9 @@ function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, s
   const sigma = base.sigma();
   const twoSided = ctx.direction === 'both';
   const alpha = twoSided ? cfg.alphaTwoSided : cfg.alpha;
-  const minSigma = twoSided ? cfg.minShiftSigmaTwoSided : cfg.minShiftSigma;
+  // Two-sided series pass at minShiftSigmaTwoSided, or at minShiftSigma with a relative move of
+  // minShiftPctTwoSided (checked below): the count rules out by the looser of the two.
+  const minSigma = twoSided && cfg.minShiftPctTwoSided <= 0 ? cfg.minShiftSigmaTwoSided : cfg.minShiftSigma;
   // The median before must lie minSigma sigmas below the median after (above, for a shift down),
   // so at least half the values before must lie beyond that bound: a count rules out most alarms
   // (a spike, a rough patch) without the median. The bound is a hair loose: never stricter than the test below.
@@ -320,6 +328,10 @@ function confirm(s: Cursor, input: DetectorInput, m: number, startIdx: number, s
   const delta = mA - mB;
   const pctOk = !ctx.latency || (mB !== 0 && Math.abs(delta) / Math.abs(mB) >= cfg.minShiftPct / 100);
   if (Math.abs(delta) / sigma < minSigma || !pctOk || (delta > 0) !== up) return false;
+  if (twoSided && Math.abs(delta) / sigma < cfg.minShiftSigmaTwoSided) {
+    const relative = Math.abs(mB) >= 3 * sigma && Math.abs(delta) >= (cfg.minShiftPctTwoSided / 100) * Math.abs(mB) && base.q99 <= RELATIVE_MAX_Q99;
+    if (!relative) return false;
+  }
   const { p } = mannWhitney(before, nb, after, na, up ? 1 : -1);
   if (!(p < alpha)) return false;
 

@@ -12,6 +12,12 @@ import type { SeriesContext } from '../types.js';
 /** The spike state is one float64 slot of the series' block: the decaying maximum |z| of recent points (the surprise level, kept for two-sided series). */
 export type SpikeState = number;
 
+/**
+ * The largest |z| the surprise level remembers: beyond 1,000 robust sigmas a value says nothing
+ * more about how jumpy the series is (and a corrupt 1e308 would otherwise silence the series).
+ */
+export const Z_MEMORY_CAP = 1000;
+
 export const spikeDetector: Detector<SpikeState> = {
   name: 'spike',
   kinds: ['spike'],
@@ -41,7 +47,8 @@ export const spikeDetector: Detector<SpikeState> = {
       const surprise = cfg.surprise * mem[at];
       if (surprise > threshold) threshold = surprise;
       const absZ = Math.abs(z);
-      mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), Number.isFinite(absZ) ? absZ : 0);
+      // Capped: one absurd value (1e308) must not raise the threshold beyond any later spike.
+      mem[at] = Math.max(mem[at] * (1 - Math.LN2 / cfg.surpriseHalfLife), absZ < Z_MEMORY_CAP ? absZ : Z_MEMORY_CAP);
     }
     // Latency spikes must also be a relative change: (value - expected) / |expected| >= minRelChange,
     // compared as a product (a division on every point costs more).
