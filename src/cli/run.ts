@@ -157,6 +157,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       ...(shard ? { shard: formatShard(shard) } : {}),
       outDir,
       anomalyConfig: config.anomaly,
+      ...(config.sources.length ? { sources: { configs: config.sources, rootDir: config.rootDir } } : {}),
       ...(alerts ? { alerts } : {}),
       failOn,
       failOnFindings,

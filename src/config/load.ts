@@ -12,6 +12,7 @@ import { alertsConfigSchema } from '../alerts/config-schema.js';
 import { AlertsConfigError } from '../alerts/errors.js';
 import { resolveAlertsConfig } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
+import { checkSources } from '../sources/config.js';
 import type { ApiCheckDefinition } from '../model/monitor.js';
 import { Redactor } from '../runtime/redact.js';
 import { createConfigAjv, explainAjvErrors, validateWith } from './ajv-errors.js';
@@ -97,6 +98,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       }
     }
     const journeySettings = resolveJourneySettings(cfg, knownLocations, cfgFile, bag);
+    for (const p of checkSources(cfg.sources ?? [])) bag.error(cfgFile, p.path, p.message);
 
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
@@ -147,6 +149,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       anomaly: cfg.anomaly ?? {},
       alerts: cfg.alerts ?? {},
       daemon,
+      sources: cfg.sources ?? [],
       redactor,
       warnings,
     };

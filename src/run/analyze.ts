@@ -3,7 +3,7 @@
  * runner has written before (state per series in the store), save the new state and findings.
  * The core itself is pure; this is the I/O around it.
  */
-import { AnomalyCore, observationsFromResult, seriesId, type FindingChange } from '../anomaly/index.js';
+import { AnomalyCore, observationsFromResult, seriesId, type FindingChange, type Observation } from '../anomaly/index.js';
 import type { Finding, MonitorDefinition, MonitorResult } from '../model/index.js';
 import type { Store } from '../store/store.js';
 
@@ -16,7 +16,17 @@ export async function analyzeResults(
   /** Definitions by monitor id: their SLAs (per step for journeys) feed the SLA detector. */
   definitions?: ReadonlyMap<string, MonitorDefinition>,
 ): Promise<FindingChange[]> {
-  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor))).sort((a, b) => a.at - b.at);
+  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor)));
+  return analyzeObservations(store, anomalyConfig, observations);
+}
+
+/** Observations of any series (monitor results, the system's golden signals) through the core, state kept in the store. */
+export async function analyzeObservations(
+  store: Store,
+  anomalyConfig: ConstructorParameters<typeof AnomalyCore>[0],
+  unordered: Observation[],
+): Promise<FindingChange[]> {
+  const observations = [...unordered].sort((a, b) => a.at - b.at);
   if (observations.length === 0) return [];
   const ids = [...new Set(observations.map((o) => seriesId(o.series)))];
   const core = new AnomalyCore(anomalyConfig);

@@ -14,6 +14,7 @@ import type { FindingChange } from '../anomaly/index.js';
 import { executeMonitors, type MonitorRunners } from './execute.js';
 import { analyzeResults } from './analyze.js';
 import { buildReportContext } from './report-context.js';
+import { analyzeSignals, collectSignals, type Collected, type SourceConfig } from '../sources/index.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -38,6 +39,8 @@ export interface RunDeps {
     evaluate(input: { results: MonitorResult[]; findingChanges: FindingChange[] }): Promise<unknown>;
     deliver(opts?: { budgetMs?: number }): Promise<unknown>;
   };
+  /** The watched system's golden signals: read after the monitors, analysed with them (absent: none configured). */
+  sources?: { configs: readonly SourceConfig[]; rootDir: string };
   failOn: FailOn;
   /** Findings opened in this run at or above this severity fail the run (exit 1). */
   failOnFindings: 'critical' | 'warning' | 'none';
@@ -97,10 +100,26 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   if (deps.signal.aborted) run.aborted = true;
   await guard('store: finishing the run', () => store.saveRun(run));
 
+  // The system's own signals (Prometheus, access logs), collected before the analysis so the
+  // monitors' findings can name what their service was doing. A source that is down is reported, never invented.
+  let system: Collected | undefined;
+  const sources = deps.sources;
+  if (sources?.configs.length) {
+    await guard('sources', async () => {
+      system = await collectSignals(sources.configs, { store, clock, rootDir: sources.rootDir, location: deps.location, monitors: deps.monitors, signal: deps.signal });
+    });
+  }
+
   let findingChanges: FindingChange[] = [];
   await guard('anomaly core', async () => {
     findingChanges = await analyzeResults(store, deps.anomalyConfig as never, results, new Map(deps.monitors.map((m) => [m.id, m])));
   });
+  const collected = system;
+  if (collected) {
+    await guard('anomaly core: golden signals', async () => {
+      findingChanges = [...findingChanges, ...(await analyzeSignals(store, deps.anomalyConfig as never, collected, findingChanges))];
+    });
+  }
 
   if (deps.alerts) {
     const alerts = deps.alerts;
@@ -122,6 +141,8 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   await guard('store: reading history for reports', async () => {
     context = await buildReportContext(store, { outDir: deps.outDir, window: '24h', nowMs: clock.nowMs(), current: results, environment: deps.environment });
   });
+
+  if (collected) context = { ...context, system: collected.system };
 
   const files: string[] = [];
   const written = await reporter.onEnd?.(report, context);
