@@ -34,7 +34,7 @@ const server = http.createServer((req, res) => {
   }
   if (url.pathname === '/__burn') {
     const start = burnUntil <= performance.now();
-    burnUntil = performance.now() + Number(url.searchParams.get('ms') ?? 1000);
+    burnUntil = performance.now() + Number(url.searchParams.get("ms") ?? 1000);
     if (start) setImmediate(burn);
     res.end('burning');
     return;

@@ -1,7 +1,7 @@
 /**
  * Default PromQL per signal for the common exporters, each overridable per service. `{selector}`
  * is the service's label matchers (default `job="<service>"`), `{window}` the rate() window.
- * Ratios divide by the total, so a service without requests gives NaN (reported as no data), never 0.
+ * Ratios divide by the total, so a service without requests gives nothing or NaN (reported as no data), never 0.
  */
 import type { PrometheusServiceConfig, SignalName } from '../types.js';
 
@@ -17,7 +17,8 @@ export function queriesFor(service: string, c: PrometheusServiceConfig): Partial
   const route = c.routeLabel ?? 'route';
   const and = (extra: string) => (sel ? `${sel},${extra}` : extra);
   const rate = (m: string, s: string) => `rate(${m}{${s}}[${win}])`;
-  const ratio = (cls: string, by = '') => `sum${by}(${rate(req, and(`${code}=~"${cls}.."`))}) / sum${by}(${rate(req, sel)})`;
+  // A service (or route) with requests but no error series has a measured ratio of 0: `or ... * 0` supplies it.
+  const ratio = (cls: string, by = '') => `(sum${by}(${rate(req, and(`${code}=~"${cls}.."`))}) or sum${by}(${rate(req, sel)}) * 0) / sum${by}(${rate(req, sel)})`;
   const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (${rate(`${dur}_bucket`, sel)})) * 1000`;
   const byRoute = ` by (${route})`;
   const out: Partial<Record<QueryName, string>> = {
@@ -33,7 +34,7 @@ export function queriesFor(service: string, c: PrometheusServiceConfig): Partial
   };
   switch (c.exporter ?? 'http') {
     case 'http':
-      out.cpu = `sum(rate(process_cpu_seconds_total{${sel}}[1m])) / ${c.cpuCores ?? 1}`;
+      out.cpu = `sum(rate(process_cpu_seconds_total{${sel}}[${win}])) / ${c.cpuCores ?? 1}`;
       if (c.memoryLimitBytes) out.memory = `sum(process_resident_memory_bytes{${sel}}) / ${c.memoryLimitBytes}`;
       out.connections = `max(process_open_fds{${sel}} / process_max_fds{${sel}})`;
       break;
