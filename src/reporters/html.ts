@@ -13,9 +13,11 @@ import path from 'node:path';
 import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions, SlaMap } from './options.js';
-import { affectedOf, buildBoard, type HealthBoard } from './board.js';
+import { affectedOf, buildBoard, type GoldenSignal, type HealthBoard } from './board.js';
 import { buildChartPayload, mergeSla, slaFromMonitors, type ChartPayload, type ChartSpec } from './chart-data.js';
 import { formatAgo, formatInstant, formatMs, formatPct, formatSignalValue, TREND_ARROW } from './format.js';
+import { formatSystemValue, noDataText } from './system-signals.js';
+import type { SignalState } from '../sources/types.js';
 import { CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
@@ -97,6 +99,7 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
 ${headerHtml(board, title)}
 ${filtersHtml(board, payload)}
 <main class="wrap">
+${systemHtml(board)}
 ${signalsHtml(board)}
 ${anomaliesHtml(board, tagsOf)}
 ${chartsHtml(payload)}
@@ -168,19 +171,92 @@ function filtersHtml(b: HealthBoard, payload: ChartPayload): string {
 </div></nav>`;
 }
 
-function signalsHtml(b: HealthBoard): string {
-  const cards = b.signals
-    .map(
-      (s) => `<div class="signal ${s.status}" data-signal="${s.key}">
+function signalCard(s: GoldenSignal): string {
+  return `<div class="signal ${s.status}" data-signal="${s.key}"${s.kind ? ` data-kind="${h(s.kind)}"` : ''}>
 <div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
 <div class="value">${h(formatSignalValue(s, s.current))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
 <div class="base">baseline ${h(formatSignalValue(s, s.baseline))}</div>
 <div class="note">${h(s.note)}</div>
-</div>`,
-    )
-    .join('\n');
-  return `<section id="signals"><h2>Golden signals</h2><div class="signals">${cards}</div>
+</div>`;
+}
+
+function signalsHtml(b: HealthBoard): string {
+  const cards = b.signals.filter((s) => s.scope === 'monitors').map(signalCard).join('\n');
+  const runner = b.signals.filter((s) => s.scope === 'runner').map(signalCard).join('\n');
+  return `<section id="signals"><h2>${b.system ? 'Synthetic monitors' : 'Golden signals'}</h2><div class="signals">${cards}</div>
+<h3>Runner</h3><div class="signals runner">${runner}</div>
 <p class="hint">${h(b.baselineNote)}</p></section>`;
+}
+
+/**
+ * The system's signals: per service a card per signal with its recent readings charted against the
+ * expected band (baseline, and the thresholds where the status changes), deploys marked.
+ */
+function systemHtml(b: HealthBoard): string {
+  const sys = b.system;
+  if (!sys) return '';
+  const sources = sys.sources
+    .map((s) => `<span class="badge ${s.status === 'ok' ? 'ok' : s.status === 'partial' ? 'warning' : 'critical'}" data-source="${h(s.name)}">${h(s.name)}: ${h(s.status)}${s.error ? ` — ${h(s.error)}` : ''}</span>`)
+    .join(' ');
+  const deploys = b.deploys.map((d) => Date.parse(d.at)).filter(Number.isFinite);
+  const services = sys.services
+    .map((svc) => {
+      const cards = svc.signals
+        .map(
+          (s) => `<div class="signal ${s.status}" data-service="${h(svc.service)}" data-system-signal="${h(s.signal)}">
+<div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
+<div class="value">${s.value === null ? 'no data' : h(formatSystemValue(s, s.value))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
+<div class="base">${s.baseline === null ? 'no baseline yet' : `expected ${h(formatSystemValue(s, s.baseline))}`}${s.basis ? ` · ${h(s.basis)}` : ''}</div>
+${sparkline(s, deploys)}
+<div class="note">${h(s.value === null ? noDataText(s) : `${s.note} · ${s.source}`)}</div>
+</div>`,
+        )
+        .join('\n');
+      const routes = svc.routes.length
+        ? `<table class="routes"><thead><tr><th>Route</th><th>Traffic</th><th>5xx</th><th>4xx</th></tr></thead><tbody>${svc.routes
+            .map((r) => `<tr><td>${h(r.route)}</td><td>${r.traffic ? h(formatSystemValue(r.traffic, r.traffic.value)) : '—'}</td><td>${r.errors5xx ? h(formatSystemValue(r.errors5xx, r.errors5xx.value)) : '—'}</td><td>${r.errors4xx ? h(formatSystemValue(r.errors4xx, r.errors4xx.value)) : '—'}</td></tr>`)
+            .join('')}</tbody></table>`
+        : '';
+      return `<div class="service" data-service="${h(svc.service)}" data-monitors="${h(svc.monitors.join(' '))}"><h3>${h(svc.service)}</h3><div class="signals">${cards}</div>${routes}</div>`;
+    })
+    .join('\n');
+  return `<section id="system"><h2>Golden signals of the system</h2><p class="sources">${sources}</p>${services}</section>`;
+}
+
+/** The expected band of a signal: around the baseline for traffic/latency, the status thresholds for ratios and shares. */
+function band(s: SignalState): [number, number] | null {
+  if (s.unit === 'share') return [0, 0.7];
+  if (s.signal === 'errors5xx') return [0, 0.01];
+  if (s.baseline === null) return null;
+  if (s.unit === 'rps') return [s.baseline * 0.5, s.baseline * 1.5];
+  return [0, s.baseline * 1.5];
+}
+
+/** Inline SVG: readings as a line, the expected band shaded, points outside it and deploys marked. */
+function sparkline(s: SignalState, deploys: number[]): string {
+  const pts = s.history;
+  if (pts.length < 2) return '';
+  const W = 220;
+  const H = 48;
+  const t0 = pts[0][0];
+  const t1 = pts[pts.length - 1][0];
+  const bnd = band(s);
+  const hi = Math.max(...pts.map((p) => p[1]), bnd ? bnd[1] : 0) * 1.1 || 1;
+  const x = (t: number) => (t1 === t0 ? 0 : ((t - t0) / (t1 - t0)) * W);
+  const y = (v: number) => H - (v / hi) * H;
+  const line = pts.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
+  const shade = bnd ? `<rect class="band" x="0" y="${y(bnd[1]).toFixed(1)}" width="${W}" height="${(y(bnd[0]) - y(bnd[1])).toFixed(1)}"></rect>` : '';
+  const marks = bnd
+    ? pts
+        .filter((p) => p[1] > bnd[1] || p[1] < bnd[0])
+        .map((p) => `<circle class="anomaly" cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5"></circle>`)
+        .join('')
+    : '';
+  const deployMarks = deploys
+    .filter((d) => d >= t0 && d <= t1)
+    .map((d) => `<line class="deploy" x1="${x(d).toFixed(1)}" x2="${x(d).toFixed(1)}" y1="0" y2="${H}"></line>`)
+    .join('');
+  return `<svg class="spark" viewBox="0 0 ${W} ${H}" width="100%" height="${H}" role="img" aria-label="${h(s.label)} over the last ${pts.length} readings">${shade}${deployMarks}<polyline points="${line}"></polyline>${marks}</svg>`;
 }
 
 function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {

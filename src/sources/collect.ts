@@ -11,7 +11,7 @@ import type { Store } from '../store/store.js';
 import { accessLogName, readAccessLogSource } from './access-log/source.js';
 import { judge, readingKey, SIGNALS_STATE_NAMESPACE, type SignalHistory } from './judge.js';
 import { prometheusName, readPrometheusSource } from './prometheus/source.js';
-import { ALL_ROUTES, SERVICE_PREFIX, SIGNALS, type SignalReading, type SourceConfig, type SourceStatus, type SystemSignals } from './types.js';
+import { ROUTE_SEPARATOR, SERVICE_PREFIX, SIGNALS, type SignalReading, type SourceConfig, type SourceStatus, type SystemSignals } from './types.js';
 
 export interface CollectContext {
   store: Store;
@@ -64,12 +64,17 @@ export async function collectSignals(sources: readonly SourceConfig[], ctx: Coll
   const observations: Observation[] = [];
   for (const r of readings) {
     if (r.value === null) continue;
-    observations.push({ series: { monitor: SERVICE_PREFIX + r.service, step: r.route ?? ALL_ROUTES, metric: SIGNALS[r.signal].metric, location: ctx.location }, at: nowMs, value: r.value });
+    observations.push({ series: { monitor: SERVICE_PREFIX + r.service, step: signalStep(r), metric: SIGNALS[r.signal].metric, location: ctx.location }, at: nowMs, value: r.value });
   }
   return {
     system: { at: isoAt(nowMs), sources: outcomes.map((o) => o.status), signals, monitorsByService: monitorsByService(sources, ctx.monitors) },
     observations,
   };
+}
+
+/** Step of a signal's series: the source, and the route for per-route signals (`prometheus › /api/cart`). */
+export function signalStep(r: Pick<SignalReading, 'source' | 'route'>): string {
+  return r.route === undefined ? r.source : `${r.source}${ROUTE_SEPARATOR}${r.route}`;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Finding } from '../model/index.js';
 import type { FindingChange } from '../anomaly/types.js';
-import { SERVICE_PREFIX, type SignalState, type SystemSignals } from './types.js';
+import { ROUTE_SEPARATOR, SERVICE_PREFIX, SIGNALS, type SignalState, type SystemSignals } from './types.js';
 
 const MARK = ' — while ';
 
@@ -34,8 +34,10 @@ export function correlateFindings(changes: readonly FindingChange[], system: Sys
       });
       for (const o of openOnServices) {
         if (o.series.monitor !== SERVICE_PREFIX + svc || o.severity === 'info') continue;
-        if (bad.some((s) => o.series.step === '*' && o.series.metric.toLowerCase().startsWith(s.signal.toLowerCase().slice(0, 5)))) continue;
-        const where = o.series.step === '*' ? '' : ` on ${o.series.step}`;
+        const route = o.series.step.includes(ROUTE_SEPARATOR) ? o.series.step.slice(o.series.step.indexOf(ROUTE_SEPARATOR) + ROUTE_SEPARATOR.length) : undefined;
+        // Already said by the judged signal of the same source.
+        if (route === undefined && bad.some((s) => s.source === o.series.step && SIGNALS[s.signal].metric === o.series.metric)) continue;
+        const where = route === undefined ? '' : ` on ${route}`;
         clauses.push(`${svc} ${o.series.metric}${where} has an open ${o.kind.replace('_', ' ')} (${o.severity})`);
         related.push({ service: svc, signal: o.series.metric, status: o.severity, value: o.observed, note: o.kind });
       }

@@ -26,8 +26,9 @@ export interface SignalHistory {
   day?: Record<number, Slot>;
 }
 
-export function readingKey(r: Pick<SignalReading, 'service' | 'route' | 'signal'>): string {
-  return `${r.service}|${r.route ?? '*'}|${r.signal}`;
+/** History is per source too: two sources of one service measure different things (edge logs, app metrics). */
+export function readingKey(r: Pick<SignalReading, 'service' | 'route' | 'signal' | 'source'>): string {
+  return `${r.service}|${r.source}|${r.route ?? '*'}|${r.signal}`;
 }
 
 function median(xs: number[]): number | null {

@@ -25,9 +25,9 @@ export const SIGNAL_NAMES = Object.keys(SIGNALS) as SignalName[];
 export const ROUTE_SIGNALS: readonly SignalName[] = ['traffic', 'errors5xx', 'errors4xx'];
 export type SignalUnit = (typeof SIGNALS)[SignalName]['unit'];
 
-/** Series of the anomaly core for the system's signals: monitor `service:<name>`, step the route or `*`. */
+/** Series of the anomaly core for the system's signals: monitor `service:<name>`, step the source (and ` › route`). */
 export const SERVICE_PREFIX = 'service:';
-export const ALL_ROUTES = '*';
+export const ROUTE_SEPARATOR = ' › ';
 
 /** Prometheus: one instant query per signal and service over its HTTP API. */
 export interface PrometheusSourceConfig {
