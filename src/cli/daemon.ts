@@ -13,6 +13,7 @@ import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { analyzeResults } from '../run/analyze.js';
+import { SignalsPoller } from '../sources/index.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
 import type { FindingChange } from '../anomaly/index.js';
@@ -92,10 +93,15 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   for (const f of await store.listFindings({ status: 'open' }).catch(() => [])) openFindings.set(f.id, f);
   metrics.setOpenFindings(openFindings.values());
 
+  // The system's golden signals (sources): collected after results, at most once a minute; /metrics shows them.
+  const signals = config.sources.length
+    ? new SignalsPoller({ sources: config.sources, store, clock, rootDir: config.rootDir, location: config.location, monitors: () => prepared.all, anomalyConfig: config.anomaly as never, onCollected: (s) => metrics.recordSystemSignals(s) })
+    : undefined;
   const afterResults = async (results: Parameters<typeof analyzeResults>[2]): Promise<FindingChange[]> => {
     let changes: FindingChange[] = [];
     try {
       changes = await analyzeResults(store, prepared.config.anomaly as never, results, new Map(prepared.all.map((m) => [m.id, m])));
+      if (signals) changes = [...changes, ...(await signals.afterResults(changes))];
       for (const c of changes) {
         if (c.finding.status === 'open') openFindings.set(c.finding.id, c.finding);
         else openFindings.delete(c.finding.id);

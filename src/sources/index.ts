@@ -17,3 +17,4 @@ export { createParser, parseBlock, parseCommonLogTime, RouteNormalizer } from '.
 export { readNewLines, type FilePosition } from './access-log/reader.js';
 export { sourcesSchema } from './config-schema.js';
 export { checkSources } from './config.js';
+export { SignalsPoller, type SignalsPollerOptions } from './poller.js';
