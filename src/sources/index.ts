@@ -7,7 +7,7 @@ export * from './types.js';
 export { collectSignals, monitorsByService, type Collected, type CollectContext } from './collect.js';
 export { analyzeSignals, signalAnomalyConfig } from './analyze.js';
 export { correlateFindings } from './correlate.js';
-export { judge, saturationRisk, readingKey, SIGNALS_STATE_NAMESPACE } from './judge.js';
+export { judge, saturationRisk, readingKey, SIGNALS_STATE_NAMESPACE, type SignalHistory } from './judge.js';
 export { readAccessLogSource, SOURCES_STATE_NAMESPACE } from './access-log/source.js';
 export { readPrometheusSource } from './prometheus/source.js';
 export { queriesFor } from './prometheus/queries.js';
