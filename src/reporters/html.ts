@@ -69,6 +69,14 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
   const history = context.history.length ? context.history : report.results;
+  // The monitor/tag/location filters apply to the signals too: each monitor's own signals, shown when a filter selects it.
+  const boardOpts = { ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) };
+  const perMonitor = [...new Set(history.map((r) => r.monitor))].sort().map((id) => {
+    const mine = (r: { monitor: string }) => r.monitor === id;
+    const own = history.filter(mine);
+    const b = buildBoard({ ...report, results: report.results.filter(mine) }, { ...context, history: own, system: undefined }, boardOpts);
+    return { id, name: own[own.length - 1]?.name ?? id, tags: [...new Set(own.flatMap((r) => r.tags))].sort(), locations: [...new Set(own.map((r) => r.location))].sort(), signals: b.signals.filter((x) => x.scope === 'monitors') };
+  });
   const payload = buildChartPayload(history, board.anomalies.concat(board.resolved), context.deploys, opts.sla ?? {}, context.generatedAt);
   const failures = await failureCards(history, context.outDir, opts.html?.maxInlineScreenshotBytes ?? DEFAULT_INLINE_SCREENSHOT_BYTES);
   const { js, css } = await uplotAssets();
@@ -100,7 +108,7 @@ ${headerHtml(board, title)}
 ${filtersHtml(board, payload)}
 <main class="wrap">
 ${systemHtml(board)}
-${signalsHtml(board)}
+${signalsHtml(board, perMonitor)}
 ${anomaliesHtml(board, tagsOf)}
 ${chartsHtml(payload)}
 ${failuresHtml(failures, board.generatedAt)}
@@ -180,10 +188,17 @@ function signalCard(s: GoldenSignal): string {
 </div>`;
 }
 
-function signalsHtml(b: HealthBoard): string {
-  const cards = b.signals.filter((s) => s.scope === 'monitors').map(signalCard).join('\n');
+function signalsHtml(b: HealthBoard, perMonitor: Array<{ id: string; name: string; tags: string[]; locations: string[]; signals: GoldenSignal[] }> = []): string {
+  const all = b.signals.filter((s) => s.scope === 'monitors').map(signalCard).join('\n');
+  const own = perMonitor
+    .map(
+      (m) =>
+        `<div class="monitor-signals" data-filtered data-monitor="${h(m.id)}" data-locations="${h(JSON.stringify(m.locations))}" data-tags="${h(JSON.stringify(m.tags))}" hidden><h3>${h(m.name)}</h3><div class="signals">${m.signals.map(signalCard).join('\n')}</div></div>`,
+    )
+    .join('\n');
+  const cards = `<div class="signals" data-unfiltered>${all}</div>${own}`;
   const runner = b.signals.filter((s) => s.scope === 'runner').map(signalCard).join('\n');
-  return `<section id="signals"><h2>${b.system ? 'Synthetic monitors' : 'Golden signals'}</h2><div class="signals">${cards}</div>
+  return `<section id="signals"><h2>${b.system ? 'Synthetic monitors' : 'Golden signals'}</h2>${cards}
 <h3>Runner</h3><div class="signals runner">${runner}</div>
 <p class="hint">${h(b.baselineNote)}</p></section>`;
 }
