@@ -146,8 +146,11 @@ export interface ObserverConfig {
   checkFiles?: string | string[];
   /** Default `journeys/**\/*.journey.ts`, relative to the config file. */
   journeyFiles?: string | string[];
-  /** Where the watched system's own golden signals come from: Prometheus, access logs (src/sources). */
-  sources?: SourceConfig[];
+  /**
+   * Where the watched system's own golden signals come from: Prometheus, access logs (src/sources);
+   * or the path of a YAML file holding that list (relative to this file).
+   */
+  sources?: SourceConfig[] | string;
 }
 
 export interface ResolvedDefaults {

@@ -43,7 +43,7 @@ const prometheus: SchemaObject = {
     url: { type: 'string', pattern: '^https?://', [HINT]: 'must be an http(s) URL of Prometheus, e.g. http://prometheus:9090' },
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     timeoutMs: { type: 'integer', minimum: 1, maximum: 300_000 },
-    services: { type: 'object', minProperties: 1, additionalProperties: prometheusService },
+    services: { type: 'object', minProperties: 1, additionalProperties: prometheusService, [HINT]: 'must name at least one service: { <name>: { selector?, exporter?, queries? } }' },
   },
 };
 

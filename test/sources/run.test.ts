@@ -98,3 +98,31 @@ describe('observer run with sources', () => {
     expect(r.stderr).toContain('observer.config.ts: sources[0]: needs exactly one of "path" (a file) or "glob" (files), relative to the config file');
   }, 60_000);
 });
+
+describe('sources in a YAML file', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('is read like the config (env references included), and its problems name the YAML file, field and line', async () => {
+    const dir = sandbox(`export default { reporters: ['markdown'], sources: 'ops/sources.yaml' };\n`);
+    dirs.push(dir);
+    mkdirSync(path.join(dir, 'ops'), { recursive: true });
+    writeFileSync(path.join(dir, 'ops', 'sources.yaml'), ['sources:', '  - type: access-log', '    service: web', '    path: ${env:LOG_FILE}', '    format: combined', ''].join('\n'));
+    writeFileSync(path.join(dir, 'access.log'), '127.0.0.1 - - [04/Dec/2026:10:00:00 +0000] "GET /ok HTTP/1.1" 503 3 "-" "t" 0.002\n');
+    // The check's target is not needed here: its failure is not what this test looks at.
+    const ok = await runCli(['run'], { cwd: dir, env: { LOG_FILE: path.join(dir, 'access.log'), OBSERVER_BASE_URL: `http://127.0.0.1:${await freePort()}` }, timeoutMs: 60_000 });
+    expect(ok.code, ok.stderr).toBe(1);
+    const md = readFileSync(path.join(dir, 'reports', 'status.md'), 'utf8');
+    expect(md).toContain('access-log:web 🟢 ok');
+    expect(md.split('\n').find((l) => l.startsWith('| Errors 5xx |'))).toContain('100.0%');
+
+    writeFileSync(path.join(dir, 'ops', 'sources.yaml'), ['- type: access-log', '  service: web', '  format: combined', '- type: prometheus', '  url: http://prom:9090', '  services: {}', '  timeout: 5', ''].join('\n'));
+    const bad = await runCli(['run'], { cwd: dir, timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('ops/sources.yaml:6: sources[1].services: must name at least one service: { <name>: { selector?, exporter?, queries? } }');
+    expect(bad.stderr).toMatch(/ops\/sources\.yaml:7: sources\[1\]: unknown field "timeout" \(did you mean "timeoutMs"\?\)/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
+});
