@@ -70,6 +70,9 @@ describe('observer run with sources', () => {
     expect(md).toMatch(/\*\*Runner:\*\* traffic/);
     const report = JSON.parse(readFileSync(path.join(dir, 'reports', 'latest.json'), 'utf8'));
     expect(report.results).toHaveLength(1);
+    // The JSON report carries the system's signals too, sources first.
+    expect(report.system.sources.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['prometheus:down', 'access-log:web:ok']);
+    expect(report.system.signals.find((s: { source: string; signal: string; route?: string }) => s.source === 'prometheus' && s.signal === 'traffic' && !s.route)).toMatchObject({ value: null });
   }, 120_000);
 
   it('a wrong source is a config error: file, field, expected; exit 2, no stack', async () => {
