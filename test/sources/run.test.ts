@@ -75,6 +75,33 @@ describe('observer run with sources', () => {
     expect(report.system.signals.find((s: { source: string; signal: string; route?: string }) => s.source === 'prometheus' && s.signal === 'traffic' && !s.route)).toMatchObject({ value: null });
   }, 120_000);
 
+  it("a failing check's finding says what its service's signals were doing", { timeout: 240_000 }, async () => {
+    const dir = sandbox(`export default {
+  reporters: ['json'],
+  sources: [{ type: 'access-log', name: 'edge', service: 'web', path: ${JSON.stringify(nginx.accessLog)}, format: 'combined' }],
+};
+`);
+    dirs.push(dir);
+    rmSync(path.join(dir, 'checks', 'ping.check.yaml'));
+    // The check passes for 6 runs (the anomaly core calls an error new only after some history), then fails.
+    writeFileSync(path.join(dir, 'checks', 'fail.check.yaml'), 'id: broken\nname: Broken page\nrequest:\n  url: ${env:CHECK_PATH}\nexpect:\n  status: 200\n');
+    for (let i = 0; i < 6; i++) {
+      const ok = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: nginx.url, CHECK_PATH: '/items/1' }, timeoutMs: 60_000 });
+      expect(ok.code, ok.stderr).toBe(0);
+    }
+    // Meanwhile the service itself mostly fails.
+    await hit(nginx.url, '/fail', 8);
+    await hit(nginx.url, '/ok', 2);
+    const r = await runCli(['run'], { cwd: dir, env: { OBSERVER_BASE_URL: nginx.url, CHECK_PATH: '/fail' }, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(path.join(dir, 'reports', 'latest.json'), 'utf8'));
+    const e5 = report.system.signals.find((s: { signal: string; route?: string }) => s.signal === 'errors5xx' && !s.route);
+    expect(e5.status).toBe('critical');
+    const onCheck = report.findings.filter((f: { series: { monitor: string } }) => f.series.monitor === 'broken');
+    expect(onCheck.length).toBeGreaterThan(0);
+    for (const f of onCheck) expect(f.explanation).toMatch(/ — while web (traffic is [\d.]+x expected and )?errors 5xx is \d+(\.\d)?% of requests\.$/);
+  });
+
   it('a wrong source is a config error: file, field, expected; exit 2, no stack', async () => {
     const dir = sandbox(`export default {
   sources: [
