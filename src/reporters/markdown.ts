@@ -202,7 +202,8 @@ function systemMarkdown(sys: SystemSection): string[] {
         ['Signal', 'Current', 'Baseline', 'Status', 'Trend', 'Meaning'],
         ['l', 'r', 'r', 'l', 'c', 'l'],
         svc.signals.map((s) => [
-          s.label,
+          // Two sources of one service (edge logs, app metrics) measure different things: say which row is which.
+          new Set(svc.signals.map((x) => x.source)).size > 1 ? `${s.label} (${mdCell(s.source)})` : s.label,
           s.value === null ? 'no data' : formatSystemValue(s, s.value),
           formatSystemValue(s, s.baseline),
           SIGNAL_LABEL[s.status],

@@ -55,11 +55,18 @@ export async function collectSignals(sources: readonly SourceConfig[], ctx: Coll
   );
   const readings = outcomes.flatMap((o) => o.readings);
   const keys = [...new Set(readings.map(readingKey))];
-  const stored = keys.length ? await ctx.store.getStates(SIGNALS_STATE_NAMESPACE, keys) : new Map<string, unknown>();
+  // A store that is briefly down costs the baselines of this collection, not the readings.
+  let stored = new Map<string, unknown>();
+  let storeDown = false;
+  try {
+    if (keys.length) stored = await ctx.store.getStates(SIGNALS_STATE_NAMESPACE, keys);
+  } catch {
+    storeDown = true;
+  }
   const histories = new Map<string, SignalHistory>();
   for (const k of keys) histories.set(k, (stored.get(k) as SignalHistory | undefined) ?? { points: [] });
   const signals = readings.map((r) => judge(r, histories.get(readingKey(r))!, nowMs));
-  if (histories.size) await ctx.store.putStates(SIGNALS_STATE_NAMESPACE, histories);
+  if (histories.size && !storeDown) await ctx.store.putStates(SIGNALS_STATE_NAMESPACE, histories).catch(() => undefined);
 
   const observations: Observation[] = [];
   for (const r of readings) {

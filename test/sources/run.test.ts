@@ -60,11 +60,12 @@ describe('observer run with sources', () => {
     // No baseline borrowed from the other source: Prometheus' rows have none.
     for (const l of md.split('\n').filter((x) => x.includes('| no data |'))) expect(l).toMatch(/\| no data \| — \|/);
     // Prometheus' traffic row says no data; the access log's traffic row has a number (11 lines: 10 + the check's own request).
-    const rows = md.split('\n').filter((l) => l.startsWith('| Traffic |'));
+    const rows = md.split('\n').filter((l) => l.startsWith('| Traffic ('));
     expect(rows).toHaveLength(2);
     expect(rows.some((r) => r.includes('| no data |') && r.includes('ECONNREFUSED'))).toBe(true);
     expect(rows.some((r) => /\| [\d.]+ req\/s \|/.test(r) && r.includes('access-log:web'))).toBe(true);
-    const errors = md.split('\n').find((l) => l.startsWith('| Errors 5xx |') && l.includes('access-log:web'))!;
+    expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| Traffic (access-log:web)', '| Traffic (prometheus)']);
+    const errors = md.split('\n').find((l) => l.startsWith('| Errors 5xx (access-log:web) |'))!;
     expect(errors).toContain('27.3%'); // 3 of 11
     expect(md).toContain('### Synthetic monitors');
     expect(md).toMatch(/\*\*Runner:\*\* traffic/);
