@@ -10,14 +10,14 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import type { Finding, MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions, SlaMap } from './options.js';
 import { affectedOf, buildBoard, type GoldenSignal, type HealthBoard } from './board.js';
 import { buildChartPayload, mergeSla, slaFromMonitors, type ChartPayload, type ChartSpec } from './chart-data.js';
 import { formatAgo, formatInstant, formatMs, formatPct, formatSignalValue, TREND_ARROW } from './format.js';
 import { formatSystemValue, noDataText } from './system-signals.js';
-import type { SignalState } from '../sources/types.js';
+import { SERVICE_PREFIX, SIGNALS, type SignalState } from '../sources/types.js';
 import { CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
@@ -214,6 +214,9 @@ function systemHtml(b: HealthBoard): string {
     .map((s) => `<span class="badge ${s.status === 'ok' ? 'ok' : s.status === 'partial' ? 'warning' : 'critical'}" data-source="${h(s.name)}">${h(s.name)}: ${h(s.status)}${s.error ? ` — ${h(s.error)}` : ''}</span>`)
     .join(' ');
   const deploys = b.deploys.map((d) => Date.parse(d.at)).filter(Number.isFinite);
+  // Findings of the anomaly core on a signal's own series (service:<name> / <source> / <metric>).
+  const findingsOf = (svc: string, s: SignalState) =>
+    b.anomalies.concat(b.resolved).filter((f) => f.series.monitor === SERVICE_PREFIX + svc && f.series.step === s.source && f.series.metric === SIGNALS[s.signal].metric);
   const services = sys.services
     .map((svc) => {
       const cards = svc.signals
@@ -222,7 +225,7 @@ function systemHtml(b: HealthBoard): string {
 <div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
 <div class="value">${s.value === null ? 'no data' : h(formatSystemValue(s, s.value))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
 <div class="base">${s.baseline === null ? 'no baseline yet' : `expected ${h(formatSystemValue(s, s.baseline))}`}${s.basis ? ` · ${h(s.basis)}` : ''}</div>
-${sparkline(s, deploys)}
+${sparkline(s, deploys, findingsOf(svc.service, s))}
 <div class="note">${h(s.value === null ? noDataText(s) : `${s.note} · ${s.source}`)}</div>
 </div>`,
         )
@@ -248,7 +251,7 @@ function band(s: SignalState): [number, number] | null {
 }
 
 /** Inline SVG: readings as a line, the expected band shaded, points outside it and deploys marked. */
-function sparkline(s: SignalState, deploys: number[]): string {
+function sparkline(s: SignalState, deploys: number[], findings: Finding[] = []): string {
   const pts = s.history;
   if (pts.length < 2) return '';
   const W = 220;
@@ -271,7 +274,16 @@ function sparkline(s: SignalState, deploys: number[]): string {
     .filter((d) => d >= t0 && d <= t1)
     .map((d) => `<line class="deploy" x1="${x(d).toFixed(1)}" x2="${x(d).toFixed(1)}" y1="0" y2="${H}"></line>`)
     .join('');
-  return `<svg class="spark" viewBox="0 0 ${W} ${H}" width="100%" height="${H}" role="img" aria-label="${h(s.label)} over the last ${pts.length} readings">${shade}${deployMarks}<polyline points="${line}"></polyline>${marks}</svg>`;
+  // The anomaly core's findings: a ring where each started (at the nearest reading), the explanation as its title.
+  const rings = findings
+    .map((f) => {
+      const at = Date.parse(f.startedAt);
+      if (!(at >= t0 && at <= t1 + 60_000)) return '';
+      const p = pts.reduce((best, q) => (Math.abs(q[0] - at) < Math.abs(best[0] - at) ? q : best), pts[0]);
+      return `<circle class="finding ${h(f.severity)}" cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="4.5"><title>${h(f.explanation)}</title></circle>`;
+    })
+    .join('');
+  return `<svg class="spark" viewBox="0 0 ${W} ${H}" width="100%" height="${H}" role="img" aria-label="${h(s.label)} over the last ${pts.length} readings">${shade}${deployMarks}<polyline points="${line}"></polyline>${marks}${rings}</svg>`;
 }
 
 function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {

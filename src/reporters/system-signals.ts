@@ -78,5 +78,6 @@ export function formatSystemValue(s: Pick<SignalState, 'unit'>, v: number | null
 
 /** Why a signal has no value, for the board: the error and the query asked. */
 export function noDataText(s: SignalState): string {
-  return `no data: ${s.error ?? 'no value'}${s.query ? ` — query: ${s.query}` : ''}`;
+  const why = s.error ?? 'no value';
+  return `${why.startsWith('no data') ? why : `no data: ${why}`}${s.query ? ` — query: ${s.query}` : ''}`;
 }
