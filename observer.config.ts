@@ -4,6 +4,8 @@
  *   (the demo script sets it to the shop's random port).
  * - Checks are discovered in checks/ (`*.check.ts`, `*.check.yaml`), journeys in journeys/.
  * - `${env:NAME}` works in any string; values are redacted from every log, report and alert.
+ * - `sources`: the shop's own golden signals from the Prometheus `npm run demo` starts (it sets
+ *   DEMO_PROMETHEUS_URL); point `url` at your Prometheus, or add `access-log` sources, for your system.
  */
 import { defineConfig } from 'production-observer';
 
@@ -24,6 +26,18 @@ export default defineConfig({
   outDir: 'reports',
   concurrency: { checks: 20, perOrigin: 6, journeyWorkers: 2 },
   daemon: { port: 9464, jitterMs: 2_000, shutdownTimeoutMs: 30_000 },
+  ...(process.env.DEMO_PROMETHEUS_URL
+    ? {
+        sources: [
+          {
+            type: 'prometheus' as const,
+            url: process.env.DEMO_PROMETHEUS_URL,
+            // The demo runs for seconds, not minutes: a short rate() window.
+            services: { shop: { selector: 'job="shop"', window: '1m' } },
+          },
+        ],
+      }
+    : {}),
   journeys: {
     purchase: {
       schedule: '*/10 * * * *',

@@ -15,6 +15,7 @@ import { FaultRegistry, FaultSpecError, driftHtml, driftJson, truncateBody, type
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { HttpError, parseCookies, readFields, type Ctx, type Reply, type Route } from './http.js';
 import { createShop } from './shop.js';
+import { routeTemplate, ShopMetrics } from './metrics.js';
 
 export { FaultSpecError, type Fault, type FaultEntry } from './faults.js';
 export { RequestLog, type RequestLogEntry, type RequestOutcome } from './request-log.js';
@@ -62,6 +63,7 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
   const routes = shop.routes;
   const faults = new FaultRegistry();
   const log = new RequestLog();
+  const metrics = new ShopMetrics();
   const closing = new AbortController();
   /** Settles the log entry of every request still in flight (close() runs them). */
   const inflight = new Set<() => void>();
@@ -137,6 +139,12 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
     const url = new URL(req.url ?? '/', 'http://shop.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
     if (url.pathname.startsWith('/__')) return handleControl(req, res, url);
+    if (url.pathname === '/metrics' && method === 'GET') {
+      const m = await metrics.text();
+      res.writeHead(200, { 'content-type': m.contentType, 'cache-control': 'no-store' });
+      res.end(m.body);
+      return;
+    }
 
     const header = req.headers['x-request-id'];
     const entry: RequestLogEntry = log.open(method, url.pathname + url.search, Array.isArray(header) ? header[0] : header);
@@ -217,6 +225,7 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
     if (res.destroyed) return;
     entry.status = reply.status;
     send(res, reply, fault, extra);
+    metrics.observe(method, routeTemplate(url.pathname, chosen ? chosen.path.exec(url.pathname) : null, chosen?.keys ?? []), reply.status, Number(process.hrtime.bigint() - t0) / 1e9);
   }
 
   const server: Server = createServer((req, res) => {

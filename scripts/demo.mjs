@@ -2,12 +2,15 @@
 // `npm run demo`: everything a fresh clone needs, then one real run against the bundled demo shop.
 // 1. installs npm packages when missing and builds the CLI;
 // 2. installs Debian's Chromium when journeys need it and none is found (as root), else says how;
-// 3. starts the demo shop on 127.0.0.1, runs every example check and journey with `observer run`,
-//    writes reports/, prints the summary, stops the shop.
+// 3. installs Debian's prometheus when missing (as root), like Chromium;
+// 4. starts the demo shop on 127.0.0.1 and a Prometheus scraping the shop's /metrics, runs every
+//    example check and journey with `observer run` (the board shows the shop's golden signals from
+//    that Prometheus), writes reports/, prints the summary, stops both.
 // Options: --runs N (default 1) runs several times to build history for the charts;
 //          --incident adds latency to the search API on the last run to show what a finding looks like.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +19,17 @@ const args = process.argv.slice(2);
 const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 1);
 const incident = args.includes('--incident');
 const say = (line) => process.stdout.write(`\x1b[1mdemo:\x1b[0m ${line}\n`);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 function sh(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { cwd: root, stdio: 'inherit', ...opts });
@@ -45,7 +59,21 @@ if (!chromium) {
   }
 }
 
-// 3. The demo shop, then the runs.
+// 3. Prometheus for the shop's own golden signals (Debian's package, installed like Chromium).
+const prometheusBin = [process.env.OBSERVER_PROMETHEUS, '/usr/bin/prometheus'].find((p) => p && existsSync(p));
+let prometheusPath = prometheusBin;
+if (!prometheusPath) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    say("installing Debian's prometheus for the shop's golden signals (apt-get install prometheus)");
+    sh('apt-get', ['update', '-qq']);
+    sh('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    prometheusPath = '/usr/bin/prometheus';
+  } else {
+    say('no Prometheus found: install one (`sudo apt-get install prometheus`) or set OBSERVER_PROMETHEUS; the board will show no system signals');
+  }
+}
+
+// 4. The demo shop, Prometheus scraping it, then the runs.
 say('starting the demo shop');
 const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 const url = await new Promise((resolve, reject) => {
@@ -62,8 +90,35 @@ const url = await new Promise((resolve, reject) => {
   shop.once('exit', (code) => reject(new Error(`the demo shop exited (${code})`)));
 });
 say(`demo shop at ${url}`);
-const stopShop = () => shop.kill('SIGTERM');
+let prometheus;
+const stopShop = () => {
+  shop.kill('SIGTERM');
+  prometheus?.kill('SIGTERM');
+};
 process.on('exit', stopShop);
+
+let prometheusUrl;
+if (prometheusPath) {
+  const port = await freePort();
+  const dir = path.join(root, '.observer', 'demo-prometheus');
+  mkdirSync(dir, { recursive: true });
+  const shopTarget = new URL(url).host;
+  writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    `# Written by scripts/demo.mjs: scrape the demo shop's /metrics every second.\nglobal:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: shop\n    static_configs:\n      - targets: ['${shopTarget}']\n`,
+  );
+  prometheus = spawn(prometheusPath, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: root, stdio: 'ignore' });
+  prometheusUrl = `http://127.0.0.1:${port}`;
+  // Bounded wait until it is ready and has scraped the shop once.
+  for (let i = 0; i < 300; i++) {
+    const up = await fetch(`${prometheusUrl}/api/v1/query?query=up%7Bjob%3D%22shop%22%7D`)
+      .then((r) => r.json())
+      .then((j) => j?.data?.result?.[0]?.value?.[1] === '1', () => false);
+    if (up) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  say(`prometheus at ${prometheusUrl} scraping the shop's /metrics every second`);
+}
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 const env = {
@@ -71,6 +126,7 @@ const env = {
   OBSERVER_BASE_URL: url,
   DEMO_USER: process.env.DEMO_USER ?? 'demo',
   DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'demo-password-123',
+  ...(prometheusUrl ? { DEMO_PROMETHEUS_URL: prometheusUrl } : {}),
 };
 let code = 0;
 for (let i = 1; i <= runs; i++) {

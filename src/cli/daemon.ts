@@ -9,6 +9,7 @@ import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
+import { SignalsPoller } from '../sources/index.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
 import { ExitCode } from './exit-codes.js';
@@ -72,6 +73,11 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
   const guard = guardWith(log, config.redactor, []);
 
+  // The system's golden signals (sources): collected after results, at most once a minute; /metrics shows them.
+  const signals = config.sources.length
+    ? new SignalsPoller({ sources: config.sources, store: pipeline.store, clock, rootDir: config.rootDir, location: config.location, monitors: () => prepared.all, onCollected: (s) => metrics.recordSystemSignals(s) })
+    : undefined;
+
   const lanes = {
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
@@ -85,7 +91,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     environment: config.environment,
     lanes,
     // The definitions of the configuration in force (SIGHUP replaces them).
-    afterRun: (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000),
+    afterRun: async (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect()),
     openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
   });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });

@@ -136,6 +136,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       outDir,
       anomalyConfig: config.anomaly,
       ...(pipeline.alerts ? { alerts: pipeline.alerts } : {}),
+      ...(config.sources.length ? { sources: { configs: config.sources, rootDir: config.rootDir } } : {}),
       failOn,
       failOnFindings,
     });

@@ -83,8 +83,8 @@ async function readYaml(file: string): Promise<CheckFileContent> {
   return { checks: split(value), problems: [], lineOf: (fieldPath) => lineIn(doc, lineCounter, fieldPath, isList) };
 }
 
-/** Line of the deepest existing node on the path (a key's own line for map entries). */
-function lineIn(doc: Document, lc: LineCounter, fieldPath: string, isList: boolean): number | undefined {
+/** Line of the deepest existing node on the path (a key's own line for map entries); `isList`: a leading `checks` part names the top list. */
+export function lineIn(doc: Document, lc: LineCounter, fieldPath: string, isList: boolean): number | undefined {
   const parts = parsePath(fieldPath);
   if (isList && parts[0] === 'checks') parts.shift();
   let node: unknown = doc.contents;

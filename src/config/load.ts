@@ -12,6 +12,8 @@ import { alertsConfigSchema } from '../alerts/config-schema.js';
 import { AlertsConfigError } from '../alerts/errors.js';
 import { applyAlertsDefaults } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
+import { checkSources } from '../sources/config.js';
+import { readSourcesYaml } from '../sources/yaml.js';
 import type { ApiCheckDefinition } from '../model/monitor.js';
 import { Redactor } from '../runtime/redact.js';
 import { createConfigAjv, explainAjvErrors, validateWith } from './ajv-errors.js';
@@ -98,6 +100,9 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       }
     }
     const journeySettings = resolveJourneySettings(cfg, knownLocations, cfgFile, bag);
+    // A `sources` file was read into the list already (readConfigFile).
+    const sources = Array.isArray(cfg.sources) ? cfg.sources : [];
+    for (const p of checkSources(sources)) bag.error(cfgFile, p.path, p.message);
 
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
@@ -148,6 +153,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       anomaly: cfg.anomaly ?? {},
       alerts,
       daemon,
+      sources,
       redactor,
       warnings,
     };
@@ -177,6 +183,17 @@ async function readConfigFile(
     const interpolated = interpolateEnv(deliverySecrets ? loaded.value : withoutDeliverySecrets(loaded.value), env, redactor);
     for (const p of interpolated.problems) bag.error(configFile, p.path, p.message);
     const raw = interpolated.value;
+    // `sources: 'sources.yaml'`: the list lives in a YAML file (its problems name that file).
+    if (typeof raw.sources === 'string') {
+      const file = path.resolve(path.dirname(configFile), raw.sources);
+      const read = await readSourcesYaml(file, env, redactor);
+      for (const p of read.problems) bag.error(file, p.path, p.message, p.line);
+      if (read.sources) raw.sources = read.sources;
+      else {
+        delete raw.sources;
+        broken.add('sources');
+      }
+    }
     configValidator ??= createConfigAjv().compile(configSchema);
     const problems = validateWith(configValidator, raw);
     for (const p of problems) bag.error(configFile, p.path, p.message);

@@ -7,6 +7,7 @@
 import type { SchemaObject } from 'ajv';
 import type { AssertionOp } from '../model/monitor.js';
 import { HINT } from './ajv-errors.js';
+import { sourcesSchema } from '../sources/config-schema.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -224,5 +225,7 @@ export const configSchema: SchemaObject = {
     journeys: { type: 'object', additionalProperties: journeySettingsSchema },
     checkFiles: globs,
     journeyFiles: globs,
+    /** The watched system's golden signals (schema owned by src/sources). */
+    sources: sourcesSchema,
   },
 };

@@ -7,6 +7,7 @@ import type { AlertsConfig, AlertsConfigInput } from '../alerts/config.js';
 import type { AnomalyConfig } from '../anomaly/config.js';
 import type { ApiCheckDefinition, AssertionOp, StepSla } from '../model/monitor.js';
 import type { Redactor } from '../runtime/redact.js';
+import type { SourceConfig } from '../sources/types.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { HttpMethod } from './schemas.js';
 
@@ -145,6 +146,11 @@ export interface ObserverConfig {
   checkFiles?: string | string[];
   /** Default `journeys/**\/*.journey.ts`, relative to the config file. */
   journeyFiles?: string | string[];
+  /**
+   * Where the watched system's own golden signals come from: Prometheus, access logs (src/sources);
+   * or the path of a YAML file holding that list (relative to this file).
+   */
+  sources?: SourceConfig[] | string;
 }
 
 export interface ResolvedDefaults {
@@ -195,6 +201,8 @@ export interface ResolvedConfig {
   /** The validated `alerts` section with its defaults applied (no channels when absent). */
   alerts: AlertsConfig;
   daemon: ResolvedDaemonConfig;
+  /** Validated `sources` (empty when none); log paths stay relative to `rootDir`. */
+  sources: SourceConfig[];
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */
   redactor: Redactor;
   /** Non-fatal diagnostics (print them; they did not stop the load). */

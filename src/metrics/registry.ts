@@ -4,6 +4,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Finding, MonitorResult } from '../model/index.js';
+import type { SignalStatus, SystemSignals } from '../sources/types.js';
+
+/** Signal states as numbers: -1 no data, 0 ok, 1 warning, 2 critical. */
+const SIGNAL_STATE: Record<SignalStatus, number> = { unknown: -1, ok: 0, warning: 1, critical: 2 };
 
 /** Step durations from 10 ms to 60 s. */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -19,6 +23,9 @@ export class ObserverMetrics {
   readonly findingsOpen: Gauge<'kind' | 'severity'>;
   readonly scheduleLateness: Histogram<'kind'>;
   readonly inFlight: Gauge<'lane'>;
+  readonly systemSignal: Gauge<'service' | 'source' | 'signal' | 'route'>;
+  readonly systemSignalState: Gauge<'service' | 'source' | 'signal' | 'route'>;
+  readonly sourceUp: Gauge<'source' | 'type'>;
 
   constructor(opts: { processMetrics: boolean; labels?: Record<string, string> }) {
     if (opts.labels) this.registry.setDefaultLabels(opts.labels);
@@ -74,6 +81,20 @@ export class ObserverMetrics {
       registers,
     });
     this.inFlight = new Gauge({ name: 'observer_in_flight', help: 'Monitors running now, by lane', labelNames: ['lane'], registers });
+    const signalLabels = ['service', 'source', 'signal', 'route'] as const;
+    this.systemSignal = new Gauge({
+      name: 'observer_system_signal',
+      help: 'Last reading of a golden signal of the watched system (traffic req/s, error ratios, latency ms, saturation share); absent when the source had no data',
+      labelNames: signalLabels,
+      registers,
+    });
+    this.systemSignalState = new Gauge({
+      name: 'observer_system_signal_state',
+      help: 'State of a golden signal of the watched system: -1 no data, 0 ok, 1 warning, 2 critical',
+      labelNames: signalLabels,
+      registers,
+    });
+    this.sourceUp = new Gauge({ name: 'observer_source_up', help: '1 when the source answered at its last collection (ok or partial), 0 when it was down', labelNames: ['source', 'type'], registers });
     if (opts.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'observer_' });
   }
 
@@ -86,6 +107,19 @@ export class ObserverMetrics {
     for (const s of r.steps) {
       if (s.status === 'skipped') continue;
       this.stepDuration.observe({ ...base, step: s.name, kind: r.kind }, s.durationMs / 1000);
+    }
+  }
+
+  /** The system's signals of the last collection replace the previous ones (a signal gone is not kept stale). */
+  recordSystemSignals(sys: SystemSignals): void {
+    this.systemSignal.reset();
+    this.systemSignalState.reset();
+    this.sourceUp.reset();
+    for (const s of sys.sources) this.sourceUp.set({ source: s.name, type: s.type }, s.status === 'down' ? 0 : 1);
+    for (const s of sys.signals) {
+      const labels = { service: s.service, source: s.source, signal: s.signal, route: s.route ?? '' };
+      this.systemSignalState.set(labels, SIGNAL_STATE[s.status]);
+      if (s.value !== null) this.systemSignal.set(labels, s.value);
     }
   }
 

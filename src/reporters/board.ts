@@ -7,16 +7,20 @@
  *   class but `aborted` and `internal`, which say nothing about the target); `degraded` when a
  *   monitor is degraded or could not be measured (aborted/internal), the run was aborted, a warning
  *   or critical finding is open, or a golden signal is not ok; `healthy` otherwise.
- * - Golden signals, current against baseline:
- *   latency p50/p99 of monitor durations and traffic (monitor results per minute) over the last
- *   `recentMs` against the rest of the window (a pooled percentile needs the same mix of monitors on
- *   both sides, which one run alone does not give); error rate (failed / results) of this run
- *   against the window before it; saturation (monitors in flight on average: Σ durations / run wall
- *   time, as a share of `concurrency` when known) of this run against the median of earlier runs.
+ * - The system's golden signals (from `sources`, see src/sources): per service, judged where they
+ *   were collected; a source that is down makes the board degraded and says which.
+ * - The synthetic monitors' signals: latency p50/p99 per monitor kind (API checks and journeys are
+ *   never pooled: 12 ms and 6.7 s in one percentile describe neither) over the last `recentMs`
+ *   against the rest of the window; error rate (failed / results) of this run against the window
+ *   before it.
+ * - The runner's own line: traffic (monitor results per minute) and saturation (monitors in flight
+ *   on average: Σ durations / run wall time, always in that unit; the share of `concurrency` only
+ *   sets the status) of this run against the median of earlier runs.
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
 import { bySeverity, type DeployMarker, type Finding, type MonitorError, type MonitorKind, type MonitorResult, type RunInfo, type Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
+import { buildSystemSection, systemReasons, type SystemSection } from './system-signals.js';
 import { cmp, cmpText, epochMs, maxOf, mean, median, minOf, percentile, percentileSorted, sortedNumbers } from './stats.js';
 
 export type OverallStatus = 'healthy' | 'degraded' | 'down';
@@ -62,6 +66,10 @@ export type SignalKey = 'latencyP50' | 'latencyP99' | 'errorRate' | 'traffic' | 
 
 export interface GoldenSignal {
   key: SignalKey;
+  /** Latency signals: the monitor kind they describe (never pooled across kinds). */
+  kind?: MonitorKind;
+  /** `monitors`: what the synthetic monitors measured; `runner`: the runner's own load (the "Runner" line). */
+  scope: 'monitors' | 'runner';
   label: string;
   /** How to format current/baseline: ms, a ratio (shown as %), per minute, or monitors in flight. */
   unit: 'ms' | 'ratio' | 'perMin' | 'inFlight';
@@ -99,7 +107,10 @@ export interface HealthBoard {
   /** Why the status is what it is, one sentence each (empty when healthy). */
   reasons: string[];
   counts: { total: number; passed: number; degraded: number; failed: number };
+  /** Synthetic monitors' signals (latency per kind, error rate) and the runner's own (scope `runner`). */
   signals: GoldenSignal[];
+  /** The watched system's golden signals per service, and its sources (absent without `sources`). */
+  system?: SystemSection;
   /** Open findings, critical first. */
   anomalies: Finding[];
   /** Findings resolved in the window, newest first. */
@@ -146,7 +157,8 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
     degraded: current.filter((r) => r.status === 'degraded').length,
     failed: current.filter((r) => r.status === 'failed').length,
   };
-  const { status, reasons } = overallStatus(report, anomalies, signals, names);
+  const system = context.system ? buildSystemSection(context.system) : undefined;
+  const { status, reasons } = overallStatus(report, anomalies, signals, names, system ? systemReasons(system) : []);
 
   const deploys = [...context.deploys].sort((a, b) => cmp(b.at, a.at) || cmp(a.id, b.id)).slice(0, t.maxDeploys);
 
@@ -158,13 +170,14 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
     reasons,
     counts,
     signals,
+    ...(system ? { system } : {}),
     anomalies,
     resolved,
     monitors: monitorRows(all),
     deploys,
     baselineNote:
-      `Latency and traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
-      'Saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
+      `Latency (per monitor kind) and runner traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
+      'Runner saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
   };
 }
@@ -199,6 +212,8 @@ function overallStatus(
   anomalies: Finding[],
   signals: GoldenSignal[],
   names: Record<string, string>,
+  /** The system's signals and sources that are not ok, one sentence each. */
+  systemProblems: string[] = [],
 ): { status: OverallStatus; reasons: string[] } {
   const reasons: string[] = [];
   const failed = report.results.filter((r) => r.status === 'failed');
@@ -219,8 +234,9 @@ function overallStatus(
     reasons.push(`${parts.join(' and ')} ${serious.length === 1 ? 'anomaly' : 'anomalies'} open (${affected}).`);
   }
   for (const s of signals) {
-    if (s.status === 'warning' || s.status === 'critical') reasons.push(`${s.label} is ${s.status}.`);
+    if (s.status === 'warning' || s.status === 'critical') reasons.push(`${s.scope === 'runner' ? 'Runner ' + s.label.toLowerCase() : s.label} is ${s.status}.`);
   }
+  reasons.push(...systemProblems);
   const status: OverallStatus = targetFailures.length ? 'down' : reasons.length ? 'degraded' : 'healthy';
   return { status, reasons };
 }
@@ -255,11 +271,12 @@ function goldenSignals(
   // Latency pools every monitor, so "current" must hold the same mix of monitors as the baseline:
   // the last `recentMs` (every monitor has run in it), not this run alone (a handful of values).
   const { recent, older } = splitRecent(report, context, all, startOf, t);
-  const cur = sortedNumbers(measured(recent).map((r) => r.durationMs));
-  const base = sortedNumbers(measured(older).map((r) => r.durationMs));
   const span = spanLabel(t.recentMs);
+  const kinds = [...new Set(measured(all).map((r) => r.kind))].sort();
 
-  const latency = (key: SignalKey, label: string, p: number): GoldenSignal => {
+  const latency = (key: SignalKey, p: number, kind: MonitorKind): GoldenSignal => {
+    const cur = sortedNumbers(measured(recent).filter((r) => r.kind === kind).map((r) => r.durationMs));
+    const base = sortedNumbers(measured(older).filter((r) => r.kind === kind).map((r) => r.durationMs));
     const c = percentileSorted(cur, p);
     const b = percentileSorted(base, p);
     let status: SignalStatus = c === null ? 'unknown' : 'ok';
@@ -267,8 +284,9 @@ function goldenSignals(
       const ratio = c / b;
       status = ratio >= t.latencyCriticalRatio ? 'critical' : ratio >= t.latencyWarningRatio ? 'warning' : 'ok';
     }
-    const name = label.split(' ').pop();
-    return { key, label, unit: 'ms', current: c, baseline: b, status, trend: trendOf(c, b, t.trendTolerance), note: `${name} of monitor durations over the last ${span}` };
+    const q = key === 'latencyP50' ? 'p50' : 'p99';
+    const label = `Latency ${q} · ${KIND_LABEL[kind] ?? kind}`;
+    return { key, kind, scope: 'monitors', label, unit: 'ms', current: c, baseline: b, status, trend: trendOf(c, b, t.trendTolerance), note: `${q} of ${KIND_LABEL[kind] ?? kind} durations over the last ${span}` };
   };
 
   const errorRate = (rs: MonitorResult[]): number | null => (rs.length ? rs.filter((r) => r.status === 'failed').length / rs.length : null);
@@ -278,10 +296,10 @@ function goldenSignals(
     ce === null ? 'unknown' : ce >= t.errorRateCritical && ce > 0 ? 'critical' : ce > t.errorRateWarning ? 'warning' : 'ok';
 
   return [
-    latency('latencyP50', 'Latency p50', 0.5),
-    latency('latencyP99', 'Latency p99', 0.99),
+    ...kinds.flatMap((k) => [latency('latencyP50', 0.5, k), latency('latencyP99', 0.99, k)]),
     {
       key: 'errorRate',
+      scope: 'monitors',
       label: 'Error rate',
       unit: 'ratio',
       current: ce,
@@ -294,6 +312,8 @@ function goldenSignals(
     saturation(report, baseline, startOf, t, concurrency),
   ];
 }
+
+const KIND_LABEL: Partial<Record<MonitorKind, string>> = { api: 'API checks', journey: 'journeys' };
 
 /** History split at generatedAt - recentMs; this run's results count as recent even if the store missed them. */
 function splitRecent(
@@ -337,6 +357,7 @@ function traffic(recent: MonitorResult[], older: MonitorResult[], context: Repor
   }
   return {
     key: 'traffic',
+    scope: 'runner',
     label: 'Traffic',
     unit: 'perMin',
     current,
@@ -380,16 +401,18 @@ function saturation(report: RunReport, baseline: MonitorResult[], startOf: Start
   } else if (current !== null) {
     status = 'ok';
   }
+  // One unit whatever the options (monitors in flight); the share of concurrency only sets the status.
   return {
     key: 'saturation',
+    scope: 'runner',
     label: 'Saturation',
-    unit: capacity ? 'ratio' : 'inFlight',
-    current: current !== null && capacity ? current / capacity : current,
-    baseline: base !== null && capacity ? base / capacity : base,
+    unit: 'inFlight',
+    current,
+    baseline: base,
     status,
     trend: trendOf(current, base, t.trendTolerance),
     note: capacity
-      ? `monitors in flight (Σ durations / run wall time) as a share of concurrency ${capacity}`
+      ? `monitors in flight on average (Σ durations / run wall time) of concurrency ${capacity}; warning from ${Math.round(t.saturationWarning * 100)}%`
       : 'monitors in flight on average (Σ durations / run wall time)',
   };
 }

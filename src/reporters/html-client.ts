@@ -189,8 +189,17 @@ export const CLIENT_JS = `(function () {
       var tags = JSON.parse(el.getAttribute('data-tags') || '[]');
       var locations = JSON.parse(el.getAttribute('data-locations') || '[]');
       var ok = (!m || el.getAttribute('data-monitor') === m) && (!t || tags.indexOf(t) >= 0) && (!l || locations.indexOf(l) >= 0);
-      el.hidden = !ok;
+      // Per-monitor signal blocks show only while a filter is set; the all-monitors block only while none is.
+      el.hidden = !ok || (el.hasAttribute('data-filtered') && !(m || t || l));
       if (ok && el.classList.contains('chart-card')) shown++;
+    }
+    var unfiltered = document.querySelectorAll('[data-unfiltered]');
+    for (var u = 0; u < unfiltered.length; u++) unfiltered[u].hidden = !!(m || t || l);
+    // The system's services: those whose monitors the monitor filter selects.
+    var services = document.querySelectorAll('#system .service');
+    for (var v = 0; v < services.length; v++) {
+      var ids = (services[v].getAttribute('data-monitors') || '').split(' ');
+      services[v].hidden = !!m && ids.indexOf(m) < 0;
     }
     var empty = document.getElementById('charts-empty');
     if (empty) empty.hidden = shown > 0 || payload.charts.length === 0;

@@ -51,6 +51,9 @@ h2 .count { font-size: 12px; font-weight: 600; color: var(--muted); background: 
 .signal .trend { font-size: 18px; margin-left: 6px; color: var(--muted); }
 .signal .base { color: var(--muted); font-size: 12px; }
 .signal .note { color: var(--muted); font-size: 11.5px; margin-top: 6px; }
+.spark { display: block; margin-top: 6px; } .spark polyline { fill: none; stroke: #2563eb; stroke-width: 1.5; }
+.spark .band { fill: #16a34a22; } .spark .anomaly { fill: #dc2626; } .spark .finding { fill: none; stroke: #dc2626; stroke-width: 1.5; } .spark .finding.warning { stroke: #d97706; } .spark .finding.info { stroke: #2563eb; } .spark .deploy { stroke: #7c3aed; stroke-dasharray: 3 2; }
+#system .service { margin-bottom: 16px; } #system .sources .badge { margin-right: 6px; } #system table.routes { margin-top: 8px; font-size: 12.5px; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
 .table-scroll { overflow-x: auto; }
 table { width: 100%; border-collapse: collapse; }

@@ -10,12 +10,14 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import type { Finding, MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions, SlaMap } from './options.js';
-import { affectedOf, buildBoard, type HealthBoard } from './board.js';
+import { affectedOf, buildBoard, type GoldenSignal, type HealthBoard } from './board.js';
 import { buildChartPayload, mergeSla, slaFromMonitors, type ChartPayload, type ChartSpec } from './chart-data.js';
 import { formatAgo, formatInstant, formatMs, formatPct, formatSignalValue, TREND_ARROW } from './format.js';
+import { formatSystemValue, noDataText } from './system-signals.js';
+import { SERVICE_PREFIX, SIGNALS, type SignalState } from '../sources/types.js';
 import { CLIENT_JS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
@@ -67,6 +69,14 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
   const history = context.history.length ? context.history : report.results;
+  // The monitor/tag/location filters apply to the signals too: each monitor's own signals, shown when a filter selects it.
+  const boardOpts = { ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) };
+  const perMonitor = [...new Set(history.map((r) => r.monitor))].sort().map((id) => {
+    const mine = (r: { monitor: string }) => r.monitor === id;
+    const own = history.filter(mine);
+    const b = buildBoard({ ...report, results: report.results.filter(mine) }, { ...context, history: own, system: undefined }, boardOpts);
+    return { id, name: own[own.length - 1]?.name ?? id, tags: [...new Set(own.flatMap((r) => r.tags))].sort(), locations: [...new Set(own.map((r) => r.location))].sort(), signals: b.signals.filter((x) => x.scope === 'monitors') };
+  });
   const payload = buildChartPayload(history, board.anomalies.concat(board.resolved), context.deploys, opts.sla ?? {}, context.generatedAt);
   const failures = await failureCards(history, context.outDir, opts.html?.maxInlineScreenshotBytes ?? DEFAULT_INLINE_SCREENSHOT_BYTES);
   const { js, css } = await uplotAssets();
@@ -97,7 +107,8 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
 ${headerHtml(board, title)}
 ${filtersHtml(board, payload)}
 <main class="wrap">
-${signalsHtml(board)}
+${systemHtml(board)}
+${signalsHtml(board, perMonitor)}
 ${anomaliesHtml(board, tagsOf)}
 ${chartsHtml(payload)}
 ${failuresHtml(failures, board.generatedAt)}
@@ -168,19 +179,111 @@ function filtersHtml(b: HealthBoard, payload: ChartPayload): string {
 </div></nav>`;
 }
 
-function signalsHtml(b: HealthBoard): string {
-  const cards = b.signals
-    .map(
-      (s) => `<div class="signal ${s.status}" data-signal="${s.key}">
+function signalCard(s: GoldenSignal): string {
+  return `<div class="signal ${s.status}" data-signal="${s.key}"${s.kind ? ` data-kind="${h(s.kind)}"` : ''}>
 <div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
 <div class="value">${h(formatSignalValue(s, s.current))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
 <div class="base">baseline ${h(formatSignalValue(s, s.baseline))}</div>
 <div class="note">${h(s.note)}</div>
-</div>`,
+</div>`;
+}
+
+function signalsHtml(b: HealthBoard, perMonitor: Array<{ id: string; name: string; tags: string[]; locations: string[]; signals: GoldenSignal[] }> = []): string {
+  const all = b.signals.filter((s) => s.scope === 'monitors').map(signalCard).join('\n');
+  const own = perMonitor
+    .map(
+      (m) =>
+        `<div class="monitor-signals" data-filtered data-monitor="${h(m.id)}" data-locations="${h(JSON.stringify(m.locations))}" data-tags="${h(JSON.stringify(m.tags))}" hidden><h3>${h(m.name)}</h3><div class="signals">${m.signals.map(signalCard).join('\n')}</div></div>`,
     )
     .join('\n');
-  return `<section id="signals"><h2>Golden signals</h2><div class="signals">${cards}</div>
+  const cards = `<div class="signals" data-unfiltered>${all}</div>${own}`;
+  const runner = b.signals.filter((s) => s.scope === 'runner').map(signalCard).join('\n');
+  return `<section id="signals"><h2>${b.system ? 'Synthetic monitors' : 'Golden signals'}</h2>${cards}
+<h3>Runner</h3><div class="signals runner">${runner}</div>
 <p class="hint">${h(b.baselineNote)}</p></section>`;
+}
+
+/**
+ * The system's signals: per service a card per signal with its recent readings charted against the
+ * expected band (baseline, and the thresholds where the status changes), deploys marked.
+ */
+function systemHtml(b: HealthBoard): string {
+  const sys = b.system;
+  if (!sys) return '';
+  const sources = sys.sources
+    .map((s) => `<span class="badge ${s.status === 'ok' ? 'ok' : s.status === 'partial' ? 'warning' : 'critical'}" data-source="${h(s.name)}">${h(s.name)}: ${h(s.status)}${s.error ? ` — ${h(s.error)}` : ''}</span>`)
+    .join(' ');
+  const deploys = b.deploys.map((d) => Date.parse(d.at)).filter(Number.isFinite);
+  // Findings of the anomaly core on a signal's own series (service:<name> / <source> / <metric>).
+  const findingsOf = (svc: string, s: SignalState) =>
+    b.anomalies.concat(b.resolved).filter((f) => f.series.monitor === SERVICE_PREFIX + svc && f.series.step === s.source && f.series.metric === SIGNALS[s.signal].metric);
+  const services = sys.services
+    .map((svc) => {
+      const cards = svc.signals
+        .map(
+          (s) => `<div class="signal ${s.status}" data-service="${h(svc.service)}" data-system-signal="${h(s.signal)}">
+<div class="label"><span>${h(s.label)}</span><span class="badge ${s.status}">${s.status === 'unknown' ? 'n/a' : h(s.status)}</span></div>
+<div class="value">${s.value === null ? 'no data' : h(formatSystemValue(s, s.value))}<span class="trend" title="against baseline">${h(TREND_ARROW[s.trend])}</span></div>
+<div class="base">${s.baseline === null ? 'no baseline yet' : `expected ${h(formatSystemValue(s, s.baseline))}`}${s.basis ? ` · ${h(s.basis)}` : ''}</div>
+${sparkline(s, deploys, findingsOf(svc.service, s))}
+<div class="note">${h(s.value === null ? noDataText(s) : `${s.note} · ${s.source}`)}</div>
+</div>`,
+        )
+        .join('\n');
+      const routes = svc.routes.length
+        ? `<table class="routes"><thead><tr><th>Route</th><th>Traffic</th><th>5xx</th><th>4xx</th></tr></thead><tbody>${svc.routes
+            .map((r) => `<tr><td>${h(r.route)}</td><td>${r.traffic ? h(formatSystemValue(r.traffic, r.traffic.value)) : '—'}</td><td>${r.errors5xx ? h(formatSystemValue(r.errors5xx, r.errors5xx.value)) : '—'}</td><td>${r.errors4xx ? h(formatSystemValue(r.errors4xx, r.errors4xx.value)) : '—'}</td></tr>`)
+            .join('')}</tbody></table>`
+        : '';
+      return `<div class="service" data-service="${h(svc.service)}" data-monitors="${h(svc.monitors.join(' '))}"><h3>${h(svc.service)}</h3><div class="signals">${cards}</div>${routes}</div>`;
+    })
+    .join('\n');
+  return `<section id="system"><h2>Golden signals of the system</h2><p class="sources">${sources}</p>${services}</section>`;
+}
+
+/** The expected band of a signal: around the baseline for traffic/latency, the status thresholds for ratios and shares. */
+function band(s: SignalState): [number, number] | null {
+  if (s.unit === 'share') return [0, 0.7];
+  if (s.signal === 'errors5xx') return [0, 0.01];
+  if (s.baseline === null) return null;
+  if (s.unit === 'rps') return [s.baseline * 0.5, s.baseline * 1.5];
+  return [0, s.baseline * 1.5];
+}
+
+/** Inline SVG: readings as a line, the expected band shaded, points outside it and deploys marked. */
+function sparkline(s: SignalState, deploys: number[], findings: Finding[] = []): string {
+  const pts = s.history;
+  if (pts.length < 2) return '';
+  const W = 220;
+  const H = 48;
+  const t0 = pts[0][0];
+  const t1 = pts[pts.length - 1][0];
+  const bnd = band(s);
+  const hi = Math.max(...pts.map((p) => p[1]), bnd ? bnd[1] : 0) * 1.1 || 1;
+  const x = (t: number) => (t1 === t0 ? 0 : ((t - t0) / (t1 - t0)) * W);
+  const y = (v: number) => H - (v / hi) * H;
+  const line = pts.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
+  const shade = bnd ? `<rect class="band" x="0" y="${y(bnd[1]).toFixed(1)}" width="${W}" height="${(y(bnd[0]) - y(bnd[1])).toFixed(1)}"></rect>` : '';
+  const marks = bnd
+    ? pts
+        .filter((p) => p[1] > bnd[1] || p[1] < bnd[0])
+        .map((p) => `<circle class="anomaly" cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5"></circle>`)
+        .join('')
+    : '';
+  const deployMarks = deploys
+    .filter((d) => d >= t0 && d <= t1)
+    .map((d) => `<line class="deploy" x1="${x(d).toFixed(1)}" x2="${x(d).toFixed(1)}" y1="0" y2="${H}"></line>`)
+    .join('');
+  // The anomaly core's findings: a ring where each started (at the nearest reading), the explanation as its title.
+  const rings = findings
+    .map((f) => {
+      const at = Date.parse(f.startedAt);
+      if (!(at >= t0 && at <= t1 + 60_000)) return '';
+      const p = pts.reduce((best, q) => (Math.abs(q[0] - at) < Math.abs(best[0] - at) ? q : best), pts[0]);
+      return `<circle class="finding ${h(f.severity)}" cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="4.5"><title>${h(f.explanation)}</title></circle>`;
+    })
+    .join('');
+  return `<svg class="spark" viewBox="0 0 ${W} ${H}" width="100%" height="${H}" role="img" aria-label="${h(s.label)} over the last ${pts.length} readings">${shade}${deployMarks}<polyline points="${line}"></polyline>${marks}${rings}</svg>`;
 }
 
 function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {

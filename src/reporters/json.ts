@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions } from './options.js';
 import { orderReport, stringify } from './json-order.js';
-import { redactReport } from './redaction.js';
+import { redactContext, redactReport } from './redaction.js';
 import { fileSafe, writeReportFile } from './write.js';
 
 export class JsonReporter implements Reporter {
@@ -17,7 +17,10 @@ export class JsonReporter implements Reporter {
   constructor(private readonly opts: ReporterOptions = {}) {}
 
   async onEnd(report: RunReport, context: ReportContext): Promise<string[]> {
-    const text = stringify(orderReport(redactReport(report, this.opts.redactor)));
+    const ordered = orderReport(redactReport(report, this.opts.redactor));
+    // The system's golden signals of this run (sources), after the run's own data.
+    const system = context.system ? redactContext(context, this.opts.redactor).system : undefined;
+    const text = stringify(system ? { ...(ordered as { [k: string]: Parameters<typeof stringify>[0] }), system: JSON.parse(JSON.stringify(system)) as Parameters<typeof stringify>[0] } : ordered);
     const runFile = await writeReportFile(context.outDir, `run-${fileSafe(report.run.id)}.json`, text);
     const latest = await writeReportFile(context.outDir, 'latest.json', text);
     const keep = this.opts.json?.keepRuns;

@@ -20,6 +20,7 @@ import {
   TREND_ARROW,
 } from './format.js';
 import { redactContext, redactReport } from './redaction.js';
+import { formatSystemValue, noDataText, type SystemSection } from './system-signals.js';
 import { appendReportFile, writeReportFile } from './write.js';
 
 /** GitHub rejects step summaries over 1 MiB; stay under with room for other steps. */
@@ -94,11 +95,14 @@ export function renderMarkdown(b: HealthBoard): string {
   }
 
   out.push('## Golden signals', '');
+  if (b.system) out.push(...systemMarkdown(b.system));
+  const monitorSignals = b.signals.filter((s) => s.scope === 'monitors');
+  if (b.system) out.push('### Synthetic monitors', '');
   out.push(
     ...table(
       ['Signal', 'Current', 'Baseline', 'Status', 'Trend', 'Meaning'],
       ['l', 'r', 'r', 'l', 'c', 'l'],
-      b.signals.map((s) => [
+      monitorSignals.map((s) => [
         s.label,
         formatSignalValue(s, s.current),
         formatSignalValue(s, s.baseline),
@@ -108,9 +112,15 @@ export function renderMarkdown(b: HealthBoard): string {
       ]),
     ),
     '',
-    `_${mdCell(b.baselineNote)}_`,
-    '',
   );
+  const runner = b.signals.filter((s) => s.scope === 'runner');
+  if (runner.length) {
+    const parts = runner.map(
+      (s) => `${s.label.toLowerCase()} ${formatSignalValue(s, s.current)} (baseline ${formatSignalValue(s, s.baseline)}, ${SIGNAL_LABEL[s.status]} ${TREND_ARROW[s.trend] || '—'})`,
+    );
+    out.push(`**Runner:** ${mdCell(parts.join(' · '))}`, '');
+  }
+  out.push(`_${mdCell(b.baselineNote)}_`, '');
 
   out.push(`## Active anomalies (${b.anomalies.length})`, '');
   if (b.anomalies.length === 0) out.push('_No active anomalies._', '');
@@ -176,3 +186,48 @@ function affectedCell(a: { monitor: string; step: string | null; location: strin
 function findingRow(f: Finding, b: HealthBoard): string[] {
   return [SEVERITY_LABEL[f.severity], when(f.startedAt, b.generatedAt), mdCell(f.kind), affectedCell(affectedOf(f, b.names)), mdCell(f.explanation)];
 }
+
+/** The system's signals: the sources' state, then one table per service (and its busiest routes). */
+function systemMarkdown(sys: SystemSection): string[] {
+  const out: string[] = [];
+  const sources = sys.sources.map((s) => {
+    const state = s.status === 'ok' ? '🟢 ok' : s.status === 'partial' ? '🟡 partial' : '🔴 down';
+    return `${mdCell(s.name)} ${state}${s.error ? ` — ${mdCell(s.error)}` : ''}`;
+  });
+  out.push(`**Sources:** ${sources.join(' · ') || '_none_'}`, '');
+  for (const svc of sys.services) {
+    out.push(`### ${mdCell(svc.service)}`, '');
+    out.push(
+      ...table(
+        ['Signal', 'Current', 'Baseline', 'Status', 'Trend', 'Meaning'],
+        ['l', 'r', 'r', 'l', 'c', 'l'],
+        svc.signals.map((s) => [
+          // Two sources of one service (edge logs, app metrics) measure different things: say which row is which.
+          new Set(svc.signals.map((x) => x.source)).size > 1 ? `${s.label} (${mdCell(s.source)})` : s.label,
+          s.value === null ? 'no data' : formatSystemValue(s, s.value),
+          formatSystemValue(s, s.baseline),
+          SIGNAL_LABEL[s.status],
+          TREND_ARROW[s.trend] || '—',
+          mdCell(s.value === null ? noDataText(s) : [s.note, s.basis && `baseline: ${s.basis}`, s.source].filter(Boolean).join(' · ')),
+        ]),
+      ),
+      '',
+    );
+    if (svc.routes.length) {
+      out.push(
+        ...table(
+          ['Route', 'Traffic', '5xx', '4xx', 'Status'],
+          ['l', 'r', 'r', 'r', 'l'],
+          svc.routes.map((r) => {
+            const worst = [r.traffic, r.errors5xx, r.errors4xx].reduce((w, s) => (s && RANK[s.status] > RANK[w] ? s.status : w), 'unknown' as keyof typeof RANK);
+            return [mdCell(r.route), r.traffic ? formatSystemValue(r.traffic, r.traffic.value) : '—', r.errors5xx ? formatSystemValue(r.errors5xx, r.errors5xx.value) : '—', r.errors4xx ? formatSystemValue(r.errors4xx, r.errors4xx.value) : '—', SIGNAL_LABEL[worst]];
+          }),
+        ),
+        '',
+      );
+    }
+  }
+  return out;
+}
+
+const RANK = { unknown: 0, ok: 1, warning: 2, critical: 3 } as const;

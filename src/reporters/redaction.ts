@@ -19,5 +19,7 @@ export function redactContext(context: ReportContext, redactor: Redactor | undef
     history: redactor.redactDeep(context.history),
     findings: redactor.redactDeep(context.findings),
     deploys: redactor.redactDeep(context.deploys),
+    // Queries and source errors may quote configured values (an `${env:...}` in a URL or selector).
+    ...(context.system ? { system: redactor.redactDeep(context.system) } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * isolated by the multiplexer: its error becomes an onError event for the others and the run goes on.
  */
 import type { DeployMarker, Finding, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { SystemSignals } from '../sources/types.js';
 
 export interface RunReport {
   run: RunInfo;
@@ -25,6 +26,8 @@ export interface ReportContext {
   window: string;
   /** The instant the report is made. */
   generatedAt: string;
+  /** The watched system's golden signals of this run (absent when no sources are configured). */
+  system?: SystemSignals;
 }
 
 export interface Reporter {

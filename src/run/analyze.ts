@@ -23,7 +23,17 @@ export async function analyzeResults(
   /** Definitions by monitor id: their SLAs (per step for journeys) feed the SLA detector. */
   definitions?: ReadonlyMap<string, MonitorDefinition>,
 ): Promise<FindingChange[]> {
-  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor))).sort((a, b) => a.at - b.at);
+  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor)));
+  return analyzeObservations(store, anomalyConfig, observations);
+}
+
+/** Observations of any series (monitor results, the system's golden signals) through the core, state kept in the store. */
+export async function analyzeObservations(
+  store: Store,
+  anomalyConfig: ConstructorParameters<typeof AnomalyCore>[0],
+  unordered: Observation[],
+): Promise<FindingChange[]> {
+  const observations = [...unordered].sort((a, b) => a.at - b.at);
   if (observations.length === 0) return [];
   const ids = [...new Set(observations.map((o) => seriesId(o.series)))];
   // Read-modify-write as one step: a runner sharing the store never overwrites this run's updates.

@@ -21,6 +21,7 @@ import type { Redactor } from '../runtime/redact.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { analyzeResults } from './analyze.js';
+import { analyzeSignals, type Collected } from '../sources/index.js';
 
 /** The alerts stage as the pipeline uses it (AlertManager implements it). */
 export interface AlertsStage {
@@ -56,11 +57,22 @@ export interface StagesDeps {
  * What follows storing results: the anomaly core on the baselines in the store, then the alerts
  * (evaluate with the finding changes, deliver within `deliveryBudgetMs`). Never throws.
  */
-export async function analyzeAndAlert(deps: StagesDeps, results: MonitorResult[], deliveryBudgetMs: number): Promise<FindingChange[]> {
+export async function analyzeAndAlert(
+  deps: StagesDeps,
+  results: MonitorResult[],
+  deliveryBudgetMs: number,
+  /** The watched system's golden signals of this run (`collectSignals`), analysed after the monitors so their findings can name them. */
+  system?: Collected,
+): Promise<FindingChange[]> {
   let findingChanges: FindingChange[] = [];
   await deps.guard('anomaly core', async () => {
     findingChanges = await analyzeResults(deps.store, deps.anomaly, results, deps.definitions);
   });
+  if (system) {
+    await deps.guard('anomaly core: golden signals', async () => {
+      findingChanges = [...findingChanges, ...(await analyzeSignals(deps.store, deps.anomaly, system, findingChanges))];
+    });
+  }
   const alerts = deps.alerts;
   if (alerts) {
     await deps.guard('alerts: evaluating', () => alerts.evaluate({ results, findingChanges }));
@@ -71,10 +83,10 @@ export async function analyzeAndAlert(deps: StagesDeps, results: MonitorResult[]
 }
 
 /** A finished run of the daemon (one monitor per tick): store it, then analyse and alert. Never throws. */
-export async function recordAndAnalyze(deps: StagesDeps, run: RunInfo, results: MonitorResult[], deliveryBudgetMs: number): Promise<FindingChange[]> {
+export async function recordAndAnalyze(deps: StagesDeps, run: RunInfo, results: MonitorResult[], deliveryBudgetMs: number, system?: Collected): Promise<FindingChange[]> {
   await deps.guard('store: saving the run', () => deps.store.saveRun(run));
   await deps.guard('store: saving results', () => deps.store.saveResults(results));
-  return analyzeAndAlert(deps, results, deliveryBudgetMs);
+  return analyzeAndAlert(deps, results, deliveryBudgetMs, system);
 }
 
 export interface PipelineOptions {

@@ -16,6 +16,7 @@ import { executeMonitors, type MonitorRunners } from './execute.js';
 import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
 import { closeDeadRuns, thisRunner } from './dead-runs.js';
+import { collectSignals, type Collected, type SourceConfig } from '../sources/index.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -37,6 +38,8 @@ export interface RunDeps {
   anomalyConfig: AnomalyConfig;
   /** Alerts: evaluate and deliver (bounded); absent when no alerts are configured. */
   alerts?: AlertsStage;
+  /** The watched system's golden signals: read after the monitors, analysed with them (absent: none configured). */
+  sources?: { configs: readonly SourceConfig[]; rootDir: string };
   failOn: FailOn;
   /** Findings opened in this run at or above this severity fail the run (exit 1). */
   failOnFindings: 'critical' | 'warning' | 'none';
@@ -93,10 +96,22 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   if (deps.signal.aborted) run.aborted = true;
   await guard('store: finishing the run', () => store.saveRun(run));
 
+  // The system's own signals (Prometheus, access logs), collected before the analysis so the
+  // monitors' findings can name what their service was doing. A source that is down is reported, never invented.
+  let system: Collected | undefined;
+  const sources = deps.sources;
+  if (sources?.configs.length) {
+    await guard('sources', async () => {
+      system = await collectSignals(sources.configs, { store, clock, rootDir: sources.rootDir, location: deps.location, monitors: deps.monitors, signal: deps.signal });
+    });
+  }
+  const collected: Collected | undefined = system;
+
   const findingChanges = await analyzeAndAlert(
     { store, anomaly: deps.anomalyConfig, ...(deps.alerts ? { alerts: deps.alerts } : {}), definitions: new Map(deps.monitors.map((m) => [m.id, m])), guard },
     results,
     deps.signal.aborted ? 2_000 : 10_000,
+    collected,
   );
 
   const findings = latestFindings(findingChanges);
@@ -112,6 +127,8 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   await guard('store: reading history for reports', async () => {
     context = await buildReportContext(store, { outDir: deps.outDir, window: '24h', nowMs: clock.nowMs(), current: results, environment: deps.environment });
   });
+
+  if (collected) context = { ...context, system: collected.system };
 
   const files: string[] = [];
   const written = await reporter.onEnd?.(report, context);

@@ -15,10 +15,15 @@ describe('health board', () => {
     // Traffic: results in the last hour (this run + runs at 11:00, 11:15, 11:30 and us-east) per minute.
     expect(by.traffic.current).toBeCloseTo(18 / 60, 6);
     expect(by.traffic.status).toBe('ok');
-    // Saturation is a share of the configured concurrency.
-    expect(by.saturation.unit).toBe('ratio');
+    // Runner saturation: always monitors in flight (the unit never flips with the options); the
+    // configured concurrency sets the status and is named in the note.
+    expect(by.saturation.unit).toBe('inFlight');
+    expect(by.saturation.scope).toBe('runner');
+    expect(by.traffic.scope).toBe('runner');
     const busy = report.results.reduce((a, r) => a + r.durationMs, 0);
-    expect(by.saturation.current).toBeCloseTo(busy / 8000 / 4, 6);
+    expect(by.saturation.current).toBeCloseTo(busy / 8000, 6);
+    expect(by.saturation.note).toContain('of concurrency 4');
+    expect(buildBoard(report, context).signals.find((s) => s.key === 'saturation')!.unit).toBe('inFlight');
     expect(by.latencyP50.current).not.toBeNull();
     expect(by.latencyP99.current!).toBeGreaterThan(by.latencyP50.current!);
   });
@@ -32,7 +37,19 @@ describe('health board', () => {
     expect(p50.current! / p50.baseline!).toBeGreaterThan(3);
     expect(p50.status).toBe('critical');
     expect(p50.trend).toBe('up');
-    expect(b.reasons).toContain('Latency p50 is critical.');
+    expect(b.reasons).toContain(`${p50.label} is critical.`);
+  });
+
+  it('never pools latency across monitor kinds: journeys do not move the API checks\' percentiles', () => {
+    const { report, context } = scenario('/unused');
+    const b = buildBoard(report, context);
+    const kinds = [...new Set(context.history.map((r) => r.kind))].sort();
+    for (const k of kinds) expect(b.signals.filter((s) => s.key === 'latencyP99' && s.kind === k)).toHaveLength(1);
+    const api = b.signals.find((s) => s.key === 'latencyP99' && s.kind === 'api')!;
+    for (const r of context.history) if (r.kind !== 'api') r.durationMs *= 100;
+    const again = buildBoard(report, context).signals.find((s) => s.key === 'latencyP99' && s.kind === 'api')!;
+    expect(again.current).toBe(api.current);
+    expect(again.baseline).toBe(api.baseline);
   });
 
   it('warns when traffic drops (monitors stopped running)', () => {

@@ -192,6 +192,12 @@ describe('html reporter (index.html) in Chromium', () => {
       expect(await page.locator('#monitors tbody tr:visible').count()).toBe(1);
       expect(await page.locator('#anomalies tbody tr:visible').count()).toBe(1);
       expect(page.url()).toMatch(/#monitor=purchase$/);
+      // The signals follow the filter too: the purchase journey's own latency, not the pooled one.
+      expect(await page.locator('#signals [data-unfiltered]').isVisible()).toBe(false);
+      const ownSignals = page.locator('#signals .monitor-signals:visible');
+      expect(await ownSignals.count()).toBe(1);
+      expect(await ownSignals.locator('h3').textContent()).toBe('Purchase journey');
+      expect(await ownSignals.locator('.signal .label span:first-child').allTextContents()).toEqual(['Latency p50 · journeys', 'Latency p99 · journeys', 'Error rate']);
 
       await page.selectOption('#filter-monitor', '');
       await page.selectOption('#filter-tag', 'api');
@@ -204,6 +210,8 @@ describe('html reporter (index.html) in Chromium', () => {
       expect(await page.locator('#charts-empty').isVisible()).toBe(true);
       await page.click('#filter-reset');
       expect(await visibleCharts()).toBe(5);
+      expect(await page.locator('#signals [data-unfiltered]').isVisible()).toBe(true);
+      expect(await page.locator('#signals .monitor-signals:visible').count()).toBe(0);
       // A shown chart still has its size after being hidden.
       const after = await canvasStats(page);
       expect(after.every((s) => s.w > 300)).toBe(true);

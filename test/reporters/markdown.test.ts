@@ -41,7 +41,9 @@ describe('markdown reporter (status.md)', () => {
 
     const signals = tableAfter(md, '## Golden signals');
     expect(signals[0]).toEqual(['Signal', 'Current', 'Baseline', 'Status', 'Trend', 'Meaning']);
-    expect(signals.slice(2).map((r) => r[0])).toEqual(['Latency p50', 'Latency p99', 'Error rate', 'Traffic', 'Saturation']);
+    expect(signals.slice(2).map((r) => r[0])).toEqual(['Latency p50 · API checks', 'Latency p99 · API checks', 'Latency p50 · journeys', 'Latency p99 · journeys', 'Error rate']);
+    // The runner's own traffic and saturation are on their own line, in fixed units.
+    expect(md).toMatch(/\*\*Runner:\*\* traffic [\d.]+\/min .* · saturation \d+\.\d\d in flight/);
     const errorRate = signals.find((r) => r[0] === 'Error rate')!;
     expect(errorRate.slice(1, 5)).toEqual(['25%', '0.9%', '🔴 critical', '↑']);
     for (const r of signals.slice(2)) expect(['↑', '↓', '→', '—']).toContain(r[4]);

@@ -1,0 +1,213 @@
+/**
+ * Access-log lines → requests. Two formats:
+ * - `combined` (nginx and Apache): `addr - user [10/Oct/2000:13:55:36 -0700] "GET /a?b HTTP/1.1" 200 2326 "referer" "agent"`,
+ *   optionally followed by a request time as the last field (nginx `$request_time`, Apache `%D` / `%T`);
+ * - `json` lines (envoy, nginx `escape=json`, anything else) with a field mapping.
+ * The combined parser scans with indexOf and char codes: it runs on every line of the log.
+ * Lines that do not parse are counted (`malformed`), never guessed at.
+ */
+import type { AccessLogSourceConfig } from '../types.js';
+import type { RequestAggregate } from './aggregate.js';
+
+const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+
+/** `10/Oct/2000:13:55:36 -0700` → epoch ms; NaN when malformed. */
+export function parseCommonLogTime(s: string): number {
+  const m = /^(\d{2})\/(\w{3})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})$/.exec(s);
+  if (!m) return Number.NaN;
+  const month = MONTHS[m[2]];
+  if (month === undefined) return Number.NaN;
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const offset = (Number(m[8]) * 60 + Number(m[9])) * 60_000;
+  return m[7] === '+' ? utc - offset : utc + offset;
+}
+
+/**
+ * Path → route: query dropped, ids folded (`/orders/123` → `/orders/:id`; numbers, UUIDs and long
+ * hex or mixed letter-digit tokens of 16+ characters), so routes stay few. Cached per raw path.
+ */
+export class RouteNormalizer {
+  private cache = new Map<string, string>();
+
+  route(path: string): string {
+    const hit = this.cache.get(path);
+    if (hit !== undefined) return hit;
+    const q = path.indexOf('?');
+    const bare = q >= 0 ? path.slice(0, q) : path;
+    const route = bare
+      .split('/')
+      .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(seg) || /^(?=.*\d)[A-Za-z0-9_-]{16,}$/.test(seg) ? ':id' : seg))
+      .join('/');
+    if (this.cache.size >= 10_000) this.cache = new Map();
+    this.cache.set(path, route || '/');
+    return route || '/';
+  }
+}
+
+const UNIT_MS = { s: 1000, ms: 1, us: 0.001 } as const;
+
+export interface LineParser {
+  /** Parse one line (no newline) into the aggregate; false when it is not a request line. */
+  line(text: string): boolean;
+  /** End of a block of lines. */
+  flush(): void;
+}
+
+export function createParser(config: Pick<AccessLogSourceConfig, 'format' | 'fields' | 'requestTimeUnit'>, agg: RequestAggregate): LineParser {
+  const routes = new RouteNormalizer();
+  const unit = UNIT_MS[config.requestTimeUnit ?? 's'];
+  return config.format === 'json' ? new JsonLineParser(agg, routes, unit, config.fields ?? {}) : new CombinedParser(agg, routes, unit);
+}
+
+class CombinedParser implements LineParser {
+  /** Only the first and last line's time are parsed (for the span); the string is kept, not parsed per line. */
+  private firstTime = '';
+  private lastTime = '';
+
+  constructor(
+    private readonly agg: RequestAggregate,
+    private readonly routes: RouteNormalizer,
+    private readonly unitMs: number,
+  ) {}
+
+  line(s: string): boolean {
+    const t0 = s.indexOf('[');
+    if (t0 < 0) return false;
+    const t1 = s.indexOf(']', t0);
+    if (t1 < 0) return false;
+    const q0 = s.indexOf('"', t1);
+    if (q0 < 0) return false;
+    const m1 = s.indexOf(' ', q0 + 1);
+    if (m1 < 0) return false;
+    let p1 = s.indexOf(' ', m1 + 1);
+    // The request line ends at `" ` followed by the status.
+    const q1 = s.indexOf('" ', m1 + 1);
+    if (q1 < 0) return false;
+    if (p1 < 0 || p1 > q1) p1 = q1;
+    const st = q1 + 2;
+    const c0 = s.charCodeAt(st) - 48;
+    const c1 = s.charCodeAt(st + 1) - 48;
+    const c2 = s.charCodeAt(st + 2) - 48;
+    if (c0 < 1 || c0 > 5 || c1 < 0 || c1 > 9 || c2 < 0 || c2 > 9 || s.charCodeAt(st + 3) !== 32) return false;
+    const status = c0 * 100 + c1 * 10 + c2;
+    let bytes = 0;
+    let i = st + 4;
+    for (let c = s.charCodeAt(i) - 48; c >= 0 && c <= 9; c = s.charCodeAt(++i) - 48) bytes = bytes * 10 + c;
+    // Request time: a number as the last field, after the user agent's closing quote.
+    let rt = -1;
+    const last = s.length - 1;
+    const lc = s.charCodeAt(last);
+    if (lc >= 48 && lc <= 57) {
+      const sp = s.lastIndexOf(' ');
+      if (sp > i && s.charCodeAt(sp - 1) === 34) {
+        const v = +s.slice(sp + 1);
+        if (v >= 0) rt = v * this.unitMs;
+      }
+    }
+    const path = s.slice(m1 + 1, p1);
+    this.agg.add(this.routes.route(path), status, bytes, rt);
+    if (this.firstTime === '') this.firstTime = s.slice(t0 + 1, t1);
+    else this.lastTime = s.slice(t0 + 1, t1);
+    return true;
+  }
+
+  /** Called once per batch: the span's ends are parsed here, not per line. */
+  flush(): void {
+    if (this.firstTime) this.agg.seen(parseCommonLogTime(this.firstTime));
+    if (this.lastTime) this.agg.seen(parseCommonLogTime(this.lastTime));
+    this.firstTime = '';
+    this.lastTime = '';
+  }
+}
+
+const JSON_DEFAULTS = {
+  route: ['route', 'path', 'uri', 'request_uri', 'url', 'request'],
+  method: ['method', 'request_method'],
+  status: ['status', 'response_code', 'status_code', 'code'],
+  bytes: ['bytes', 'body_bytes_sent', 'bytes_sent', 'bytes_out'],
+  requestTime: ['request_time', 'duration', 'latency'],
+  time: ['time', 'time_iso8601', 'time_local', 'timestamp', 'start_time', '@timestamp'],
+} as const;
+
+type FieldName = keyof typeof JSON_DEFAULTS;
+
+class JsonLineParser implements LineParser {
+  private readonly getters: Record<FieldName, (o: Record<string, unknown>) => unknown>;
+
+  constructor(
+    private readonly agg: RequestAggregate,
+    private readonly routes: RouteNormalizer,
+    private readonly unitMs: number,
+    fields: NonNullable<AccessLogSourceConfig['fields']>,
+  ) {
+    const getter = (name: FieldName) => {
+      const mapped = fields[name];
+      if (mapped) {
+        const parts = mapped.split('.');
+        return (o: Record<string, unknown>) => {
+          let v: unknown = o;
+          for (const p of parts) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+          return v;
+        };
+      }
+      const names = JSON_DEFAULTS[name];
+      return (o: Record<string, unknown>) => {
+        for (const n of names) if (o[n] !== undefined && o[n] !== '' && o[n] !== '-') return o[n];
+        return undefined;
+      };
+    };
+    this.getters = { route: getter('route'), method: getter('method'), status: getter('status'), bytes: getter('bytes'), requestTime: getter('requestTime'), time: getter('time') };
+  }
+
+  line(s: string): boolean {
+    if (s.charCodeAt(0) !== 123) return false;
+    let o: unknown;
+    try {
+      o = JSON.parse(s);
+    } catch {
+      return false;
+    }
+    if (o === null || typeof o !== 'object') return false;
+    const rec = o as Record<string, unknown>;
+    const status = Number(this.getters.status(rec));
+    if (!Number.isInteger(status) || status < 100 || status > 599) return false;
+    let path = this.getters.route(rec);
+    if (typeof path !== 'string' || path === '') return false;
+    // nginx `$request` is the whole request line: `GET /a HTTP/1.1`.
+    const sp = path.indexOf(' ');
+    if (sp > 0 && path.charCodeAt(0) !== 47) path = path.slice(sp + 1).split(' ')[0];
+    // Absolute URLs keep only their path.
+    if (/^https?:\/\//.test(path as string)) path = (path as string).replace(/^https?:\/\/[^/]*/, '') || '/';
+    const bytes = Number(this.getters.bytes(rec));
+    const rtRaw = this.getters.requestTime(rec);
+    const rt = rtRaw === undefined || rtRaw === null || rtRaw === '' ? -1 : Number(rtRaw);
+    this.agg.add(this.routes.route(path as string), status, Number.isFinite(bytes) ? bytes : 0, Number.isFinite(rt) && rt >= 0 ? rt * this.unitMs : -1);
+    const time = this.getters.time(rec);
+    if (typeof time === 'number') this.agg.seen(time > 1e12 ? time : time * 1000);
+    else if (typeof time === 'string') this.agg.seen(/^\d{2}\/\w{3}\//.test(time) ? parseCommonLogTime(time) : Date.parse(time));
+    return true;
+  }
+
+  flush(): void {}
+}
+
+/** Parse a whole block of text (many lines); returns [parsed, malformed]. Empty lines are skipped. */
+export function parseBlock(parser: LineParser, text: string): [number, number] {
+  let ok = 0;
+  let bad = 0;
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    if (stop > start) {
+      if (parser.line(text.slice(start, stop))) ok++;
+      else bad++;
+    }
+    start = end + 1;
+  }
+  parser.flush();
+  return [ok, bad];
+}
