@@ -61,6 +61,16 @@ export class CheckAbortedError extends CheckError {
   }
 }
 
+/** A redirect chain that loops or runs past `maxRedirects`, or leads somewhere a check cannot follow. */
+export class RedirectError extends CheckError {
+  readonly code = 'OBS_CHECK_REDIRECT';
+  readonly errorClass = 'redirect';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedirectError';
+  }
+}
+
 /** A network-level failure (dns, refused, reset, tls, connect timeout) after classification. */
 export class NetworkError extends CheckError {
   readonly code = 'OBS_CHECK_NETWORK';
@@ -120,8 +130,8 @@ export function classifyTransportError(err: unknown, ctx: ErrorContext): CheckEr
     return new NetworkError('connection_reset', `connection reset: ${ctx.origin} closed the connection ${where} (${text})`, code);
   }
   if (code && code.startsWith('HPE_')) {
-    // The target spoke broken HTTP; the exchange ended like a reset connection.
-    return new NetworkError('connection_reset', `connection reset: invalid HTTP response from ${ctx.origin} (${text})`, code);
+    // The target answered, but not in HTTP (or in broken HTTP): not a network fault.
+    return new NetworkError('protocol', `protocol: invalid HTTP response from ${ctx.origin} (${text})`, code);
   }
   if (code === 'UND_ERR_INVALID_ARG') {
     return new NetworkError('internal', `invalid request: ${text}`, code);

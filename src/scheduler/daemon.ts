@@ -14,7 +14,7 @@ import type { FindingChange } from '../anomaly/index.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import { newRunId, stableHash } from '../run/ids.js';
-import { Lanes } from './lanes.js';
+import { Lanes, laneOf } from './lanes.js';
 
 export interface DaemonPlan {
   monitors: MonitorDefinition[];
@@ -121,7 +121,7 @@ export class Daemon {
     if (this.stats.latenessMs.length < 100_000) this.stats.latenessMs.push(latenessMs);
     metrics.scheduleLateness.observe({ kind: monitor.kind }, latenessMs / 1000);
     this.stats.started++;
-    const lane = monitor.kind;
+    const lane = laneOf(monitor.kind);
     metrics.inFlight.inc({ lane });
     const run: RunInfo = { id: newRunId(startMs), startedAt: isoAt(startMs), finishedAt: null, location: this.deps.location, environment: this.deps.environment };
     try {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { ApiCheckRunner } from '../../src/checks/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import { diagnosticsOf, expectDiagnostic, REPO } from './helpers.js';
 
 const PASSWORD = 'demo-password-123';
@@ -25,8 +26,9 @@ describe('repository examples', () => {
     expect(config.configFile).toBe(path.join(REPO, 'observer.config.ts'));
     expect(config.warnings).toEqual([]);
     expect(config.checks.map((c) => c.id)).toEqual(['health', 'login', 'product-detail', 'product-detail-not-found', 'products-search']);
-    for (const c of config.checks) expect(c.request.url.startsWith(shop.url + '/api/')).toBe(true);
-    const search = config.checks.find((c) => c.id === 'products-search')!;
+    const api = config.checks.filter((c): c is ApiCheckDefinition => c.kind === 'api');
+    for (const c of api) expect(c.request.url.startsWith(shop.url + '/api/')).toBe(true);
+    const search = api.find((c) => c.id === 'products-search')!;
     expect(search.expect.schema?.key).toMatch(/^checks\/schemas\/product-list\.json#/);
 
     const runner = new ApiCheckRunner({ redactor: config.redactor, concurrency: 4 });

@@ -1,0 +1,97 @@
+/**
+ * Heartbeats (push monitors) for cron jobs and batch work that cannot be probed from outside: the
+ * job calls `POST /heartbeat/<id>` on the daemon (token as `?token=` or `authorization: Bearer`),
+ * `?status=fail` to report a failure. The book keeps the last ping of each monitor; each scheduled
+ * evaluation fails when the last ping reported a failure, or when none arrived within period +
+ * grace (counted from the daemon's start until the first one).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { HeartbeatDefinition } from '../model/monitor.js';
+import type { Clock } from '../runtime/clock.js';
+import type { ProbeOutcome } from './probe.js';
+
+export interface HeartbeatPing {
+  /** Wall clock, ms. */
+  atMs: number;
+  ok: boolean;
+  /** `?message=` or the request body's first line (bounded), shown with a reported failure. */
+  message?: string;
+}
+
+export type PingAnswer = 'accepted' | 'unknown' | 'unauthorized';
+
+interface Watched {
+  def: HeartbeatDefinition;
+  sinceMs: number;
+  last?: HeartbeatPing;
+}
+
+const MAX_MESSAGE = 200;
+
+export class HeartbeatBook {
+  private readonly watched = new Map<string, Watched>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Start or replace the monitors received; pings of monitors that stay are kept. */
+  watch(defs: readonly HeartbeatDefinition[]): void {
+    const now = this.clock.nowMs();
+    const next = new Map<string, Watched>();
+    for (const def of defs) {
+      const old = this.watched.get(def.id);
+      next.set(def.id, { def, sinceMs: old?.sinceMs ?? now, ...(old?.last ? { last: old.last } : {}) });
+    }
+    this.watched.clear();
+    for (const [k, v] of next) this.watched.set(k, v);
+  }
+
+  /** A ping from a job. The token is compared in constant time. */
+  receive(id: string, token: string | undefined, ok: boolean, message?: string): PingAnswer {
+    const w = this.watched.get(id);
+    if (!w) return 'unknown';
+    if (token === undefined || !sameSecret(token, w.def.token)) return 'unauthorized';
+    const text = message?.split('\n')[0]?.trim().slice(0, MAX_MESSAGE);
+    w.last = { atMs: this.clock.nowMs(), ok, ...(text ? { message: text } : {}) };
+    return 'accepted';
+  }
+
+  last(id: string): HeartbeatPing | undefined {
+    return this.watched.get(id)?.last;
+  }
+
+  /** The verdict on a heartbeat monitor now. */
+  evaluate(def: HeartbeatDefinition): ProbeOutcome {
+    const w = this.watched.get(def.id);
+    const now = this.clock.nowMs();
+    const since = w?.sinceMs ?? now;
+    const last = w?.last;
+    const expected = `expected every ${duration(def.periodMs)} + ${duration(def.graceMs)} grace`;
+    if (last && !last.ok) {
+      return {
+        status: 'failed',
+        error: { class: 'heartbeat', message: `heartbeat: the job reported a failure at ${new Date(last.atMs).toISOString()}${last.message ? `: ${last.message}` : ''}` },
+      };
+    }
+    const from = last?.atMs ?? since;
+    if (now - from > def.periodMs + def.graceMs) {
+      const message = last
+        ? `heartbeat: none since ${new Date(last.atMs).toISOString()} (${duration(now - last.atMs)} ago; ${expected})`
+        : `heartbeat: none received since monitoring started at ${new Date(since).toISOString()} (${expected})`;
+      return { status: 'failed', error: { class: 'heartbeat', message } };
+    }
+    return { status: 'passed', error: null };
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+}
+
+/** `90 s`, `5 min`, `1.5 h`. */
+function duration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${(ms / 3_600_000).toFixed(1).replace(/\.0$/, '')} h`;
+}
