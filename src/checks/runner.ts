@@ -260,7 +260,8 @@ export class ApiCheckRunner {
     if (tls && verdict.status !== 'failed') {
       // With verification turned off (rejectUnauthorized: false) only the expiry is judged.
       const seen = this.verifiesCertificates ? tls : { ...tls, authorized: true };
-      const cert = judgeCertificate(seen, new URL(followed.url).host, check.certificate ?? DEFAULT_CERTIFICATE_THRESHOLDS);
+      const final = new URL(followed.url);
+      const cert = judgeCertificate(seen, { target: final.host, name: final.hostname, thresholds: check.certificate ?? DEFAULT_CERTIFICATE_THRESHOLDS });
       // The worse of the two: a response that passed can still fail or degrade on its certificate.
       if (cert.status === 'failed' || (cert.status === 'degraded' && verdict.status === 'passed')) verdict = cert;
     }

@@ -58,13 +58,17 @@ export function certificateInfo(socket: TLSSocket, nowMs: number): TlsInfo | und
 }
 
 /** The verdict on a certificate: untrusted / wrong name / expired → failed; near expiry → degraded or failed. */
-export function judgeCertificate(info: TlsInfo, target: string, thresholds: CertificateThresholds, minProtocol?: string): { status: Status; error: MonitorError | null } {
+export function judgeCertificate(
+  info: TlsInfo,
+  on: { /** `host:port`, for messages. */ target: string; /** The name the certificate must match. */ name: string; thresholds: CertificateThresholds; minProtocol?: string },
+): { status: Status; error: MonitorError | null } {
+  const { target, thresholds, minProtocol } = on;
   const until = info.validTo.slice(0, 10);
   if (!info.authorized) {
     const code = info.authorizationError ?? 'UNKNOWN';
     let reason = REASONS[code] ?? `the certificate was rejected (${code})`;
     if (code === 'CERT_HAS_EXPIRED') reason += ` on ${until} (${-info.daysToExpiry} days ago)`;
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') reason = `the certificate is not valid for ${hostOf(target)} (valid for ${info.altNames?.join(', ') || info.subject})`;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') reason = `the certificate is not valid for ${on.name} (valid for ${info.altNames?.join(', ') || info.subject})`;
     if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT') reason += ` (subject ${info.subject})`;
     return { status: 'failed', error: { class: 'tls', message: `tls: ${target}: ${reason} [${code}]` } };
   }
@@ -135,7 +139,7 @@ export function probeTls(def: TlsCheckDefinition, opts: { clock: Clock; lookup?:
     socket.once('secureConnect', () => {
       const info = certificateInfo(socket, clock.nowMs());
       if (!info) return finish({ status: 'failed', error: { class: 'tls', message: `tls: ${target}: the server presented no certificate` } });
-      finish({ ...judgeCertificate(info, target, def.certificate, def.minProtocol), detail: { tls: info } });
+      finish({ ...judgeCertificate(info, { target, name: def.servername, thresholds: def.certificate, minProtocol: def.minProtocol }), detail: { tls: info } });
     });
     socket.once('error', (err) => {
       const e = classifyTransportError(err, { origin: `tls://${target}`, phase: 'connect', bodyBytes: 0 });
@@ -157,8 +161,4 @@ function dn(x: unknown): string {
   return Object.entries(x as Record<string, string | string[]>)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
     .join(', ');
-}
-
-function hostOf(target: string): string {
-  return target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
 }
