@@ -5,6 +5,7 @@
  * aborted, flush the store and exit 0.
  */
 import { ApiCheckRunner } from '../checks/index.js';
+import { HeartbeatBook } from '../checks/heartbeat.js';
 import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
 import { JourneyRunner } from '../journeys/index.js';
 import { AlertManager, resolveAlertsConfig } from '../alerts/index.js';
@@ -75,7 +76,8 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
 
   const store = await openStore({ ...(config.store.url ? { url: config.store.url } : {}), path: config.store.path, redactor: config.redactor, log: (l: string) => log.warn(l) });
   const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
-  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor: config.redactor, clock });
+  const heartbeats = new HeartbeatBook(clock);
+  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor: config.redactor, clock, heartbeats });
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
   const journeys = new JourneyRunner({
     workers: 1,
@@ -120,12 +122,12 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
   };
-  const daemon = new Daemon({ runners: { api, journeys }, store, metrics, log, clock, location: config.location, environment: config.environment, lanes, afterResults });
+  const daemon = new Daemon({ runners: { api, journeys }, store, metrics, log, clock, location: config.location, environment: config.environment, lanes, afterResults, heartbeats });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
-  const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon });
+  const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon, heartbeats });
   log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${store.description}`);
   io.stdout.write(`listening on ${server.port}\n`);
 

@@ -5,7 +5,8 @@
  * reloads its configuration without dropping in-flight runs, and shuts down gracefully.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { HeartbeatDefinition, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -32,6 +33,8 @@ export interface DaemonDeps {
   location: string;
   environment: string;
   lanes: { api: number; journey: number };
+  /** Where heartbeat monitors' pings are kept: told which monitors to watch on every apply. */
+  heartbeats?: HeartbeatBook;
   /** Anomaly analysis and alerting of each result (errors are logged, never thrown). */
   afterResults(results: MonitorResult[]): Promise<FindingChange[]>;
 }
@@ -92,6 +95,7 @@ export class Daemon {
       this.scheduled.set(monitor.id, { monitor, task, jitterMs });
     }
     for (const s of this.scheduled.values()) void s.task.start();
+    this.deps.heartbeats?.watch(plan.monitors.filter((m): m is HeartbeatDefinition => m.kind === 'heartbeat'));
     this.plan = plan;
     return { scheduled: this.scheduled.size, unscheduled };
   }
