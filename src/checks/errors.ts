@@ -129,14 +129,19 @@ export function classifyTransportError(err: unknown, ctx: ErrorContext): CheckEr
         : 'before the response headers';
     return new NetworkError('connection_reset', `connection reset: ${ctx.origin} closed the connection ${where} (${text})`, code);
   }
-  if (code && code.startsWith('HPE_')) {
+  if ((code && code.startsWith('HPE_')) || isParserError(e)) {
     // The target answered, but not in HTTP (or in broken HTTP): not a network fault.
-    return new NetworkError('protocol', `protocol: invalid HTTP response from ${ctx.origin} (${text})`, code);
+    return new NetworkError('protocol', `protocol: invalid HTTP response from ${ctx.origin} (${text})`, code ?? 'HTTPParserError');
   }
   if (code === 'UND_ERR_INVALID_ARG') {
     return new NetworkError('internal', `invalid request: ${text}`, code);
   }
   return new NetworkError('internal', `request failed: ${text}${code ? ` (${code})` : ''}`, code);
+}
+
+/** undici's HTTPParserError (its code is not always set), on the error or its cause. */
+function isParserError(e: Error & { cause?: unknown }): boolean {
+  return e.name === 'HTTPParserError' || (e.cause instanceof Error && e.cause.name === 'HTTPParserError');
 }
 
 function errorCode(e: Error & { code?: unknown; cause?: unknown }): string | undefined {

@@ -335,7 +335,7 @@ export class ApiCheckRunner {
       if (seen.has(key)) {
         return { outcome: redirectFailure(sum, `redirect loop: ${[...hops.map((h) => h.url), next.href].map((u) => shortUrl(u, first.origin)).join(' → ')}`), hops, url };
       }
-      if (hops.length >= policy.max) {
+      if (hops.length > policy.max) {
         return { outcome: redirectFailure(sum, `redirect: more than ${policy.max} redirects (maxRedirects), last to ${shortUrl(next.href, first.origin)}`), hops, url };
       }
       seen.add(key);
