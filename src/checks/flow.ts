@@ -142,9 +142,17 @@ function fill(step: FlowStepDefinition, values: Map<string, string>): FlowStepDe
   const sub = (t: string, enc: (v: string) => string) => t.replace(PLACEHOLDER, (_m, n: string) => enc(values.get(n) ?? ''));
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.headers)) headers[k] = sub(v, (x) => x.replace(/[\r\n]/g, ' '));
+  let url: string;
+  if (r.url.startsWith('{{')) {
+    // The URL is (or starts with) a captured URL or path: taken as it is, relative ones against the base.
+    const m = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/.exec(r.url)!;
+    const head = values.get(m[1]!) ?? '';
+    const filled = head + sub(r.url.slice(m[0].length), encodeURIComponent);
+    url = /^[a-z][a-z0-9+.-]*:/i.test(filled) || !step.baseUrl ? filled : new URL(filled.replace(/^\/+/, ''), step.baseUrl.endsWith('/') ? step.baseUrl : `${step.baseUrl}/`).href;
+  } else url = sub(r.url, encodeURIComponent);
   return {
     method: r.method,
-    url: sub(r.url, encodeURIComponent),
+    url,
     headers,
     ...(r.body !== undefined ? { body: sub(r.body, json ? (x) => JSON.stringify(x).slice(1, -1) : (x) => x) } : {}),
   };

@@ -208,6 +208,9 @@ async function resolveTls(raw: Raw, ctx: ResolveCheckContext, sink: Sink, common
 function resolveHeartbeat(raw: Raw, sink: Sink, common: CheckCommon): HeartbeatDefinition | undefined {
   const periodMs = typeof raw.periodMs === 'number' ? raw.periodMs : 0;
   const graceMs = typeof raw.graceMs === 'number' ? raw.graceMs : Math.max(1_000, Math.round(periodMs / 5));
+  if (typeof raw.token === 'string' && raw.token.length < 16) {
+    sink.error('token', `must be a secret of at least 16 characters (got ${raw.token.length}; use \${env:NAME})`);
+  }
   if (common.schedule === undefined) {
     sink.warning('schedule', 'a heartbeat without a schedule is never evaluated by the daemon: set one at least as frequent as periodMs');
   }
@@ -264,6 +267,7 @@ async function resolveFlow(raw: Raw, ctx: ResolveCheckContext, sink: Sink, commo
     if (stepSink.errors > 0 || !url || typeof s.name !== 'string') continue;
     steps.push({
       name: s.name,
+      ...(url.startsWith('{{') && ctx.baseUrl ? { baseUrl: ctx.baseUrl } : {}),
       request: { method, url, headers, ...(body !== undefined ? { body } : {}) },
       expect: {
         status: typeof expect.status === 'number' ? [expect.status] : Array.isArray(expect.status) ? [...expect.status] : Array.from({ length: 100 }, (_, k) => 200 + k),
@@ -296,9 +300,14 @@ function* placeholderFields(request: RequestInput | undefined): Generator<[strin
   if (request.body !== undefined) yield ['request.body', typeof request.body === 'string' ? request.body : JSON.stringify(request.body)];
 }
 
-/** Resolve a URL that may hold `{{name}}`: checked with stand-ins, the placeholders kept as written. */
+/**
+ * Resolve a URL that may hold `{{name}}`: checked with stand-ins, the placeholders kept as written.
+ * A URL that starts with a placeholder (`{{next}}`, a captured Location) is kept as written and
+ * resolved against the base URL once filled.
+ */
 function resolveTemplateUrl(request: RequestInput, ctx: ResolveCheckContext, sink: Sink): string | undefined {
   if (typeof request.url !== 'string') return undefined;
+  if (/^\{\{/.test(request.url.trim())) return request.url.trim();
   const names: string[] = [];
   const stand = request.url.replace(PLACEHOLDER, (_m, n: string) => `obsplaceholder${names.push(n) - 1}x`);
   const url = resolveRequestUrl({ ...request, url: stand }, ctx, sink);

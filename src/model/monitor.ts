@@ -108,8 +108,13 @@ export interface FlowCapture {
 
 export interface FlowStepDefinition {
   name: string;
-  /** May hold `{{capture}}` placeholders in url, header values and body, filled at run time. */
+  /**
+   * May hold `{{capture}}` placeholders in url, header values and body, filled at run time (in the
+   * URL percent-encoded, except a placeholder the URL starts with, which stands for a whole URL or path).
+   */
   request: HttpRequestSpec;
+  /** For a URL that starts with a placeholder: what a relative value is resolved against. */
+  baseUrl?: string;
   expect: ApiExpectations;
   captures: FlowCapture[];
   /** Cleanup steps run even after an earlier step failed (their own failure still fails the flow). */
