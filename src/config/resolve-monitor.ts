@@ -172,7 +172,7 @@ function resolveTcp(raw: Raw, sink: Sink, common: CheckCommon): TcpCheckDefiniti
     ...common,
     kind: 'tcp',
     host,
-    port: typeof raw.port === 'number' ? raw.port : 0,
+    port: portOf(raw.port, 0, sink),
     ...(typeof raw.send === 'string' ? { send: raw.send } : {}),
     expect: { ...(banner !== undefined ? { banner } : {}), ...thresholds(expect, sink) },
   };
@@ -196,7 +196,7 @@ async function resolveTls(raw: Raw, ctx: ResolveCheckContext, sink: Sink, common
     ...common,
     kind: 'tls',
     host,
-    port: typeof raw.port === 'number' ? raw.port : 443,
+    port: portOf(raw.port, 443, sink),
     servername: typeof raw.servername === 'string' ? raw.servername : host,
     ...(ca !== undefined ? { ca } : {}),
     ...(caFile !== undefined ? { caFile } : {}),
@@ -215,6 +215,14 @@ function resolveHeartbeat(raw: Raw, sink: Sink, common: CheckCommon): HeartbeatD
     sink.warning('schedule', 'a heartbeat without a schedule is never evaluated by the daemon: set one at least as frequent as periodMs');
   }
   return { ...common, kind: 'heartbeat', retries: 0, periodMs, graceMs, token: typeof raw.token === 'string' ? raw.token : '' };
+}
+
+/** A validated port (number, or digits from `${env:...}`); out of range is an error. */
+function portOf(value: unknown, fallback: number, sink: Sink): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : NaN;
+  if (typeof value === 'string' && /^[0-9]{1,5}$/.test(value) && (n < 1 || n > 65535)) sink.error('port', `must be a port number (1-65535) (got ${value})`);
+  return Number.isInteger(n) ? n : 0;
 }
 
 /** `host` for sockets: a name or an IP (brackets of an IPv6 literal dropped), no scheme or port. */

@@ -248,7 +248,14 @@ export const dnsCheckSchema: SchemaObject = {
   },
 };
 
-const port: SchemaObject = { type: 'integer', minimum: 1, maximum: 65535 };
+/** A port; digits in a string too, so it can come from `${env:NAME}` (interpolation yields strings). */
+const port: SchemaObject = {
+  anyOf: [
+    { type: 'integer', minimum: 1, maximum: 65535 },
+    { type: 'string', pattern: '^[0-9]{1,5}$' },
+  ],
+  [HINT]: 'must be a port number (1-65535), or its digits as a string (e.g. from ${env:NAME})',
+};
 
 export const tcpCheckSchema: SchemaObject = {
   type: 'object',

@@ -4,7 +4,9 @@
  * monotonic clock (`...Ms`). Nothing here does I/O.
  */
 
-export type MonitorKind = 'api' | 'journey' | 'api-flow' | 'dns' | 'tcp' | 'tls' | 'heartbeat';
+/** Every kind of monitor, in the order reports list them. */
+export const MONITOR_KINDS = ['api', 'api-flow', 'dns', 'tcp', 'tls', 'heartbeat', 'journey'] as const;
+export type MonitorKind = (typeof MONITOR_KINDS)[number];
 
 /** Outcome of a monitor or a step. `skipped` is only used for steps after a failed one. */
 export type Status = 'passed' | 'degraded' | 'failed' | 'skipped';

@@ -29,7 +29,7 @@ describe('new kinds in check files', () => {
     const file = write(
       'kinds.check.yaml',
       `- { id: resolver, kind: dns, query: { name: shop.example.test, type: MX, resolver: "127.0.0.1:5353" }, expect: { answers: [{ op: lengthGte, value: 1 }] } }
-- { id: cache, kind: tcp, host: 127.0.0.1, port: 6379, send: "PING\\r\\n", expect: { banner: "\\\\+PONG" } }
+- { id: cache, kind: tcp, host: 127.0.0.1, port: "6379", send: "PING\\r\\n", expect: { banner: "\\\\+PONG" } }
 - { id: cert, kind: tls, host: shop.example.test, ca: ca.pem }
 - { id: backup, kind: heartbeat, periodMs: 3600000, token: "\${env:HB_TOKEN}", schedule: "*/5 * * * *" }
 `,
@@ -67,7 +67,7 @@ describe('new kinds in check files', () => {
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[1].query.type', message: 'must be one of' });
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[1].query.name', message: '"bad name!" is not a valid DNS name' });
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[1].query.resolver', message: 'expected an IP address, optionally with a port' });
-    expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[2].port', message: 'must be <= 65535' });
+    expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[2].port', message: 'must be <= 65535 (got 70000)' });
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[2].host', message: '"tcp://db:5432" is not a host name or IP address (give the port in `port`, without a scheme)' });
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[2].expect.banner', message: 'not a valid regular expression' });
     expectDiagnostic(d, { file: path.basename(yaml), path: 'checks[3].certificate.failedDays', message: 'failedDays (9) must not be above degradedDays (3)' });
@@ -78,7 +78,7 @@ describe('new kinds in check files', () => {
     expect(d.map((x) => x.message).join('\n')).not.toContain('short');
     // TypeScript files: the same messages for the same mistakes.
     expectDiagnostic(d, { file: path.basename(ts), path: 'checks[0].kind', message: 'unknown kind "dsn"; expected one of api, api-flow' });
-    expectDiagnostic(d, { file: path.basename(ts), path: 'checks[1].port', message: 'must be <= 65535' });
+    expectDiagnostic(d, { file: path.basename(ts), path: 'checks[1].port', message: 'must be <= 65535 (got 70000)' });
     expectDiagnostic(d, { file: path.basename(ts), path: 'checks[1].host', message: 'is not a host name or IP address' });
     expectDiagnostic(d, { file: path.basename(ts), path: 'checks[1].expect.banner', message: 'not a valid regular expression' });
   });

@@ -1,8 +1,8 @@
 /** Builders for the non-HTTP kinds' tests, and small loopback servers they need. */
-import net, { type AddressInfo } from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { CheckCommon, DnsCheckDefinition, HeartbeatDefinition, TcpCheckDefinition, TlsCheckDefinition } from '../../src/model/monitor.js';
 import type { Pem } from '../../demo/certs.js';
+import { startTlsEndpoint } from '../../demo/tls.js';
 
 const common = (id: string): CheckCommon => ({ id, name: id, file: `checks/${id}.check.yaml`, retries: 0, timeoutMs: 2_000, tags: [] });
 
@@ -22,23 +22,7 @@ export function heartbeatCheck(over: Partial<HeartbeatDefinition> = {}): Heartbe
   return { ...common('nightly-backup'), kind: 'heartbeat', periodMs: 60_000, graceMs: 10_000, token: 'hb-token-0123456789abcdef', ...over };
 }
 
-/** A TLS server on 127.0.0.1 presenting `pem`; closes every socket on close. */
-export async function startTlsServer(pem: Pem, opts: tls.TlsOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = tls.createServer({ key: pem.key, cert: pem.cert, ...opts }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.end('hello\n');
-  });
-  server.on('tlsClientError', () => undefined);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+/** A TLS server on 127.0.0.1 presenting `pem` (the demo's endpoint). */
+export function startTlsServer(pem: Pem, opts: tls.TlsOptions = {}): Promise<{ port: number; close(): Promise<void> }> {
+  return startTlsEndpoint({ pem, tls: opts });
 }
