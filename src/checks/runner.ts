@@ -4,6 +4,7 @@
  * every check. It never throws for target problems: every failure is a classified result.
  */
 import { lookup as dnsLookup } from 'node:dns';
+import { setMaxListeners } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import type { ApiCheckDefinition, ApiFlowDefinition, CheckDefinition, RedirectPolicy } from '../model/monitor.js';
@@ -100,6 +101,7 @@ export class ApiCheckRunner {
   private readonly heartbeats: HeartbeatBook | undefined;
   private readonly probeOptions: ProbeRunOptions;
   private readonly verifiesCertificates: boolean;
+  private readonly signals = new WeakSet<AbortSignal>();
   private closed = false;
 
   constructor(opts: ApiCheckRunnerOptions) {
@@ -138,6 +140,11 @@ export class ApiCheckRunner {
 
   /** Run one check of any kind but journeys; every outcome is a classified result. */
   run(check: CheckDefinition, ctx: ApiCheckContext): Promise<MonitorResult> {
+    // Every check in flight listens to the run's signal: many at once is expected, not a leak.
+    if (ctx.signal && !this.signals.has(ctx.signal)) {
+      this.signals.add(ctx.signal);
+      setMaxListeners(0, ctx.signal);
+    }
     switch (check.kind) {
       case 'api':
         return this.runApi(check, ctx);
