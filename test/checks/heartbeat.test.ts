@@ -6,6 +6,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLineServer, type LineServer } from '../../demo/tcp.js';
 import { ApiCheckRunner } from '../../src/checks/index.js';
 import { HeartbeatBook } from '../../src/checks/heartbeat.js';
 import { ObserverMetrics } from '../../src/metrics/registry.js';
@@ -114,19 +115,24 @@ describe('POST /heartbeat/<id>', () => {
   });
 });
 
-describe('observer daemon with a heartbeat monitor', () => {
+describe('observer daemon with a heartbeat and a tcp monitor', () => {
   let box: { dir: string; cleanup(): void };
-  beforeAll(() => {
+  let line: LineServer;
+  beforeAll(async () => {
     box = makeSandbox('heartbeat');
+    line = await startLineServer();
   });
-  afterAll(() => box?.cleanup());
+  afterAll(async () => {
+    box?.cleanup();
+    await line?.close();
+  });
 
-  it('passes while the job reports, fails on a reported failure and when the job stops', async () => {
-    const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1'], { cwd: box.dir, env: { BACKUP_HEARTBEAT_TOKEN: TOKEN }, timeoutMs: 90_000 });
-    const rows = (): Array<{ status: string; error_class: string | null; doc: string }> => {
+  it('schedules both; the heartbeat passes while the job reports, fails on a reported failure and when the job stops', async () => {
+    const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1'], { cwd: box.dir, env: { BACKUP_HEARTBEAT_TOKEN: TOKEN, TEST_TCP_PORT: String(line.port) }, timeoutMs: 90_000 });
+    const rows = (monitor = 'nightly-backup'): Array<{ kind: string; status: string; error_class: string | null; doc: string }> => {
       const db = new Database(path.join(box.dir, '.observer', 'observer.db'), { readonly: true, fileMustExist: true });
       try {
-        return db.prepare("select status, error_class, doc from results where monitor = 'nightly-backup' order by started_at").all() as never;
+        return db.prepare('select kind, status, error_class, doc from results where monitor = ? order by started_at').all(monitor) as never;
       } catch {
         return [];
       } finally {
@@ -153,6 +159,8 @@ describe('observer daemon with a heartbeat monitor', () => {
       await ping();
       // The job stops: within period + grace the next evaluations fail.
       await waitFor(() => rows().some((r) => r.doc.includes('heartbeat: none since')), 'a missed heartbeat');
+      // The tcp monitor ran on its own schedule beside it.
+      expect(rows('cache').filter((x) => x.kind === 'tcp' && x.status === 'passed').length).toBeGreaterThanOrEqual(2);
       child.kill('SIGTERM');
       const r = await done;
       expect(r.code).toBe(0);
