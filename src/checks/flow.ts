@@ -10,7 +10,7 @@ import { CookieJar } from 'tough-cookie';
 import type { ApiFlowDefinition, FlowCapture, FlowStepDefinition, RedirectPolicy } from '../model/monitor.js';
 import type { HttpTimings, MonitorError, Status, StepResult } from '../model/results.js';
 import type { Clock } from '../runtime/clock.js';
-import { isSecretHeader, type Redactor } from '../runtime/redact.js';
+import { isSecretHeader, Redactor } from '../runtime/redact.js';
 import { evaluateJsonPath, compileJsonPath } from './jsonpath.js';
 import { CheckAbortedError } from './errors.js';
 import type { ExchangeLimits, ExchangeOutcome, ExchangeRequest, FollowedOutcome } from './exchange.js';
@@ -44,7 +44,23 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Captured values longer than this are cut (they are meant to be ids and tokens, not documents). */
 const MAX_CAPTURE_CHARS = 8192;
 
-export async function runFlowAttempt(def: ApiFlowDefinition, deps: FlowDeps, signal: AbortSignal | undefined): Promise<FlowAttempt> {
+/**
+ * The secrets of one flow run (captured tokens, cookies, the credentials sent with them) on top of
+ * the process's: masked in everything this run writes, and forgotten with it, so a daemon running
+ * a flow every minute does not collect every token it was ever given.
+ */
+class RunRedactor extends Redactor {
+  constructor(private readonly parent: Redactor) {
+    super();
+  }
+
+  override redact(text: string): string {
+    return this.parent.redact(super.redact(text));
+  }
+}
+
+export async function runFlowAttempt(def: ApiFlowDefinition, parentDeps: FlowDeps, signal: AbortSignal | undefined): Promise<FlowAttempt> {
+  const deps: FlowDeps = { ...parentDeps, redactor: new RunRedactor(parentDeps.redactor) };
   const values = new Map<string, string>();
   const jar = def.cookies ? new CookieJar() : undefined;
   const steps: StepResult[] = [];

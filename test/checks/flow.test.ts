@@ -144,8 +144,11 @@ steps:
     request: { url: ${server.url('/echo')}, headers: { authorization: "Bearer {{token}}" } }
     expect: { body: [{ source: text, op: eq, value: nothing }] }
 `);
+      const before = redactor.size;
       const r = await new ApiCheckRunner({ redactor }).run(flow, ctx);
       expect(r.error?.class).toBe('assertion');
+      // The run's secrets were its own: the process-wide redactor did not grow with them.
+      expect(redactor.size).toBe(before);
       // The echo shows both values were sent (the cookie from the jar), and both are masked.
       expect(server.requests.at(-1)!.headers).toMatchObject({ authorization: 'Bearer tok-visible-123456', cookie: 'sid=cookie-secret-987654' });
       const text = JSON.stringify(r);
