@@ -43,7 +43,7 @@ describe('api-flow', () => {
     expect(flow.kind).toBe('api-flow');
     expect(flow.steps.map((s) => s.name)).toEqual(['sign in', 'create cart', 'add item', 'read cart', 'delete cart']);
     expect(flow.steps[2]!.request.url).toBe(`${shop.url}/api/carts/{{cartId}}/items`);
-    expect(flow.steps[3]!.expect.schema?.key).toMatch(/^inline:checks/cart-flow.check.yaml#/);
+    expect(flow.steps[3]!.expect.schema?.key).toContain('inline:checks/cart-flow.check.yaml#');
     const before = deletes().length;
     const r = await new ApiCheckRunner({ redactor: config.redactor }).run(flow, ctx);
     expect(r.error).toBeNull();
