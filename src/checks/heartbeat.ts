@@ -30,8 +30,14 @@ const MAX_MESSAGE = 200;
 
 export class HeartbeatBook {
   private readonly watched = new Map<string, Watched>();
+  private changed: ((id: string) => void) | undefined;
 
   constructor(private readonly clock: Clock) {}
+
+  /** Called when a ping changes the verdict's ground (a failure reported, or the first good ping after one): evaluate now, not at the next tick. */
+  onChange(listener: (id: string) => void): void {
+    this.changed = listener;
+  }
 
   /** Start or replace the monitors received; pings of monitors that stay are kept. */
   watch(defs: readonly HeartbeatDefinition[]): void {
@@ -51,7 +57,9 @@ export class HeartbeatBook {
     if (!w) return 'unknown';
     if (token === undefined || !sameSecret(token, w.def.token)) return 'unauthorized';
     const text = message?.split('\n')[0]?.trim().slice(0, MAX_MESSAGE);
+    const wasFailing = w.last !== undefined && !w.last.ok;
     w.last = { atMs: this.clock.nowMs(), ok, ...(text ? { message: text } : {}) };
+    if (!ok || wasFailing) this.changed?.(id);
     return 'accepted';
   }
 

@@ -64,6 +64,11 @@ export class Daemon {
 
   constructor(private readonly deps: DaemonDeps) {
     this.lanes = new Lanes(deps.lanes);
+    // A job reporting a failure (or recovering) is evaluated at once, not at the next tick.
+    deps.heartbeats?.onChange((id) => {
+      const s = this.scheduled.get(id);
+      if (s) this.tick(s.monitor, deps.clock.nowMs(), 0);
+    });
   }
 
   get ready(): boolean {

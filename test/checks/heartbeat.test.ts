@@ -61,6 +61,20 @@ describe('heartbeat verdicts', () => {
     expect((await runner.run(def, ctx)).status).toBe('passed');
   });
 
+  it('asks for an evaluation at once when a failure is reported and when the job recovers', () => {
+    const book = new HeartbeatBook(manualClock());
+    const def = heartbeatCheck();
+    book.watch([def]);
+    const asked: string[] = [];
+    book.onChange((id) => asked.push(id));
+    book.receive(def.id, TOKEN, true);
+    expect(asked).toEqual([]);
+    book.receive(def.id, TOKEN, false);
+    book.receive(def.id, TOKEN, true);
+    book.receive(def.id, TOKEN, true);
+    expect(asked).toEqual([def.id, def.id]);
+  });
+
   it('refuses a wrong token and an unknown id; keeps pings across a reload of the same monitor', () => {
     const clock = manualClock();
     const book = new HeartbeatBook(clock);
