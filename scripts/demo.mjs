@@ -113,14 +113,6 @@ if (heartbeatFiles.length) {
   daemon.kill('SIGTERM');
   await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)));
 }
-// The one-shot run takes every check file but the heartbeats (they need the daemon's receiver).
-const runFiles = [
-  ...readdirSync(path.join(root, 'checks'))
-    .filter((f) => /\.check\.(ts|ya?ml)$/.test(f))
-    .map((f) => `checks/${f}`)
-    .filter((f) => !heartbeatFiles.includes(f)),
-  'journeys',
-];
 let code = 0;
 for (let i = 1; i <= runs; i++) {
   if (incident && i === runs) {
@@ -128,7 +120,8 @@ for (let i = 1; i <= runs; i++) {
     await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800 }) });
   }
   say(`observer run (${i}/${runs})`);
-  const r = spawnSync(process.execPath, ['dist/cli/bin.js', 'run', '--env', 'local', ...runFiles], { cwd: root, stdio: 'inherit', env });
+  // The one-shot run leaves the heartbeats to the daemon session above.
+  const r = spawnSync(process.execPath, ['dist/cli/bin.js', 'run', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
   code = r.status ?? 1;
 }
 if (heartbeatFiles.length) {

@@ -13,7 +13,7 @@ import { ObserverMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import { Redactor } from '../../src/runtime/redact.js';
 import { startMetricsServer } from '../../src/scheduler/http.js';
-import { makeSandbox, spawnCli, waitForOutput } from '../e2e/sandbox.js';
+import { makeSandbox, runCli, spawnCli, waitForOutput } from '../e2e/sandbox.js';
 import { ctx } from './support.js';
 import { heartbeatCheck } from './support-kinds.js';
 
@@ -139,6 +139,14 @@ describe('observer daemon with a heartbeat and a tcp monitor', () => {
   afterAll(async () => {
     box?.cleanup();
     await line?.close();
+  });
+
+  it('a one-shot observer run leaves the heartbeat to the daemon and runs the rest', async () => {
+    const r = await runCli(['run'], { cwd: box.dir, env: { BACKUP_HEARTBEAT_TOKEN: TOKEN, TEST_TCP_PORT: String(line.port) }, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stderr + r.stdout).toContain('left to observer daemon (heartbeats): nightly-backup');
+    expect(r.stdout).toMatch(/passed .* tcp +Cache PING/);
+    expect(r.stdout).not.toContain('Nightly backup');
   });
 
   it('schedules both; the heartbeat passes while the job reports, fails on a reported failure and when the job stops', async () => {
