@@ -14,7 +14,6 @@ import { isoAtFast as isoAt } from './iso.js';
 import type { Redactor } from '../runtime/redact.js';
 import { CookieJar } from 'tough-cookie';
 import { CheckAbortedError, RedirectError } from './errors.js';
-import { DEFAULT_CERTIFICATE_THRESHOLDS, judgeCertificate } from './tls.js';
 import { startExchange, type FollowedOutcome, type ExchangeLimits, type ExchangeOptions, type ExchangeOutcome, type ExchangeRequest, type RunningExchange } from './exchange.js';
 import { ConcurrencyGate } from './limits.js';
 import { InvalidRequestError, prepareRequest } from './request.js';
@@ -26,7 +25,7 @@ import type { HeartbeatBook } from './heartbeat.js';
 import { addTimings, runProbe, type ProbeOutcome, type ProbeRunOptions } from './probe.js';
 import { runFlowAttempt, type FlowDeps } from './flow.js';
 import { probeTcp } from './tcp.js';
-import { probeTls } from './tls.js';
+import { DEFAULT_CERTIFICATE_THRESHOLDS, judgeCertificate, probeTls } from './tls.js';
 
 export interface ApiCheckRunnerOptions {
   /** Checks in flight at once (default 16). */
