@@ -20,6 +20,12 @@ export interface HeartbeatPing {
 
 export type PingAnswer = 'accepted' | 'unknown' | 'unauthorized';
 
+/** Where the last ping of each monitor is kept beyond this process (the Store's state table). */
+export interface PingPersistence {
+  load(ids: string[]): Promise<Map<string, unknown>>;
+  save(id: string, ping: HeartbeatPing): Promise<void>;
+}
+
 interface Watched {
   def: HeartbeatDefinition;
   sinceMs: number;
@@ -32,7 +38,25 @@ export class HeartbeatBook {
   private readonly watched = new Map<string, Watched>();
   private changed: ((id: string) => void) | undefined;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Optional: pings survive a restart of the daemon (and are shared by daemons on one store). */
+    private readonly persistence?: PingPersistence,
+    /** Told when saving a ping failed (the store is down); the ping still counts in memory. */
+    private readonly onSaveError?: (err: Error) => void,
+  ) {}
+
+  /** Take the last pings kept by the persistence for the watched monitors (newer pings in memory win). */
+  async restore(): Promise<void> {
+    if (!this.persistence || this.watched.size === 0) return;
+    const kept = await this.persistence.load([...this.watched.keys()]);
+    for (const [id, value] of kept) {
+      const w = this.watched.get(id);
+      const p = value as Partial<HeartbeatPing> | null;
+      if (!w || !p || typeof p.atMs !== 'number' || typeof p.ok !== 'boolean') continue;
+      if (!w.last || w.last.atMs < p.atMs) w.last = { atMs: p.atMs, ok: p.ok, ...(typeof p.message === 'string' ? { message: p.message } : {}) };
+    }
+  }
 
   /** Called when a ping changes the verdict's ground (a failure reported, or the first good ping after one): evaluate now, not at the next tick. */
   onChange(listener: (id: string) => void): void {
@@ -59,6 +83,7 @@ export class HeartbeatBook {
     const text = message?.split('\n')[0]?.trim().slice(0, MAX_MESSAGE);
     const wasFailing = w.last !== undefined && !w.last.ok;
     w.last = { atMs: this.clock.nowMs(), ok, ...(text ? { message: text } : {}) };
+    this.persistence?.save(id, w.last).catch((err: unknown) => this.onSaveError?.(err instanceof Error ? err : new Error(String(err))));
     if (!ok || wasFailing) this.changed?.(id);
     return 'accepted';
   }

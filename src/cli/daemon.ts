@@ -76,7 +76,11 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
 
   const store = await openStore({ ...(config.store.url ? { url: config.store.url } : {}), path: config.store.path, redactor: config.redactor, log: (l: string) => log.warn(l) });
   const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
-  const heartbeats = new HeartbeatBook(clock);
+  const heartbeats = new HeartbeatBook(
+    clock,
+    { load: (ids) => store.getStates('heartbeats', ids), save: (id, ping) => store.putStates('heartbeats', new Map([[id, ping]])) },
+    (err) => log.warn(`heartbeats: could not save a ping: ${err.message}`),
+  );
   const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor: config.redactor, clock, heartbeats });
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
   const journeys = new JourneyRunner({

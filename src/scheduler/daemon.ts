@@ -101,6 +101,7 @@ export class Daemon {
     }
     for (const s of this.scheduled.values()) void s.task.start();
     this.deps.heartbeats?.watch(plan.monitors.filter((m): m is HeartbeatDefinition => m.kind === 'heartbeat'));
+    this.deps.heartbeats?.restore().catch((err: unknown) => this.deps.log.warn(`heartbeats: could not read the last pings from the store: ${(err as Error).message}`));
     this.plan = plan;
     return { scheduled: this.scheduled.size, unscheduled };
   }

@@ -3,12 +3,15 @@
  * POST /heartbeat/<id> endpoint over real HTTP, and `observer daemon` end to end with a job that
  * reports, reports a failure, then stops.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLineServer, type LineServer } from '../../demo/tcp.js';
 import { ApiCheckRunner } from '../../src/checks/index.js';
-import { HeartbeatBook } from '../../src/checks/heartbeat.js';
+import { HeartbeatBook, type HeartbeatPing } from '../../src/checks/heartbeat.js';
+import { openStore } from '../../src/store/index.js';
 import { ObserverMetrics } from '../../src/metrics/registry.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import { Redactor } from '../../src/runtime/redact.js';
@@ -16,6 +19,15 @@ import { startMetricsServer } from '../../src/scheduler/http.js';
 import { makeSandbox, runCli, spawnCli, waitForOutput } from '../e2e/sandbox.js';
 import { ctx } from './support.js';
 import { heartbeatCheck } from './support-kinds.js';
+
+/** Poll an async condition every 10 ms, at most 100 times. */
+async function until(cond: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition not met');
+}
 
 /** A clock the test moves. */
 function manualClock(startMs = Date.parse('2026-12-01T03:00:00Z')): Clock & { advance(ms: number): void } {
@@ -73,6 +85,29 @@ describe('heartbeat verdicts', () => {
     book.receive(def.id, TOKEN, true);
     book.receive(def.id, TOKEN, true);
     expect(asked).toEqual([def.id, def.id]);
+  });
+
+  it('keeps the last ping in the store: a new daemon process still knows a reported failure', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'observer-hb-'));
+    const store = await openStore({ path: path.join(dir, 'observer.db') });
+    try {
+      await store.migrate();
+      const persistence = { load: (ids: string[]) => store.getStates('heartbeats', ids), save: (id: string, ping: HeartbeatPing) => store.putStates('heartbeats', new Map([[id, ping]])) };
+      const clock = manualClock();
+      const def = heartbeatCheck();
+      const first = new HeartbeatBook(clock, persistence);
+      first.watch([def]);
+      first.receive(def.id, TOKEN, false, 'disk full');
+      await until(async () => (await store.getStates('heartbeats', [def.id])).size === 1);
+      const second = new HeartbeatBook(clock, persistence);
+      second.watch([def]);
+      expect(second.evaluate(def).status).toBe('passed'); // nothing known before restore
+      await second.restore();
+      expect(second.evaluate(def).error?.message).toBe('heartbeat: the job reported a failure at 2026-12-01T03:00:00.000Z: disk full');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a wrong token and an unknown id; keeps pings across a reload of the same monitor', () => {
