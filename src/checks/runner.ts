@@ -301,20 +301,23 @@ export class ApiCheckRunner {
     const t0 = this.clock.monotonicMs();
     let request = first;
     let url = first.origin + first.path;
-    const seen = new Set<string>([`${request.method} ${url}`]);
+    // Built at the first redirect: the common case (no redirect) allocates nothing extra.
+    let seen: Set<string> | undefined;
     let sum: HttpTimings | undefined;
     for (let i = 0; i <= policy.max + 1; i++) {
-      const remaining = Math.max(1, limits.totalMs - (this.clock.monotonicMs() - t0));
+      const hopLimits = i === 0 ? limits : { ...limits, totalMs: Math.max(1, limits.totalMs - (this.clock.monotonicMs() - t0)) };
       const headers = jar ? withCookies(request.headers, jar.getCookieStringSync(url)) : request.headers;
       const sent = headers === request.headers ? request : { ...request, headers };
-      const got = await this.gate.run(request.origin, () => this.exchange(sent, { ...limits, totalMs: remaining }, signal));
+      const got = await this.gate.run(request.origin, () => this.exchange(sent, hopLimits, signal));
       if (got instanceof CheckAbortedError) return got;
       if (jar && got.setCookies) for (const c of got.setCookies) storeCookie(jar, c, url);
       sum = sum ? addTimings(sum, got.timings) : got.timings;
       const location = got.headers?.location;
       if (got.error || !policy.follow || got.statusCode === undefined || !REDIRECT_STATUSES.has(got.statusCode) || !location) {
-        return { outcome: { ...got, timings: sum }, hops, url };
+        if (sum !== got.timings) got.timings = sum;
+        return { outcome: got, hops, url };
       }
+      seen ??= new Set<string>([`${first.method} ${first.origin + first.path}`]);
       hops.push({ url, status: got.statusCode, durationMs: got.timings.totalMs });
       let next: URL;
       try {
@@ -447,8 +450,11 @@ function isRetryable(a: AttemptOutcome): boolean {
   return e.class === 'http_status' && a.detail.httpStatus !== undefined && a.detail.httpStatus >= 500;
 }
 
+const FOLLOW: RedirectPolicy = { follow: true, max: 10 };
+const DONT_FOLLOW: RedirectPolicy = { follow: false, max: 10 };
+
 function defaultRedirects(method: string): RedirectPolicy {
-  return { follow: method === 'GET' || method === 'HEAD', max: 10 };
+  return method === 'GET' || method === 'HEAD' ? FOLLOW : DONT_FOLLOW;
 }
 
 function redirectFailure(timings: HttpTimings, message: string): ExchangeOutcome {
