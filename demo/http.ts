@@ -34,7 +34,7 @@ export interface Ctx {
 /** A route of the shop: method + path pattern (`:name` segments) + what kind of answer it gives. */
 export interface Route {
   /** GET routes also answer HEAD. */
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: RegExp;
   keys: string[];
   /** Pages answer errors in HTML, the API in JSON. */

@@ -1,18 +1,20 @@
 /**
- * Run the demo shop from a shell: `tsx demo/main.ts [--port 4173] [--host 127.0.0.1]`.
+ * Run the demo shop from a shell: `tsx demo/main.ts [--port 4173] [--host 127.0.0.1] [--extras]`;
+ * `--extras` also starts the DNS, TCP and TLS servers of the examples (`--ca-file` gets their CA).
  * Prints its URL on stdout and closes every connection on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
+import { startDemoExtras } from './extras.js';
 import { startDemoShop } from './server.js';
 
-const USAGE = 'usage: tsx demo/main.ts [--port 4173] [--host 127.0.0.1]';
+const USAGE = 'usage: tsx demo/main.ts [--port 4173] [--host 127.0.0.1] [--extras] [--ca-file FILE]';
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; help?: boolean };
+  let values: { port?: string; host?: string; help?: boolean; extras?: boolean; 'ca-file'?: string };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' }, extras: { type: 'boolean' }, 'ca-file': { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -31,10 +33,13 @@ async function main(): Promise<void> {
     return;
   }
   const shop = await startDemoShop({ port, host: values.host });
+  // --extras: the DNS, TCP and TLS servers of the examples (free ports), announced before the shop.
+  const extras = values.extras ? await startDemoExtras({ ...(values.host ? { host: values.host } : {}), ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}) }) : undefined;
+  if (extras) process.stdout.write(`demo dns on ${extras.dns.address}\ndemo tcp on port ${extras.tcp.port}\ndemo tls on port ${extras.tls.port}\n`);
   process.stdout.write(`demo shop listening on ${shop.url}\n`);
   const stop = (signal: NodeJS.Signals) => {
     process.stdout.write(`demo shop: ${signal}, closing\n`);
-    shop.close().then(
+    Promise.all([shop.close(), extras?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`demo shop: close failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -32,6 +32,9 @@ export function createShop(opts: ShopOptions): Shop {
   const carts = new Map<string, Map<number, number>>();
   /** auth token -> username */
   const tokens = new Map<string, string>();
+  /** API carts (POST /api/carts): cart id -> owner and lines. Bounded: the oldest go first. */
+  const apiCarts = new Map<string, { owner: string; lines: Map<number, number> }>();
+  const MAX_API_CARTS = 1000;
   let nextOrderId = 1001;
 
   function cartOf(ctx: Ctx, create: boolean): Map<number, number> | undefined {
@@ -66,6 +69,31 @@ export function createShop(opts: ShopOptions): Shop {
     const bearer = auth && /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
     const token = bearer || ctx.cookies[AUTH_COOKIE];
     return token ? tokens.get(token) : undefined;
+  }
+
+  function signedIn(ctx: Ctx): string {
+    const user = userOf(ctx);
+    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (Bearer token or session cookie)');
+    return user;
+  }
+
+  function apiCartOf(ctx: Ctx): { owner: string; lines: Map<number, number> } {
+    const user = signedIn(ctx);
+    const cart = apiCarts.get(ctx.params.id ?? '');
+    if (!cart || cart.owner !== user) throw new HttpError(404, 'CART_NOT_FOUND', `no cart "${ctx.params.id}"`);
+    return cart;
+  }
+
+  function addLine(lines: Map<number, number>, body: Record<string, unknown>): void {
+    const productId = Number(body.productId);
+    const qty = body.qty === undefined ? 1 : Number(body.qty);
+    if (!Number.isInteger(productId)) throw new HttpError(400, 'INVALID_PRODUCT_ID', 'productId: expected an integer');
+    if (!Number.isInteger(qty) || qty < 1 || qty > 99) throw new HttpError(400, 'INVALID_QTY', 'qty: expected an integer in [1, 99]');
+    const p = findProduct(productId);
+    if (!p) throw new HttpError(404, 'PRODUCT_NOT_FOUND', `no product with id "${productId}"`);
+    const wanted = (lines.get(productId) ?? 0) + qty;
+    if (wanted > p.stock) throw new HttpError(409, 'OUT_OF_STOCK', `only ${p.stock} of "${p.name}" in stock`);
+    lines.set(productId, wanted);
   }
 
   function pageCtx(ctx: Ctx): pages.PageContext {
@@ -152,6 +180,27 @@ export function createShop(opts: ShopOptions): Shop {
       ctx.setCookies.push(cookie(AUTH_COOKIE, token));
       return json({ token, user: { username, name: 'Demo User' } });
     }),
+    // Carts as API resources, for token-authenticated clients (the multi-step check example).
+    route('POST', '/api/carts', 'api', (ctx) => {
+      const owner = signedIn(ctx);
+      const id = randomBytes(8).toString('hex');
+      if (apiCarts.size >= MAX_API_CARTS) apiCarts.delete(apiCarts.keys().next().value as string);
+      apiCarts.set(id, { owner, lines: new Map() });
+      return { kind: 'json', status: 201, body: { cartId: id, ...cartJson(new Map()) }, headers: { location: `/api/carts/${id}` } };
+    }),
+    route('GET', '/api/carts/:id', 'api', (ctx) => json({ cartId: ctx.params.id, ...cartJson(apiCartOf(ctx).lines) })),
+    route('POST', '/api/carts/:id/items', 'api', async (ctx) => {
+      const cart = apiCartOf(ctx);
+      addLine(cart.lines, await readFields(ctx.req));
+      return json({ cartId: ctx.params.id, ...cartJson(cart.lines) });
+    }),
+    route('DELETE', '/api/carts/:id', 'api', (ctx) => {
+      apiCartOf(ctx);
+      apiCarts.delete(ctx.params.id!);
+      return json({ cartId: ctx.params.id, deleted: true });
+    }),
+    // An old API path, moved for good: for redirect checks.
+    route('GET', '/api/v1/health', 'api', () => ({ kind: 'json', status: 301, body: { location: '/api/health' }, headers: { location: '/api/health' } })),
     route('GET', '/api/me', 'api', (ctx) => {
       const user = userOf(ctx);
       if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'sign in first (Bearer token or session cookie)');

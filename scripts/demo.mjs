@@ -9,7 +9,8 @@
 // Options: --runs N (default 1) runs several times to build history for the charts;
 //          --incident adds latency to the search API on the last run to show what a finding looks like.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,14 +74,19 @@ if (!prometheusPath) {
   }
 }
 
-// 4. The demo shop, Prometheus scraping it, then the runs.
-say('starting the demo shop');
-const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+// 4. The demo shop (with its DNS, TCP and TLS servers on loopback), Prometheus scraping it, then the runs.
+say('starting the demo shop (with its DNS, TCP and TLS servers on loopback)');
+const caFile = path.join(root, '.observer', 'demo-ca.pem');
+const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0', '--extras', '--ca-file', caFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const extras = {};
 const url = await new Promise((resolve, reject) => {
   let buf = '';
   const timer = setTimeout(() => reject(new Error('the demo shop did not start within 30 s')), 30_000);
   shop.stdout.on('data', (chunk) => {
     buf += chunk;
+    extras.dns ??= /demo dns on (\S+)/.exec(buf)?.[1];
+    extras.tcp ??= /demo tcp on port (\d+)/.exec(buf)?.[1];
+    extras.tls ??= /demo tls on port (\d+)/.exec(buf)?.[1];
     const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
     if (m) {
       clearTimeout(timer);
@@ -127,7 +133,42 @@ const env = {
   DEMO_USER: process.env.DEMO_USER ?? 'demo',
   DEMO_PASSWORD: process.env.DEMO_PASSWORD ?? 'demo-password-123',
   ...(prometheusUrl ? { DEMO_PROMETHEUS_URL: prometheusUrl } : {}),
+  DEMO_DNS: extras.dns,
+  DEMO_TCP_PORT: extras.tcp,
+  DEMO_TLS_PORT: extras.tls,
+  DEMO_TLS_CA: caFile,
+  DEMO_HEARTBEAT_TOKEN: process.env.DEMO_HEARTBEAT_TOKEN ?? randomBytes(16).toString('hex'),
 };
+
+// Heartbeats are received by the daemon: a short daemon session takes one ping from a "job" and
+// evaluates the heartbeat monitors (their results go to the store like any other).
+const heartbeatFiles = readdirSync(path.join(root, 'checks'))
+  .filter((f) => /\.check\.ya?ml$/.test(f) && /^kind:\s*heartbeat\s*$/m.test(readFileSync(path.join(root, 'checks', f), 'utf8')))
+  .map((f) => `checks/${f}`);
+if (heartbeatFiles.length) {
+  say(`observer daemon for the heartbeat monitor(s): ${heartbeatFiles.join(', ')}`);
+  const daemon = spawn(process.execPath, ['dist/cli/bin.js', 'daemon', '--env', 'local', '--port', '0', '--host', '127.0.0.1', '--tag', 'heartbeat'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve) => {
+    let buf = '';
+    const timer = setTimeout(() => resolve(undefined), 30_000);
+    daemon.stdout.on('data', (chunk) => {
+      buf += chunk;
+      const m = /listening on (\d+)/.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    daemon.once('exit', () => resolve(undefined));
+  });
+  if (port) {
+    const res = await fetch(`http://127.0.0.1:${port}/heartbeat/nightly-backup?token=${env.DEMO_HEARTBEAT_TOKEN}`, { method: 'POST' }).catch((err) => ({ status: err.message }));
+    say(`the backup job pinged POST /heartbeat/nightly-backup: ${res.status}`);
+    await new Promise((r) => setTimeout(r, 2_500)); // at least one evaluation (every 2 s)
+  }
+  daemon.kill('SIGTERM');
+  await new Promise((r) => (daemon.exitCode !== null ? r() : daemon.once('exit', r)));
+}
 let code = 0;
 for (let i = 1; i <= runs; i++) {
   if (incident && i === runs) {
@@ -135,8 +176,13 @@ for (let i = 1; i <= runs; i++) {
     await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800 }) });
   }
   say(`observer run (${i}/${runs})`);
+  // The one-shot run leaves the heartbeats to the daemon session above.
   const r = spawnSync(process.execPath, ['dist/cli/bin.js', 'run', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
   code = r.status ?? 1;
+}
+if (heartbeatFiles.length) {
+  // Reports again from the store, so the board also shows what the daemon session recorded.
+  spawnSync(process.execPath, ['dist/cli/bin.js', 'report', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
 }
 stopShop();
 say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md)`);

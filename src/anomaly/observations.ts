@@ -23,7 +23,7 @@ function slaFor(source: SlaSource | undefined, step: string, whole: boolean): Ob
   if ('kind' in source && (source.kind === 'api' || source.kind === 'journey') && typeof source.id === 'string') {
     const def = source as MonitorDefinition;
     if (def.kind === 'journey') s = def.steps[step];
-    else if (whole) s = { maxMs: def.expect.maxResponseTimeMs, degradedMs: def.expect.degradedResponseTimeMs };
+    else if (whole && def.kind === 'api') s = { maxMs: def.expect.maxResponseTimeMs, degradedMs: def.expect.degradedResponseTimeMs };
   } else s = (source as Record<string, StepSla>)[step];
   if (!s || (s.maxMs === undefined && s.degradedMs === undefined)) return undefined;
   return { ...(s.degradedMs !== undefined ? { degradedMs: s.degradedMs } : {}), ...(s.maxMs !== undefined ? { failedMs: s.maxMs } : {}) };

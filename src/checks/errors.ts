@@ -61,6 +61,16 @@ export class CheckAbortedError extends CheckError {
   }
 }
 
+/** A redirect chain that loops or runs past `maxRedirects`, or leads somewhere a check cannot follow. */
+export class RedirectError extends CheckError {
+  readonly code = 'OBS_CHECK_REDIRECT';
+  readonly errorClass = 'redirect';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedirectError';
+  }
+}
+
 /** A network-level failure (dns, refused, reset, tls, connect timeout) after classification. */
 export class NetworkError extends CheckError {
   readonly code = 'OBS_CHECK_NETWORK';
@@ -119,9 +129,9 @@ export function classifyTransportError(err: unknown, ctx: ErrorContext): CheckEr
         : 'before the response headers';
     return new NetworkError('connection_reset', `connection reset: ${ctx.origin} closed the connection ${where} (${text})`, code);
   }
-  if (code && code.startsWith('HPE_')) {
-    // The target spoke broken HTTP; the exchange ended like a reset connection.
-    return new NetworkError('connection_reset', `connection reset: invalid HTTP response from ${ctx.origin} (${text})`, code);
+  if ((code && code.startsWith('HPE_')) || isParserError(e)) {
+    // The target answered, but not in HTTP (or in broken HTTP): not a network fault.
+    return new NetworkError('protocol', `protocol: invalid HTTP response from ${ctx.origin} (${text})`, code ?? 'HTTPParserError');
   }
   if (code === 'UND_ERR_HEADERS_OVERFLOW') {
     return new NetworkError('protocol', `protocol: ${ctx.origin} sent more response headers than HTTP clients accept (${text})`, code);
@@ -130,6 +140,11 @@ export function classifyTransportError(err: unknown, ctx: ErrorContext): CheckEr
     return new NetworkError('internal', `invalid request: ${text}`, code);
   }
   return new NetworkError('internal', `request failed: ${text}${code ? ` (${code})` : ''}`, code);
+}
+
+/** undici's HTTPParserError (its code is not always set), on the error or its cause. */
+function isParserError(e: Error & { cause?: unknown }): boolean {
+  return e.name === 'HTTPParserError' || (e.cause instanceof Error && e.cause.name === 'HTTPParserError');
 }
 
 function errorCode(e: Error & { code?: unknown; cause?: unknown }): string | undefined {

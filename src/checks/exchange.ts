@@ -8,7 +8,7 @@
  * bookkeeping) is outside it; so is waiting for a concurrency slot before dispatch.
  */
 import type { Dispatcher } from 'undici';
-import type { HttpTimings } from '../model/results.js';
+import type { HttpTimings, RedirectHop, TlsInfo } from '../model/results.js';
 import type { Clock } from '../runtime/clock.js';
 import { onAbort } from '../runtime/abort.js';
 import {
@@ -51,8 +51,20 @@ export interface ExchangeOutcome {
   headers?: Record<string, string>;
   /** The complete body (absent on failure). */
   body?: Buffer;
+  /** HTTPS: the certificate of the connection the response came on. */
+  tls?: TlsInfo;
+  /** Each `set-cookie` header as sent (joining them would break their `Expires` dates). */
+  setCookies?: string[];
   timings: HttpTimings;
   error?: CheckError;
+}
+
+/** An exchange and the redirects followed to reach it. */
+export interface FollowedOutcome {
+  outcome: ExchangeOutcome;
+  hops: RedirectHop[];
+  /** The URL of the final response. */
+  url: string;
 }
 
 export interface ExchangeOptions {
@@ -100,6 +112,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
 
   private statusCode: number | undefined;
   private headers: Record<string, string> | undefined;
+  private setCookies: string[] | undefined;
   private readonly chunks: Buffer[] = [];
   private bodyBytes = 0;
 
@@ -229,7 +242,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
     this.statusCode = statusCode;
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) {
-      if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+      if (v === undefined) continue;
+      const name = k.toLowerCase();
+      flat[name] = Array.isArray(v) ? v.join(', ') : v;
+      if (name === 'set-cookie') this.setCookies = Array.isArray(v) ? v : [v];
     }
     this.headers = flat;
     // A HEAD, 204 or 304 response announces a length it does not send.
@@ -288,6 +304,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler, ExchangeProbe, Runn
     const outcome: ExchangeOutcome = { timings: this.timings(endAt) };
     if (this.statusCode !== undefined) outcome.statusCode = this.statusCode;
     if (this.headers !== undefined) outcome.headers = this.headers;
+    if (this.setCookies !== undefined) outcome.setCookies = this.setCookies;
+    if (this.connection?.tls !== undefined) outcome.tls = this.connection.tls;
     if (body !== undefined) outcome.body = body;
     if (error !== undefined) outcome.error = error;
     this.resolve(outcome);

@@ -19,7 +19,10 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import type { buildConnector } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import type { TlsInfo } from '../model/results.js';
 import type { Clock } from '../runtime/clock.js';
+import { certificateInfo } from './tls.js';
 
 /** Stamps of one connection, monotonic ms; a missing stamp means the phase did not happen. */
 export interface ConnectionTimes {
@@ -34,6 +37,8 @@ export interface ConnectionTimes {
   readyAt?: number;
   /** Requests sent on this connection so far; the first one pays the connection phases. */
   requests: number;
+  /** HTTPS: the peer certificate and session, read once at the handshake. */
+  tls?: TlsInfo;
 }
 
 /** The connection phases of a fresh connection, in ms. */
@@ -138,6 +143,8 @@ export function timedConnector(base: buildConnector.connector, clock: Clock): bu
       });
       socket.prependOnceListener('secureConnect', () => {
         times.secureAt = clock.monotonicMs();
+        // Read after the stamp, so the handshake time does not include it.
+        times.tls = certificateInfo(socket as TLSSocket, clock.nowMs());
       });
     }
   };

@@ -4,6 +4,8 @@
  * scheduling, let in-flight monitors finish up to the shutdown deadline, record the rest as
  * aborted, flush the store and exit 0.
  */
+import { HeartbeatBook } from '../checks/heartbeat.js';
+import type { Store } from '../store/store.js';
 import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
 import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
@@ -69,7 +71,15 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   const clock = systemClock;
 
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
-  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1 });
+  // Heartbeat pings are kept in the pipeline's store (opened just below, before any ping can arrive).
+  let store: Store | undefined;
+  const heartbeats = new HeartbeatBook(
+    clock,
+    { load: (ids) => store!.getStates('heartbeats', ids), save: (id, ping) => store!.putStates('heartbeats', new Map([[id, ping]])) },
+    (err) => log.warn(`heartbeats: could not save a ping: ${err.message}`),
+  );
+  const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1, heartbeats });
+  store = pipeline.store;
   const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
   const guard = guardWith(log, config.redactor, []);
 
@@ -92,13 +102,14 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     lanes,
     // The definitions of the configuration in force (SIGHUP replaces them).
     afterRun: async (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect()),
+    heartbeats,
     openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
   });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
-  const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon });
+  const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon, heartbeats });
   log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
   io.stdout.write(`listening on ${server.port}\n`);
 

@@ -72,7 +72,7 @@ function assertUniqueIds(monitors: MonitorDefinition[], cwd: string): void {
     diagnostics.push({
       file: path.relative(cwd, m.file) || m.file,
       path: 'id',
-      message: `duplicate monitor id "${m.id}": already the id of the ${seen.kind === 'api' ? 'check' : 'journey'} in ${path.relative(cwd, seen.file) || seen.file}; ids must be unique`,
+      message: `duplicate monitor id "${m.id}": already the id of the ${seen.kind === 'journey' ? 'journey' : 'check'} in ${path.relative(cwd, seen.file) || seen.file}; ids must be unique`,
       severity: 'error',
     });
   }

@@ -26,8 +26,8 @@ export class ProgressReporter implements Reporter {
     const time = `${Math.round(r.durationMs)} ms`.padStart(8);
     const tries = r.attempts > 1 ? ` (${r.attempts} attempts)` : '';
     const error = r.error ? `  ${r.error.class}: ${r.error.message}` : '';
-    this.out.write(`${mark} ${time}  ${r.kind === 'journey' ? 'journey' : 'api    '}  ${r.name}${tries}${error}\n`);
-    if (r.kind === 'journey') {
+    this.out.write(`${mark} ${time}  ${r.kind.padEnd(9)}  ${r.name}${tries}${error}\n`);
+    if (r.kind === 'journey' || r.kind === 'api-flow') {
       for (const s of r.steps) {
         const err = s.error ? `  ${s.error.message}` : '';
         this.out.write(`    ${this.paint(s.status, MARK[s.status])} ${`${Math.round(s.durationMs)} ms`.padStart(8)}  ${s.name}${err}\n`);

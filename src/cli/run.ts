@@ -82,7 +82,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   })();
   const location = values.location ?? io.env.OBSERVER_LOCATION;
 
-  const { config, selected } = await prepare({
+  const { config, selected: chosen } = await prepare({
     cwd: io.cwd,
     ...(values.config ? { configFile: values.config } : {}),
     ...(values.env ? { environment: values.env } : {}),
@@ -94,6 +94,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const log = createLogger({ format: logFormat, redactor, stream: io.stderr });
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
   for (const w of config.warnings) log.warn(formatDiagnostic(w));
+  // Heartbeats are push monitors: only the daemon receives their pings, a one-shot run leaves them out.
+  const selected = chosen.filter((m) => m.kind !== 'heartbeat');
+  if (selected.length < chosen.length) log.info(`left to observer daemon (heartbeats): ${chosen.filter((m) => m.kind === 'heartbeat').map((m) => m.id).join(', ')}`);
   if (selected.length === 0) {
     // The selection matched (prepare() rejects one that matches nothing); this shard or location is empty.
     log.warn('no monitors selected: nothing to run in this shard or location (check --shard and the monitors\' locations)');

@@ -14,7 +14,7 @@ import { applyAlertsDefaults } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import { checkSources } from '../sources/config.js';
 import { readSourcesYaml } from '../sources/yaml.js';
-import type { ApiCheckDefinition } from '../model/monitor.js';
+import type { CheckDefinition } from '../model/monitor.js';
 import { Redactor } from '../runtime/redact.js';
 import { createConfigAjv, explainAjvErrors, validateWith } from './ajv-errors.js';
 import { readCheckFile } from './check-files.js';
@@ -24,7 +24,8 @@ import { interpolateEnv, isPlainObject } from './interpolate.js';
 import { journeySettingsRules } from './journey-settings.js';
 import { SchemaLoader } from './json-schema.js';
 import { ModuleLoader } from './module-loader.js';
-import { resolveCheck, type CheckReporter, type ResolveCheckContext } from './resolve-check.js';
+import type { CheckReporter, ResolveCheckContext } from './resolve-check.js';
+import { resolveCheck } from './resolve-monitor.js';
 import { configSchema, SLUG } from './schemas.js';
 import { didYouMean } from './suggest.js';
 import type { JourneySettings, LoadConfigOptions, ObserverConfig, ResolvedConfig, ResolvedDaemonConfig, ResolvedDefaults } from './types.js';
@@ -229,10 +230,10 @@ interface CheckLoadContext {
 }
 
 /** Check files → resolved checks; problems go to the bag, with YAML lines. `idsAt`: where each id was first defined. */
-async function loadChecks(files: readonly string[], ctx: CheckLoadContext): Promise<{ checks: ApiCheckDefinition[]; idsAt: Map<string, { file: string; at: string }> }> {
+async function loadChecks(files: readonly string[], ctx: CheckLoadContext): Promise<{ checks: CheckDefinition[]; idsAt: Map<string, { file: string; at: string }> }> {
   const { bag } = ctx;
   const schemas = new SchemaLoader(ctx.cwd);
-  const checks: ApiCheckDefinition[] = [];
+  const checks: CheckDefinition[] = [];
   const idsAt = new Map<string, { file: string; at: string }>();
   // Files are read and imported concurrently (I/O bound), then resolved in order so that
   // diagnostics and duplicate-id reports do not depend on timing.

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import type { ApiCheckDefinition, Assertion, AssertionOp } from '../model/monitor.js';
+import type { ApiCheckDefinition, Assertion, AssertionOp, CertificateThresholds, RedirectPolicy } from '../model/monitor.js';
 import { createConfigAjv, validateWith } from './ajv-errors.js';
 import { assertionValueProblem, jsonPathProblem, makeAssertion, runnerProblem } from './assertions.js';
 import { cronProblem } from './cron.js';
@@ -15,7 +15,7 @@ import { isPlainObject } from './interpolate.js';
 import type { BundledSchema, SchemaLoader } from './json-schema.js';
 import { checkSchema } from './schemas.js';
 import { didYouMean } from './suggest.js';
-import type { CheckInput, ResolvedDefaults } from './types.js';
+import type { ApiCheckInput, CertificateInput, ResolvedDefaults } from './types.js';
 
 export interface CheckReporter {
   /** `locate`: a more precise field for finding the line (an unknown field's own key); `line` when known. */
@@ -49,7 +49,7 @@ function validator(): ValidateFunction {
 }
 
 /** Where one check's problems go: paths relative to the check, counted so the caller knows if any was an error. */
-class Sink {
+export class Sink {
   errors = 0;
   constructor(private readonly ctx: ResolveCheckContext) {}
 
@@ -67,23 +67,21 @@ class Sink {
   }
 }
 
-type RequestInput = Partial<CheckInput['request']>;
-type ExpectInput = NonNullable<CheckInput['expect']>;
+export type RequestInput = Partial<ApiCheckInput['request']>;
+export type ExpectInput = NonNullable<ApiCheckInput['expect']>;
 
-export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Promise<ApiCheckDefinition | undefined> {
-  const sink = new Sink(ctx);
-  if (!isPlainObject(raw)) {
-    sink.error('', `a check must be an object with id and request (got ${Array.isArray(raw) ? 'a list' : raw === null ? 'null' : typeof raw})`);
-    return undefined;
-  }
+/** An API check (`kind: api` or no kind); see resolve-monitor.ts for the other kinds. */
+export async function resolveApiCheck(raw: Record<string, unknown>, ctx: ResolveCheckContext, sink = new Sink(ctx)): Promise<ApiCheckDefinition | undefined> {
   for (const p of validateWith(validator(), raw)) sink.error(p.path, p.message, p.locate);
   // Past the schema the shape is trusted only where it validated: the rules below guard their types.
-  const c = raw as Partial<CheckInput> & Record<string, unknown>;
+  const c = raw as Partial<ApiCheckInput> & Record<string, unknown>;
   const request: RequestInput | undefined = isPlainObject(c.request) ? (c.request as RequestInput) : undefined;
   const expect: ExpectInput = isPlainObject(c.expect) ? (c.expect as ExpectInput) : {};
 
   const url = request ? resolveRequestUrl(request, ctx, sink) : undefined;
   const { method, headers, body } = resolveRequestParts(request, sink);
+  const redirects = resolveRedirects(request, method);
+  const certificate = resolveCertificate(c.certificate, sink);
   const headerAssertions = resolveHeaderAssertions(expect, sink);
   const bodyAssertions = resolveBodyAssertions(expect, sink);
   const timeoutMs = typeof c.timeoutMs === 'number' ? c.timeoutMs : ctx.defaults.timeoutMs;
@@ -98,6 +96,8 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
     name: typeof c.name === 'string' ? c.name : c.id,
     file: ctx.file,
     request: { method, url, headers, ...(body !== undefined ? { body } : {}) },
+    ...(redirects ? { redirects } : {}),
+    ...(certificate ? { certificate } : {}),
     expect: {
       status: typeof expect.status === 'number' ? [expect.status] : Array.isArray(expect.status) ? [...expect.status] : ANY_2XX,
       headers: headerAssertions,
@@ -115,18 +115,18 @@ export async function resolveCheck(raw: unknown, ctx: ResolveCheckContext): Prom
   };
 }
 
-function resolveRequestUrl(request: RequestInput, ctx: ResolveCheckContext, sink: Sink): string | undefined {
+export function resolveRequestUrl(request: RequestInput, ctx: ResolveCheckContext, sink: Sink, field = 'request.url'): string | undefined {
   if (typeof request.url !== 'string' || !request.url) return undefined;
   const r = resolveUrl(request.url, ctx.baseUrl, ctx.baseUrlSource);
   if ('url' in r) return r.url;
   // With a broken base URL (already reported) a relative URL's error would only repeat it.
   if (r.relative && ctx.baseUrlBroken) sink.errors++;
-  else sink.error('request.url', r.error);
+  else sink.error(field, r.error);
   return undefined;
 }
 
 /** Method (default GET), lower-cased header names, the body serialized (objects as JSON with a content-type). */
-function resolveRequestParts(request: RequestInput | undefined, sink: Sink): { method: string; headers: Record<string, string>; body?: string } {
+export function resolveRequestParts(request: RequestInput | undefined, sink: Sink): { method: string; headers: Record<string, string>; body?: string } {
   const method = request && typeof request.method === 'string' ? request.method : 'GET';
   const headers: Record<string, string> = {};
   if (request && isPlainObject(request.headers)) {
@@ -153,7 +153,7 @@ function resolveRequestParts(request: RequestInput | undefined, sink: Sink): { m
 }
 
 /** `name: "exact"` or `name: { op, value }` → header assertions on lower-cased names. */
-function resolveHeaderAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
+export function resolveHeaderAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
   const out: Assertion[] = [];
   if (!isPlainObject(expect.headers)) return out;
   for (const [name, spec] of Object.entries(expect.headers)) {
@@ -181,7 +181,7 @@ function resolveHeaderAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
 }
 
 /** `{ path, op, value }` (JSON) or `{ source: text, op, value }` → body assertions. */
-function resolveBodyAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
+export function resolveBodyAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
   const out: Assertion[] = [];
   if (!Array.isArray(expect.body)) return out;
   expect.body.forEach((a, i) => {
@@ -216,7 +216,7 @@ function resolveBodyAssertions(expect: ExpectInput, sink: Sink): Assertion[] {
 }
 
 /** Effective thresholds mix the check's and the defaults'; degraded must stay below max. */
-function resolveThresholds(expect: ExpectInput, timeoutMs: number, ctx: ResolveCheckContext, sink: Sink): { maxMs?: number; degradedMs?: number } {
+export function resolveThresholds(expect: ExpectInput, timeoutMs: number, ctx: ResolveCheckContext, sink: Sink): { maxMs?: number; degradedMs?: number } {
   const ownMax = typeof expect.maxResponseTimeMs === 'number';
   const ownDegraded = typeof expect.degradedResponseTimeMs === 'number';
   const maxMs = ownMax ? expect.maxResponseTimeMs : ctx.defaults.maxResponseTimeMs;
@@ -232,7 +232,7 @@ function resolveThresholds(expect: ExpectInput, timeoutMs: number, ctx: ResolveC
   return { ...(maxMs !== undefined ? { maxMs } : {}), ...(degradedMs !== undefined ? { degradedMs } : {}) };
 }
 
-function checkScheduleAndLocations(c: Partial<CheckInput>, ctx: ResolveCheckContext, sink: Sink): void {
+export function checkScheduleAndLocations(c: Partial<ApiCheckInput>, ctx: ResolveCheckContext, sink: Sink): void {
   if (typeof c.schedule === 'string') {
     const p = cronProblem(c.schedule);
     if (p) sink.error('schedule', p);
@@ -247,7 +247,7 @@ function checkScheduleAndLocations(c: Partial<CheckInput>, ctx: ResolveCheckCont
 }
 
 /** A schema file (relative to the check file) or an inline schema → a bundle with its cache key. */
-async function resolveSchema(expect: ExpectInput, ctx: ResolveCheckContext, sink: Sink): Promise<BundledSchema | undefined> {
+export async function resolveSchema(expect: ExpectInput, ctx: ResolveCheckContext, sink: Sink): Promise<BundledSchema | undefined> {
   const s = expect.schema;
   const usable = typeof s === 'string' ? s !== '' : isPlainObject(s) || typeof s === 'boolean';
   if (!usable) return undefined;
@@ -293,4 +293,23 @@ export function resolveUrl(text: string, baseUrl: string | undefined, baseUrlSou
   } catch {
     return { error: `"${text}" is not a valid URL path`, relative: true };
   }
+}
+
+/** Default: follow for GET/HEAD (10 hops), not for other methods; returned only when set. */
+export function resolveRedirects(request: RequestInput | undefined, method: string): RedirectPolicy | undefined {
+  if (!request || (request.followRedirects === undefined && request.maxRedirects === undefined)) return undefined;
+  const follow = typeof request.followRedirects === 'boolean' ? request.followRedirects : method === 'GET' || method === 'HEAD';
+  return { follow, max: typeof request.maxRedirects === 'number' ? request.maxRedirects : 10 };
+}
+
+/** `certificate: { degradedDays, failedDays }` with defaults 14 / 7; failed must stay below degraded. */
+export function resolveCertificate(input: unknown, sink: Sink, always = false): CertificateThresholds | undefined {
+  if (!isPlainObject(input)) return always ? { degradedDays: 14, failedDays: 7 } : undefined;
+  const c = input as CertificateInput;
+  const degradedDays = typeof c.degradedDays === 'number' ? c.degradedDays : 14;
+  const failedDays = typeof c.failedDays === 'number' ? c.failedDays : 7;
+  if (failedDays > degradedDays) {
+    sink.error(typeof c.failedDays === 'number' ? 'certificate.failedDays' : 'certificate.degradedDays', `failedDays (${failedDays}) must not be above degradedDays (${degradedDays}): degraded is the warning before failing`);
+  }
+  return { degradedDays, failedDays };
 }

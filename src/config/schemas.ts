@@ -70,28 +70,60 @@ export const journeySettingsSchema: SchemaObject = {
 
 const assertionValueHint = 'must be a string or an assertion object { op, value }';
 
+/** Every monitor kind a check file can hold; `api` when `kind` is left out. */
+export const CHECK_KINDS = ['api', 'api-flow', 'dns', 'tcp', 'tls', 'heartbeat'] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+const requestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url'],
+  properties: {
+    method: { enum: [...HTTP_METHODS] },
+    url: nonEmpty,
+    headers: stringMap,
+    body: {
+      anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
+      [HINT]: 'must be a string or a JSON object/list (serialized as application/json)',
+    },
+    followRedirects: { type: 'boolean' },
+    maxRedirects: { type: 'integer', minimum: 0, maximum: 50 },
+  },
+};
+
+const certificateSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { degradedDays: { type: 'integer', minimum: 0, maximum: 3650 }, failedDays: { type: 'integer', minimum: 0, maximum: 3650 } },
+};
+
+/** Fields every kind has (besides its own). */
+const commonProperties: Record<string, SchemaObject> = {
+  id: { type: 'string', pattern: SLUG, maxLength: 128, [HINT]: SLUG_HINT },
+  name: nonEmpty,
+  retries,
+  timeoutMs: ms(TIMEOUT_MAX_MS),
+  tags: names,
+  schedule: nonEmpty,
+  locations: { ...names, minItems: 1 },
+};
+
+const timeThresholds: Record<string, SchemaObject> = {
+  maxResponseTimeMs: ms(TIMEOUT_MAX_MS),
+  degradedResponseTimeMs: ms(TIMEOUT_MAX_MS),
+};
+
 /** One check, as written in *.check.ts (`defineCheck`) or *.check.yaml. */
 export const checkSchema: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'request'],
   properties: {
+    kind: { const: 'api' },
     id: { type: 'string', pattern: SLUG, maxLength: 128, [HINT]: SLUG_HINT },
     name: nonEmpty,
-    request: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['url'],
-      properties: {
-        method: { enum: [...HTTP_METHODS] },
-        url: nonEmpty,
-        headers: stringMap,
-        body: {
-          anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'array' }],
-          [HINT]: 'must be a string or a JSON object/list (serialized as application/json)',
-        },
-      },
-    },
+    request: requestSchema,
+    certificate: certificateSchema,
     expect: {
       type: 'object',
       additionalProperties: false,
@@ -146,6 +178,127 @@ export const checkSchema: SchemaObject = {
     tags: names,
     schedule: nonEmpty,
     locations: { ...names, minItems: 1 },
+  },
+};
+
+const expectSchema: SchemaObject = (checkSchema.properties as Record<string, SchemaObject>).expect!;
+
+const captureSchema: SchemaObject = {
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties: { json: nonEmpty, header: nonEmpty, regex: nonEmpty, cookie: nonEmpty },
+  [HINT]: 'must name exactly one source: { json: "$.path" }, { header: "name" }, { regex: "pattern" } or { cookie: "name" }',
+};
+
+/** A multi-step API check. */
+export const flowCheckSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'steps'],
+  properties: {
+    kind: { const: 'api-flow' },
+    ...commonProperties,
+    cookies: { type: 'boolean' },
+    maxBodyBytes: { type: 'integer', minimum: 1 },
+    steps: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'request'],
+        properties: {
+          name: nonEmpty,
+          request: requestSchema,
+          expect: expectSchema,
+          capture: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: captureSchema },
+          cleanup: { type: 'boolean' },
+        },
+      },
+    },
+  },
+};
+
+export const dnsCheckSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'query'],
+  properties: {
+    kind: { const: 'dns' },
+    ...commonProperties,
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: { name: nonEmpty, type: { enum: ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] }, resolver: nonEmpty },
+    },
+    expect: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        ...timeThresholds,
+        answers: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['op'], properties: { path: nonEmpty, op: { enum: [...ASSERTION_OPS] }, value: {} } },
+        },
+      },
+    },
+  },
+};
+
+/** A port; digits in a string too, so it can come from `${env:NAME}` (interpolation yields strings). */
+const port: SchemaObject = {
+  anyOf: [
+    { type: 'integer', minimum: 1, maximum: 65535 },
+    { type: 'string', pattern: '^[0-9]{1,5}$' },
+  ],
+  [HINT]: 'must be a port number (1-65535), or its digits as a string (e.g. from ${env:NAME})',
+};
+
+export const tcpCheckSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'host', 'port'],
+  properties: {
+    kind: { const: 'tcp' },
+    ...commonProperties,
+    host: nonEmpty,
+    port,
+    send: { type: 'string', minLength: 1 },
+    expect: { type: 'object', additionalProperties: false, properties: { ...timeThresholds, banner: nonEmpty } },
+  },
+};
+
+export const tlsCheckSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'host'],
+  properties: {
+    kind: { const: 'tls' },
+    ...commonProperties,
+    host: nonEmpty,
+    port,
+    servername: nonEmpty,
+    ca: nonEmpty,
+    certificate: certificateSchema,
+    minProtocol: { enum: ['TLSv1.2', 'TLSv1.3'] },
+  },
+};
+
+export const heartbeatCheckSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'periodMs', 'token'],
+  properties: {
+    kind: { const: 'heartbeat' },
+    ...commonProperties,
+    periodMs: { type: 'integer', minimum: 1000, maximum: 31 * 86_400_000 },
+    graceMs: { type: 'integer', minimum: 0, maximum: 31 * 86_400_000 },
+    // Its length is checked by the resolver, whose message does not repeat the value.
+    token: { type: 'string' },
   },
 };
 

@@ -5,7 +5,7 @@
  */
 import type { AlertsConfig, AlertsConfigInput } from '../alerts/config.js';
 import type { AnomalyConfig } from '../anomaly/config.js';
-import type { ApiCheckDefinition, AssertionOp, StepSla } from '../model/monitor.js';
+import type { AssertionOp, CheckDefinition, StepSla } from '../model/monitor.js';
 import type { Redactor } from '../runtime/redact.js';
 import type { SourceConfig } from '../sources/types.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -30,7 +30,9 @@ export interface BodyAssertionInput extends AssertionInput {
 }
 
 /** An API check, as written in `*.check.ts` (`defineCheck`) or `*.check.yaml`. */
-export interface CheckInput {
+export interface ApiCheckInput {
+  /** Default `api` (or `api-flow` when the check has `steps` and no `request`). */
+  kind?: 'api';
   /** Unique across all files; a slug (`products-search`). Stored and alerted on: keep it stable. */
   id: string;
   /** Display name; default the id. */
@@ -46,7 +48,13 @@ export interface CheckInput {
     headers?: Record<string, string>;
     /** A string is sent as is; an object or list is serialized as JSON with `content-type: application/json`. */
     body?: string | { [key: string]: JsonValue } | JsonValue[];
+    /** Follow 3xx answers (each hop recorded); default true for GET and HEAD, false otherwise. */
+    followRedirects?: boolean;
+    /** Hops allowed before the check fails as `redirect`; default 10. */
+    maxRedirects?: number;
   };
+  /** HTTPS targets: certificate expiry thresholds in days (default 14 degraded, 7 failed). */
+  certificate?: CertificateInput;
   expect?: {
     /** Accepted status codes; default any 2xx. */
     status?: number | number[];
@@ -72,6 +80,121 @@ export interface CheckInput {
   /** Locations this check runs from; default all. */
   locations?: string[];
 }
+
+/** Fields every monitor kind has. */
+export interface CheckCommonInput {
+  /** Unique across all files; a slug. Stored and alerted on: keep it stable. */
+  id: string;
+  /** Display name; default the id. */
+  name?: string;
+  /** Default `defaults.retries` (heartbeats are never retried). */
+  retries?: number;
+  /** Default `defaults.timeoutMs`. */
+  timeoutMs?: number;
+  tags?: string[];
+  /** Cron expression, 5 fields or 6 with seconds first. Used by the daemon. */
+  schedule?: string;
+  locations?: string[];
+}
+
+/** Response-time thresholds of a probe. */
+export interface TimeThresholdsInput {
+  /** Failed above this (class `sla`). */
+  maxResponseTimeMs?: number;
+  /** Degraded above this; must be below maxResponseTimeMs. */
+  degradedResponseTimeMs?: number;
+}
+
+export interface CertificateInput {
+  /** Degraded when fewer days remain; default 14. */
+  degradedDays?: number;
+  /** Failed when fewer days remain; default 7; must be below degradedDays. */
+  failedDays?: number;
+}
+
+/** Exactly one source: `{ json: '$.token' }`, `{ header: 'location' }`, `{ regex: 'id=(\\d+)' }`, `{ cookie: 'sid' }`. */
+export type CaptureInput = { json: string } | { header: string } | { regex: string } | { cookie: string };
+
+/** One request of a multi-step check. */
+export interface FlowStepInput {
+  /** Unique within the flow. */
+  name: string;
+  /** As in an API check; url, header values and body may use `{{name}}` of values captured by earlier steps. */
+  request: ApiCheckInput['request'];
+  expect?: ApiCheckInput['expect'];
+  /** Values this step's response provides to the steps after it, by name. */
+  capture?: Record<string, CaptureInput>;
+  /** Runs even after an earlier step failed (delete what the flow created); default false. */
+  cleanup?: boolean;
+}
+
+/** A multi-step API check: `kind: api-flow` (or `steps` without `request`). */
+export interface ApiFlowInput extends CheckCommonInput {
+  kind?: 'api-flow';
+  steps: FlowStepInput[];
+  /** Send cookies set by earlier steps (per host); default true. */
+  cookies?: boolean;
+  /** Per response; default `defaults.maxBodyBytes`. */
+  maxBodyBytes?: number;
+}
+
+/** Resolve a name and assert on the answers. */
+export interface DnsCheckInput extends CheckCommonInput {
+  kind: 'dns';
+  query: {
+    name: string;
+    /** A, AAAA, CNAME, MX, TXT or NS; default A. */
+    type?: 'A' | 'AAAA' | 'CNAME' | 'MX' | 'TXT' | 'NS';
+    /** `host` or `host:port` of the resolver to ask; default the system's resolvers. */
+    resolver?: string;
+  };
+  expect?: TimeThresholdsInput & {
+    /** Assertions on the list of answers (strings): `{ op: contains, value: '10.0.0.1' }`, `{ path: '$[0]', op: eq, ... }`. */
+    answers?: Array<AssertionInput & { path?: string }>;
+  };
+}
+
+/** Connect to host:port, optionally send bytes and expect an answer. */
+export interface TcpCheckInput extends CheckCommonInput {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  /** Written once connected (`"PING\r\n"`). */
+  send?: string;
+  expect?: TimeThresholdsInput & {
+    /** Regex the data read must match (a banner, or the answer to `send`). */
+    banner?: string;
+  };
+}
+
+/** A TLS endpoint's certificate: trust, name, expiry, protocol. */
+export interface TlsCheckInput extends CheckCommonInput {
+  kind: 'tls';
+  host: string;
+  /** Default 443. */
+  port?: number;
+  /** SNI and the name the certificate must be valid for; default host. */
+  servername?: string;
+  /** PEM file of extra trusted CAs (a private CA), relative to the check file. */
+  ca?: string;
+  certificate?: CertificateInput;
+  /** Default TLSv1.2. */
+  minProtocol?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** A push monitor: the job calls `POST /heartbeat/<id>` on the daemon. */
+export interface HeartbeatInput extends CheckCommonInput {
+  kind: 'heartbeat';
+  /** How often the job reports. */
+  periodMs: number;
+  /** Lateness tolerated on top of the period; default a fifth of it (at least 1 s). */
+  graceMs?: number;
+  /** The job sends it as `?token=` or `authorization: Bearer`; use `${env:NAME}`. */
+  token: string;
+}
+
+/** Any monitor written in a check file. */
+export type CheckInput = ApiCheckInput | ApiFlowInput | DnsCheckInput | TcpCheckInput | TlsCheckInput | HeartbeatInput;
 
 /** Settings of one journey: in observer.config.ts `journeys`, or declared in the journey file. */
 export interface JourneySettings {
@@ -188,7 +311,7 @@ export interface ResolvedConfig {
   reporters: string[];
   concurrency: { checks: number; perOrigin: number; journeyWorkers: number };
   defaults: ResolvedDefaults;
-  checks: ApiCheckDefinition[];
+  checks: CheckDefinition[];
   /** Absolute paths of the journey files to run. */
   journeyFiles: string[];
   /**

@@ -51,6 +51,13 @@ export interface ApiExpectations {
   degradedResponseTimeMs?: number;
 }
 
+/** How an HTTP request treats 3xx answers: follow up to `max` hops (each hop recorded), or not. */
+export interface RedirectPolicy {
+  follow: boolean;
+  /** Hops allowed before the request fails as `redirect` (default 10). */
+  max: number;
+}
+
 export interface ApiCheckDefinition {
   kind: 'api';
   id: string;
@@ -59,6 +66,10 @@ export interface ApiCheckDefinition {
   file: string;
   request: HttpRequestSpec;
   expect: ApiExpectations;
+  /** Absent: follow for GET/HEAD (10 hops), not for other methods. */
+  redirects?: RedirectPolicy;
+  /** Certificate expiry thresholds applied to HTTPS targets (default 14 / 7 days). */
+  certificate?: CertificateThresholds;
   retries: number;
   timeoutMs: number;
   /** Body size limit in bytes (default 10 MiB). */
@@ -67,6 +78,123 @@ export interface ApiCheckDefinition {
   schedule?: string;
   locations?: string[];
 }
+
+/** What every monitor kind other than journeys shares. */
+export interface CheckCommon {
+  id: string;
+  name: string;
+  /** Source file, for messages. */
+  file: string;
+  retries: number;
+  timeoutMs: number;
+  tags: string[];
+  schedule?: string;
+  locations?: string[];
+}
+
+/**
+ * A value taken from one step's response for the steps after it (`{{name}}` in their URL,
+ * headers and body): a JSON path of the body, a response header, a regex group on the body, or a
+ * cookie the response set.
+ */
+export interface FlowCapture {
+  name: string;
+  source: 'json' | 'header' | 'regex' | 'cookie';
+  /** JSON path (`json`), header name (`header`, lower-cased) or cookie name (`cookie`). */
+  path?: string;
+  /** `regex`: the pattern (JavaScript syntax); the first group when it has one, else the match. */
+  pattern?: string;
+}
+
+export interface FlowStepDefinition {
+  name: string;
+  /**
+   * May hold `{{capture}}` placeholders in url, header values and body, filled at run time (in the
+   * URL percent-encoded, except a placeholder the URL starts with, which stands for a whole URL or path).
+   */
+  request: HttpRequestSpec;
+  /** For a URL that starts with a placeholder: what a relative value is resolved against. */
+  baseUrl?: string;
+  expect: ApiExpectations;
+  captures: FlowCapture[];
+  /** Cleanup steps run even after an earlier step failed (their own failure still fails the flow). */
+  cleanup: boolean;
+  redirects?: RedirectPolicy;
+}
+
+/** A multi-step API check: requests in order, values carried forward, the flow failing at the step that broke. */
+export interface ApiFlowDefinition extends CheckCommon {
+  kind: 'api-flow';
+  steps: FlowStepDefinition[];
+  maxBodyBytes: number;
+  /** Cookies set by a step are sent by the later steps to the same host (default true). */
+  cookies: boolean;
+}
+
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
+export type DnsRecordType = (typeof DNS_RECORD_TYPES)[number];
+
+export interface DnsCheckDefinition extends CheckCommon {
+  kind: 'dns';
+  /** The name to resolve (`example.com`). */
+  query: string;
+  recordType: DnsRecordType;
+  /** `host` or `host:port` of the resolver to ask; absent: the system's resolvers. */
+  resolver?: string;
+  expect: {
+    /** Assertions on the answers as strings (`1.2.3.4`, `10 mx.example.com`, TXT joined): `{ source: 'json', path: '$' }` on the list. */
+    answers: Assertion[];
+    maxResponseTimeMs?: number;
+    degradedResponseTimeMs?: number;
+  };
+}
+
+export interface TcpCheckDefinition extends CheckCommon {
+  kind: 'tcp';
+  host: string;
+  port: number;
+  /** Bytes written once connected (`PING\r\n`). */
+  send?: string;
+  expect: {
+    /** Regex the data read must match (the banner, or the answer to `send`). */
+    banner?: string;
+    maxResponseTimeMs?: number;
+    degradedResponseTimeMs?: number;
+  };
+}
+
+/** Days before a certificate's expiry at which a check degrades / fails. */
+export interface CertificateThresholds {
+  degradedDays: number;
+  failedDays: number;
+}
+
+export interface TlsCheckDefinition extends CheckCommon {
+  kind: 'tls';
+  host: string;
+  port: number;
+  /** SNI and the name the certificate must match; default `host`. */
+  servername: string;
+  /** Extra trusted CA certificates (PEM), beside the system's. */
+  ca?: string;
+  /** The file `ca` was read from, for messages. */
+  caFile?: string;
+  certificate: CertificateThresholds;
+  /** Lowest acceptable protocol (default TLSv1.2). */
+  minProtocol: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** A push monitor: a job reports with `POST /heartbeat/<id>`; silence past period + grace is a failure. */
+export interface HeartbeatDefinition extends CheckCommon {
+  kind: 'heartbeat';
+  periodMs: number;
+  graceMs: number;
+  /** The token the job must send (`?token=` or `authorization: Bearer`). */
+  token: string;
+}
+
+/** Every monitor kind that is not a Playwright journey. */
+export type CheckDefinition = ApiCheckDefinition | ApiFlowDefinition | DnsCheckDefinition | TcpCheckDefinition | TlsCheckDefinition | HeartbeatDefinition;
 
 export interface StepSla {
   maxMs?: number;
@@ -91,4 +219,4 @@ export interface JourneyDefinition {
   locations?: string[];
 }
 
-export type MonitorDefinition = ApiCheckDefinition | JourneyDefinition;
+export type MonitorDefinition = CheckDefinition | JourneyDefinition;

@@ -4,16 +4,20 @@
  * monotonic clock (`...Ms`). Nothing here does I/O.
  */
 
-export type MonitorKind = 'api' | 'journey';
+/** Every kind of monitor, in the order reports list them. */
+export const MONITOR_KINDS = ['api', 'api-flow', 'dns', 'tcp', 'tls', 'heartbeat', 'journey'] as const;
+export type MonitorKind = (typeof MONITOR_KINDS)[number];
 
 /** Outcome of a monitor or a step. `skipped` is only used for steps after a failed one. */
 export type Status = 'passed' | 'degraded' | 'failed' | 'skipped';
 
 /**
  * One class per failure kind, stable strings (they are stored, alerted on and fingerprinted).
- * - network: dns, connection_refused, connection_reset, tls, timeout, protocol (the target broke HTTP's
- *   limits, e.g. thousands of response headers)
- * - response: http_status, invalid_json, schema, assertion, body_too_large, sla (over maxResponseTimeMs)
+ * - network: dns, connection_refused, connection_reset, tls, timeout, protocol (the target spoke
+ *   broken HTTP or another protocol, or broke HTTP's limits, e.g. thousands of response headers)
+ * - response: http_status, invalid_json, schema, assertion, body_too_large, sla (over maxResponseTimeMs),
+ *   redirect (a loop or more hops than allowed)
+ * - push monitors: heartbeat (missed, or reported failed by the job)
  * - journeys: element (locator/expectation failed), navigation, browser_crash, journey_error
  * - runner: aborted (SIGTERM/SIGINT/deadline while running), internal (a bug of ours, never the target's)
  */
@@ -30,6 +34,9 @@ export const ERROR_CLASSES = [
   'assertion',
   'body_too_large',
   'sla',
+  'protocol',
+  'redirect',
+  'heartbeat',
   'element',
   'navigation',
   'browser_crash',
@@ -94,6 +101,34 @@ export interface NetworkSummary {
   slowestMs?: number;
 }
 
+/** One 3xx answer followed on the way to the final response. */
+export interface RedirectHop {
+  url: string;
+  status: number;
+  /** The hop's exchange, monotonic. */
+  durationMs: number;
+}
+
+/** The peer certificate and session of a TLS connection. */
+export interface TlsInfo {
+  subject: string;
+  issuer: string;
+  /** ISO 8601. */
+  validFrom: string;
+  validTo: string;
+  /** Whole days until expiry (negative once expired). */
+  daysToExpiry: number;
+  /** `TLSv1.3`. */
+  protocol?: string;
+  cipher?: string;
+  /** Chain verified against the trusted CAs, and the name matched. */
+  authorized: boolean;
+  /** Why not (`CERT_HAS_EXPIRED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, `hostname mismatch`). */
+  authorizationError?: string;
+  /** Names the certificate is valid for (subjectAltName). */
+  altNames?: string[];
+}
+
 export interface StepResult {
   name: string;
   status: Status;
@@ -109,6 +144,14 @@ export interface StepResult {
   consoleErrors?: string[];
   /** Nested test.step children, same shape. */
   steps?: StepResult[];
+  /** HTTP: the redirects followed before the final response, in order. */
+  redirects?: RedirectHop[];
+  /** HTTPS and TLS checks: the certificate and session seen. */
+  tls?: TlsInfo;
+  /** DNS checks: the answers, as strings. */
+  answers?: string[];
+  /** The HTTP status of this step's final response (multi-step checks). */
+  httpStatus?: number;
 }
 
 /** One try of a monitor; a monitor with retries has several. */

@@ -67,8 +67,17 @@ export function slaFromMonitors(monitors: readonly MonitorDefinition[]): SlaMap 
     if (m.kind === 'journey') {
       const steps = Object.fromEntries(Object.entries(m.steps).filter(([, s]) => s.maxMs !== undefined || s.degradedMs !== undefined));
       if (Object.keys(steps).length) out[m.id] = steps;
-    } else {
-      const e = (m as ApiCheckDefinition).expect;
+    } else if (m.kind === 'api-flow') {
+      // Each step of a flow is a series of its own, with its own limits.
+      const steps: Record<string, { maxMs?: number; degradedMs?: number }> = {};
+      for (const st of m.steps) {
+        const e = st.expect;
+        if (e.maxResponseTimeMs === undefined && e.degradedResponseTimeMs === undefined) continue;
+        steps[st.name] = { ...(e.maxResponseTimeMs !== undefined ? { maxMs: e.maxResponseTimeMs } : {}), ...(e.degradedResponseTimeMs !== undefined ? { degradedMs: e.degradedResponseTimeMs } : {}) };
+      }
+      if (Object.keys(steps).length) out[m.id] = steps;
+    } else if (m.kind === 'api' || m.kind === 'dns' || m.kind === 'tcp') {
+      const e: Pick<ApiCheckDefinition['expect'], 'maxResponseTimeMs' | 'degradedResponseTimeMs'> = m.expect;
       if (e.maxResponseTimeMs !== undefined || e.degradedResponseTimeMs !== undefined) {
         out[m.id] = {
           [WHOLE_MONITOR]: {

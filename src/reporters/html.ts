@@ -404,12 +404,25 @@ ${screenshot?.dataUrl ? shot : ''}<div class="body">
 <div class="sub">${h(formatInstant(r.startedAt))} (${h(formatAgo(r.startedAt, now))}) · ${h(r.kind)} · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.httpStatus ? ` · HTTP ${r.httpStatus}` : ''}</div>
 <div class="msg"><span class="badge failed">${h(r.error?.class ?? 'failed')}</span> ${h(r.error?.message ?? '')}${loc}</div>
 ${r.error?.details?.length ? `<ul class="details">${r.error.details.map((d) => `<li>${h(d)}</li>`).join('')}</ul>` : ''}
-${where ? `<div>${where}</div>` : ''}
+${where ? `<div>${where}</div>` : ''}${stepFacts(failedStep ?? r.steps[0])}
 ${screenshot && !screenshot.dataUrl ? shot : ''}${traceHtml}
 </div></article>`;
     })
     .join('\n');
   return `<section id="failures"><h2>Latest failures <span class="count">${cards.length}</span></h2><div class="failures">${items}</div></section>`;
+}
+
+/** What a step saw beside its timings: redirects followed, the certificate, DNS answers. */
+function stepFacts(step: StepResult | undefined): string {
+  if (!step) return '';
+  const out: string[] = [];
+  if (step.redirects?.length) out.push(`redirects: ${step.redirects.map((r) => `${r.status} ${h(r.url)}`).join(' → ')}`);
+  if (step.tls) {
+    const t = step.tls;
+    out.push(`certificate: ${h(t.subject)}, issuer ${h(t.issuer)}, valid to ${h(t.validTo.slice(0, 10))} (${t.daysToExpiry} days)${t.protocol ? `, ${h(t.protocol)}` : ''}${t.cipher ? ` ${h(t.cipher)}` : ''}`);
+  }
+  if (step.answers) out.push(`answers: ${h(step.answers.join(', ') || 'none')}`);
+  return out.map((line) => `\n<div class="sub">${line}</div>`).join('');
 }
 
 /** Quote a path for a POSIX shell when it needs it. */

@@ -5,7 +5,7 @@
  * Monitors are never skipped. Degraded monitors pass with a `system-out` note. Run id, location and
  * environment are suite properties.
  */
-import type { MonitorKind, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import { MONITOR_KINDS, type MonitorKind, type MonitorResult, type RunInfo, type StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions } from './options.js';
 import { formatMs } from './format.js';
@@ -13,7 +13,7 @@ import { redactReport } from './redaction.js';
 import { writeReportFile } from './write.js';
 import { xmlAttrs, xmlText } from './xml.js';
 
-const KIND_ORDER: MonitorKind[] = ['api', 'journey'];
+const KIND_ORDER: readonly MonitorKind[] = MONITOR_KINDS;
 
 export class JUnitReporter implements Reporter {
   readonly name = 'junit';

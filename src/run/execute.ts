@@ -4,11 +4,12 @@
  * are cheap and many, journeys hold a browser each), so a slow journey never starves the checks.
  * Every monitor yields exactly one result: a runner that throws or an abort becomes a classified result.
  */
-import type { ApiCheckDefinition, JourneyDefinition, MonitorDefinition, MonitorError, MonitorResult } from '../model/index.js';
+import type { CheckDefinition, JourneyDefinition, MonitorDefinition, MonitorError, MonitorResult } from '../model/index.js';
 import { isoAt, type Clock } from '../runtime/clock.js';
 
 export interface MonitorRunners {
-  api: { run(check: ApiCheckDefinition, ctx: RunnerContext): Promise<MonitorResult> };
+  /** Every kind but journeys (api, api-flow, dns, tcp, tls, heartbeat): the check runner dispatches by kind. */
+  api: { run(check: CheckDefinition, ctx: RunnerContext): Promise<MonitorResult> };
   journeys: {
     run(journeys: JourneyDefinition[], ctx: RunnerContext & { onResult?: (r: MonitorResult) => void }): Promise<MonitorResult[]>;
   };
@@ -41,7 +42,7 @@ export async function executeMonitors(
   };
   const runnerCtx: RunnerContext = { runId: ctx.runId, location: ctx.location, environment: ctx.environment, signal: ctx.signal };
 
-  const checks = monitors.filter((m): m is ApiCheckDefinition => m.kind === 'api');
+  const checks = monitors.filter((m): m is CheckDefinition => m.kind !== 'journey');
   const journeys = monitors.filter((m): m is JourneyDefinition => m.kind === 'journey');
 
   const apiLane = Promise.all(

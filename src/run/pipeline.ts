@@ -11,6 +11,7 @@
 import { AlertManager } from '../alerts/index.js';
 import type { AnomalyConfig } from '../anomaly/index.js';
 import { ApiCheckRunner } from '../checks/index.js';
+import type { HeartbeatBook } from '../checks/heartbeat.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { JourneyRunner } from '../journeys/index.js';
 import type { FindingChange, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
@@ -102,6 +103,8 @@ export interface PipelineOptions {
   extraReporters?: Reporter[];
   /** A reporter threw (it is isolated; the run goes on). */
   onReporterError?: (err: Error) => void;
+  /** The daemon's heartbeat book: push monitors are judged from the pings it keeps. */
+  heartbeats?: HeartbeatBook;
 }
 
 export interface Pipeline {
@@ -129,7 +132,7 @@ export async function openPipeline(opts: PipelineOptions): Promise<Pipeline> {
     redactor,
     log: (line: string) => log.warn(line),
   });
-  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor, clock });
+  const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor, clock, ...(opts.heartbeats ? { heartbeats: opts.heartbeats } : {}) });
   const journeys = new JourneyRunner({
     workers: opts.journeyWorkers,
     outDir: opts.outDir,

@@ -5,7 +5,8 @@
  * reloads its configuration without dropping in-flight runs, and shuts down gracefully.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Finding, FindingChange, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { Finding, FindingChange, HeartbeatDefinition, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -13,7 +14,7 @@ import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import { newRunId, stableHash } from '../run/ids.js';
 import { thisRunner } from '../run/dead-runs.js';
-import { Lanes } from './lanes.js';
+import { Lanes, laneOf } from './lanes.js';
 import { onAbort } from '../runtime/abort.js';
 
 export interface DaemonPlan {
@@ -38,6 +39,8 @@ export interface DaemonDeps {
   afterRun(run: RunInfo, results: MonitorResult[]): Promise<FindingChange[]>;
   /** Findings open at start (the open-findings gauge starts from them). */
   openFindings?: Finding[];
+  /** Where heartbeat monitors' pings are kept: told which monitors to watch on every apply. */
+  heartbeats?: HeartbeatBook;
 }
 
 interface Scheduled {
@@ -69,6 +72,11 @@ export class Daemon {
     this.lanes = new Lanes(deps.lanes);
     for (const f of deps.openFindings ?? []) this.openFindings.set(f.id, f);
     deps.metrics.setOpenFindings(this.openFindings.values());
+    // A job reporting a failure (or recovering) is evaluated at once, not at the next tick.
+    deps.heartbeats?.onChange((id) => {
+      const s = this.scheduled.get(id);
+      if (s) this.tick(s.monitor, deps.clock.nowMs(), 0);
+    });
   }
 
   /** Scheduling at least one monitor: a daemon with nothing to run is not ready (/readyz 503). */
@@ -101,6 +109,8 @@ export class Daemon {
       this.scheduled.set(monitor.id, { monitor, task, jitterMs });
     }
     for (const s of this.scheduled.values()) void s.task.start();
+    this.deps.heartbeats?.watch(plan.monitors.filter((m): m is HeartbeatDefinition => m.kind === 'heartbeat'));
+    this.deps.heartbeats?.restore().catch((err: unknown) => this.deps.log.warn(`heartbeats: could not read the last pings from the store: ${(err as Error).message}`));
     this.plan = plan;
     return { scheduled: this.scheduled.size, unscheduled };
   }
@@ -130,7 +140,7 @@ export class Daemon {
     if (this.stats.latenessMs.length < 100_000) this.stats.latenessMs.push(latenessMs);
     metrics.scheduleLateness.observe({ kind: monitor.kind }, latenessMs / 1000);
     this.stats.started++;
-    const lane = monitor.kind;
+    const lane = laneOf(monitor.kind);
     metrics.inFlight.inc({ lane });
     const run: RunInfo = { id: newRunId(startMs), startedAt: isoAt(startMs), finishedAt: null, location: this.deps.location, environment: this.deps.environment, runner: thisRunner() };
     try {

@@ -3,6 +3,7 @@
  * naming the variable, file and field; every resolved value is registered with the Redactor, so
  * it never shows in messages, and `$${env:X}` stays literal.
  */
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,7 +27,7 @@ describe('missing-env', () => {
     const config = await loadFixture('missing-env', {
       env: { OBSERVER_TEST_TOKEN: token, OBSERVER_TEST_OWNER: 'owner-alice', OBSERVER_TEST_PG_URL: 'postgres://u:pg-pass-123@127.0.0.1:5432/test' },
     });
-    const [check] = config.checks;
+    const [check] = (config.checks as ApiCheckDefinition[]);
     expect(check.request.url).toBe('https://api.example.com/v1/account');
     expect(check.request.headers).toEqual({ authorization: `Bearer ${token}`, 'x-literal': '${env:NOT_A_REFERENCE}' });
     expect(check.expect.body).toEqual([{ source: 'json', path: '$.owner', op: 'eq', target: 'owner-alice' }]);

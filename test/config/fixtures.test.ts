@@ -3,6 +3,7 @@
  * diagnostics (file, field path, message, line), every problem reported at once, discovery,
  * defaults and URL resolution.
  */
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '../../src/config/index.js';
@@ -13,8 +14,8 @@ describe('discovery and resolution', () => {
     const config = await loadFixture('yaml-only', { env: { OBSERVER_BASE_URL: 'http://127.0.0.1:4173/base' } });
     expect(config.configFile).toBeUndefined();
     expect(config.rootDir).toBe(fixture('yaml-only'));
-    expect(config.checks.map((c) => c.id)).toEqual(['health', 'products', 'external']);
-    const [health, products, external] = config.checks;
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.id)).toEqual(['health', 'products', 'external']);
+    const [health, products, external] = (config.checks as ApiCheckDefinition[]);
     expect(health.request).toEqual({ method: 'GET', url: 'http://127.0.0.1:4173/base/api/health', headers: {} });
     expect(health.file).toBe(path.join(fixture('yaml-only'), 'checks/health.check.yaml'));
     expect(health.expect.status).toHaveLength(100);
@@ -54,8 +55,8 @@ describe('discovery and resolution', () => {
     expect(config.configFile).toBe(path.join(fixture('ts-checks'), 'observer.config.ts'));
     expect(config.environment).toBe('local');
     expect(config.baseUrl).toBe('http://127.0.0.1:4173');
-    expect(config.checks.map((c) => c.id)).toEqual(['cart-add', 'cart-get', 'search']);
-    const byId = Object.fromEntries(config.checks.map((c) => [c.id, c]));
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.id)).toEqual(['cart-add', 'cart-get', 'search']);
+    const byId = Object.fromEntries((config.checks as ApiCheckDefinition[]).map((c) => [c.id, c]));
     expect(byId['cart-add']).toMatchObject({
       request: { method: 'POST', url: 'http://127.0.0.1:4173/api/cart', body: '{"productId":1,"qty":1}', headers: { 'content-type': 'application/json' } },
       expect: { status: [200, 201], maxResponseTimeMs: 3000, degradedResponseTimeMs: 1000 },
@@ -96,7 +97,7 @@ describe('discovery and resolution', () => {
   it('ts-checks: --env staging resolves relative URLs below the base URL path', async () => {
     const config = await loadFixture('ts-checks', { environment: 'staging' });
     expect(config.environment).toBe('staging');
-    expect(config.checks.map((c) => c.request.url)).toEqual([
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.request.url)).toEqual([
       'https://staging.example.com/shop/api/cart',
       'https://staging.example.com/shop/api/cart',
       'https://staging.example.com/shop/api/products?q=shoe',
@@ -109,7 +110,7 @@ describe('discovery and resolution', () => {
       env: { OBSERVER_BASE_URL: 'http://127.0.0.1:5555', OBSERVER_DATABASE_URL: 'postgres://obs:s3cr3t-pw@127.0.0.1:5432/test', OBSERVER_LOCATION: 'eu-west' },
     });
     expect(config.baseUrl).toBe('http://127.0.0.1:5555');
-    expect(config.checks[0].request.url).toBe('http://127.0.0.1:5555/api/cart');
+    expect((config.checks as ApiCheckDefinition[])[0].request.url).toBe('http://127.0.0.1:5555/api/cart');
     expect(config.store.url).toBe('postgres://obs:s3cr3t-pw@127.0.0.1:5432/test');
     expect(config.location).toBe('eu-west');
     // The database URL and its password are secrets.
@@ -144,8 +145,8 @@ describe('discovery and resolution', () => {
 
   it('journeys-settings: checkFiles/journeyFiles globs override discovery; journey settings kept as written, defaults beside them; locations are checked', async () => {
     const config = await loadFixture('journeys-settings');
-    expect(config.checks.map((c) => c.id)).toEqual(['ping']);
-    expect(config.checks[0].locations).toEqual(['us-east']);
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.id)).toEqual(['ping']);
+    expect((config.checks as ApiCheckDefinition[])[0].locations).toEqual(['us-east']);
     expect(config.location).toBe('eu-west');
     expect(config.journeyFiles).toEqual([
       path.join(fixture('journeys-settings'), 'journeys/search.journey.ts'),

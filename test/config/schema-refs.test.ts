@@ -3,6 +3,7 @@
  * the API check runner's compile cache (src/checks/schema.ts, a real Ajv) validates with. Keys are
  * content-addressed, so an edited file (a daemon reload) compiles anew without id collisions.
  */
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ const good = { items: [{ id: 1, price: 9.5 }, { id: 2, price: 1 }], total: 2 };
 describe('ref-between-schemas', () => {
   it('bundles file → file → file refs; the runner validates with the bundle', async () => {
     const config = await loadFixture('ref-between-schemas');
-    const byId = Object.fromEntries(config.checks.map((c) => [c.id, c.expect.schema]));
+    const byId = Object.fromEntries((config.checks as ApiCheckDefinition[]).map((c) => [c.id, c.expect.schema]));
     expect(byId.list?.key).toMatch(/^checks\/schemas\/product-list\.json#[0-9a-f]{16}$/);
     expect(byId.list?.file).toBe(path.join(fixture('ref-between-schemas'), 'checks/schemas/product-list.json'));
     expect(byId.detail?.key).toMatch(/^checks\/schemas\/product\.json#[0-9a-f]{16}$/);
@@ -49,11 +50,11 @@ describe('schema files in a scratch folder', () => {
 
   it('an edited referenced file gives a new key; both versions compile in one cache', async () => {
     cpSync(fixture('ref-between-schemas'), dir, { recursive: true });
-    const before = (await loadConfig({ cwd: dir, env: {} })).checks.find((c) => c.id === 'list')!.expect.schema!;
-    const again = (await loadConfig({ cwd: dir, env: {} })).checks.find((c) => c.id === 'list')!.expect.schema!;
+    const before = ((await loadConfig({ cwd: dir, env: {} })).checks as ApiCheckDefinition[]).find((c) => c.id === 'list')!.expect.schema!;
+    const again = ((await loadConfig({ cwd: dir, env: {} })).checks as ApiCheckDefinition[]).find((c) => c.id === 'list')!.expect.schema!;
     expect(again.key).toBe(before.key);
     writeFileSync(path.join(dir, 'checks/schemas/common/money.json'), JSON.stringify({ definitions: { amount: { type: 'number', minimum: 100 } } }));
-    const after = (await loadConfig({ cwd: dir, env: {} })).checks.find((c) => c.id === 'list')!.expect.schema!;
+    const after = ((await loadConfig({ cwd: dir, env: {} })).checks as ApiCheckDefinition[]).find((c) => c.id === 'list')!.expect.schema!;
     expect(after.key).not.toBe(before.key);
     const cache = new SchemaCache();
     expect(cache.validate(before.key, before.schema, good).ok).toBe(true);
@@ -68,7 +69,7 @@ describe('schema files in a scratch folder', () => {
     );
     writeFileSync(path.join(dir, 'checks/schemas/item.json'), JSON.stringify({ $id: 'https://schemas.example.com/shop/item.json', type: 'object', required: ['sku'] }));
     writeFileSync(path.join(dir, 'checks/list.check.yaml'), 'id: list\nrequest: { url: "https://example.com/" }\nexpect: { schema: schemas/list.json }\n');
-    const [check] = (await loadConfig({ cwd: dir, env: {} })).checks;
+    const [check] = (await loadConfig({ cwd: dir, env: {} })).checks as ApiCheckDefinition[];
     const cache = new SchemaCache();
     expect(cache.validate(check.expect.schema!.key, check.expect.schema!.schema, [{ sku: 'a' }]).ok).toBe(true);
     expect(cache.validate(check.expect.schema!.key, check.expect.schema!.schema, [{}]).message).toContain("$[0].sku: is required");

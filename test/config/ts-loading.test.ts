@@ -3,6 +3,7 @@
  * diagnostics with their line, edits are seen on the next load (the daemon's reload), CommonJS
  * packages work, and the config file itself gets the same treatment.
  */
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,17 +57,17 @@ describe('TS files through tsx', () => {
   it('each load sees the files as they are now (reload after an edit)', async () => {
     write('checks/a.check.ts', "export default { id: 'a', name: 'first', request: { url: 'https://example.com/1' } };\n");
     const first = await loadConfig({ cwd: dir, env: {} });
-    expect(first.checks.map((c) => [c.name, c.request.url])).toEqual([['first', 'https://example.com/1']]);
+    expect((first.checks as ApiCheckDefinition[]).map((c) => [c.name, c.request.url])).toEqual([['first', 'https://example.com/1']]);
     write('checks/a.check.ts', "export default { id: 'a', name: 'second', request: { url: 'https://example.com/2' } };\n");
     const second = await loadConfig({ cwd: dir, env: {} });
-    expect(second.checks.map((c) => [c.name, c.request.url])).toEqual([['second', 'https://example.com/2']]);
+    expect((second.checks as ApiCheckDefinition[]).map((c) => [c.name, c.request.url])).toEqual([['second', 'https://example.com/2']]);
   });
 
   it('works in a CommonJS package too (default export unwrapped)', async () => {
     write('package.json', JSON.stringify({ type: 'commonjs' }));
     write('checks/cjs.check.ts', "const base = 'https://example.com';\nexport default [{ id: 'cjs', request: { url: base + '/x' } }];\n");
     const config = await loadConfig({ cwd: dir, env: {} });
-    expect(config.checks.map((c) => c.request.url)).toEqual(['https://example.com/x']);
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.request.url)).toEqual(['https://example.com/x']);
   });
 
   it('observer.config.ts: a throw, a missing default export, a non-object, a missing --config', async () => {
@@ -97,12 +98,12 @@ describe('TS files through tsx', () => {
     const config = await loadConfig({ cwd: dir, configFile: 'ops/observer.config.mjs', env: {} });
     expect(config.rootDir).toBe(path.join(dir, 'ops'));
     expect(config.outDir).toBe(path.join(dir, 'ops/out'));
-    expect(config.checks.map((c) => [c.id, c.request.url, c.file])).toEqual([['h', 'http://127.0.0.1:8080/health', path.join(dir, 'ops/checks/h.check.yaml')]]);
+    expect((config.checks as ApiCheckDefinition[]).map((c) => [c.id, c.request.url, c.file])).toEqual([['h', 'http://127.0.0.1:8080/health', path.join(dir, 'ops/checks/h.check.yaml')]]);
   });
 
   it('an empty project loads with a warning saying where it looked', async () => {
     const config = await loadConfig({ cwd: dir, env: {} });
-    expect(config.checks).toEqual([]);
+    expect((config.checks as ApiCheckDefinition[])).toEqual([]);
     expect(config.warnings).toEqual([
       {
         file: '(command line)',

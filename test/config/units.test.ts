@@ -89,7 +89,7 @@ describe('Ajv errors in words', () => {
       { path: 'id', message: 'is required', topKey: 'id', parts: ['id'] },
       {
         path: '',
-        message: 'unknown field "zzz"; expected one of id, name, request, expect, retries, timeoutMs, maxBodyBytes, tags, schedule, locations',
+        message: 'unknown field "zzz"; expected one of kind, id, name, request, certificate, expect, retries, timeoutMs, maxBodyBytes, tags, schedule, locations',
         topKey: 'zzz',
         parts: ['zzz'],
         locate: 'zzz',

@@ -3,6 +3,7 @@
  * a symlink to a timestamped folder. The real config loader must see each check exactly once, and
  * the CronJobs' `--tag` must select it.
  */
+import type { ApiCheckDefinition } from '../../src/model/monitor.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,15 +29,15 @@ describe('observer-checks mounted at /app/checks', () => {
       environment: 'production',
       env: { OBSERVER_BASE_URL: 'https://shop.example.com' },
     });
-    expect(config.checks.map((c) => c.id)).toEqual(['api-health']);
-    expect(config.checks[0].request.url).toBe('https://shop.example.com/api/health');
+    expect((config.checks as ApiCheckDefinition[]).map((c) => c.id)).toEqual(['api-health']);
+    expect((config.checks as ApiCheckDefinition[])[0].request.url).toBe('https://shop.example.com/api/health');
 
     const cron = loadManifests().filter((m) => m.kind === 'CronJob');
     const byName = new Map(cron.map((m) => [m.name, flag(container(m).args as unknown[], '--tag')]));
     const api = String(byName.get('observer-api-checks'));
     const journey = String(byName.get('observer-journeys'));
-    expect(selectMonitors(config.checks, { tags: [api] }).map((c) => c.id)).toEqual(['api-health']);
-    expect(selectMonitors(config.checks, { tags: [journey] })).toEqual([]);
+    expect(selectMonitors((config.checks as ApiCheckDefinition[]), { tags: [api] }).map((c) => c.id)).toEqual(['api-health']);
+    expect(selectMonitors((config.checks as ApiCheckDefinition[]), { tags: [journey] })).toEqual([]);
     expect(at(cm, 'metadata.name')).toBe('observer-checks');
   });
 });
