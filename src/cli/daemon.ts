@@ -72,14 +72,14 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
 
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
   // Heartbeat pings are kept in the pipeline's store (opened just below, before any ping can arrive).
-  let store: Store | undefined;
+  const opened: { store?: Store } = {};
   const heartbeats = new HeartbeatBook(
     clock,
-    { load: (ids) => store!.getStates('heartbeats', ids), save: (id, ping) => store!.putStates('heartbeats', new Map([[id, ping]])) },
+    { load: (ids) => opened.store!.getStates('heartbeats', ids), save: (id, ping) => opened.store!.putStates('heartbeats', new Map([[id, ping]])) },
     (err) => log.warn(`heartbeats: could not save a ping: ${err.message}`),
   );
   const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1, heartbeats });
-  store = pipeline.store;
+  opened.store = pipeline.store;
   const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
   const guard = guardWith(log, config.redactor, []);
 
