@@ -12,9 +12,11 @@ import { JourneyCollector } from './collector.js';
 import { DATA_ATTACHMENT, LIMITS_METADATA, testKey, type CollectedStep, type LimitsByTest, type WorkerLimits } from './protocol.js';
 import { resolveJourneyLimits, settingsFromAnnotations, type JourneySettings } from './settings.js';
 
+// Everything `@playwright/test` exports, so this module can stand in for it (alias.ts); the local
+// `test` below takes precedence over the star export's.
+export * from '@playwright/test';
 export { expect };
 export { journey, type JourneySettings, type JourneyTestDetails } from './settings.js';
-export type { Page, BrowserContext, Locator } from '@playwright/test';
 
 interface ActiveJourney {
   collector: JourneyCollector;
@@ -150,3 +152,5 @@ function callerLocation(fn: (...args: never[]) => unknown): Location | undefined
 export const test: typeof extended = Object.assign(extended, {
   step: Object.assign(observedStep, { skip: playwrightStep.skip }) as unknown as typeof extended.step,
 });
+
+export default test;
