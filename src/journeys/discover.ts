@@ -22,6 +22,10 @@ export interface DiscoveryConfig {
   journeySettings: Record<string, JourneySettings>;
   defaults?: { journeyTimeoutMs: number; stepTimeoutMs: number };
   env?: NodeJS.ProcessEnv;
+  /** The team's `playwright.config.*` (absolute): listed through it, dependency projects' tests excluded. */
+  playwrightConfig?: string;
+  /** Lines Playwright prints while listing (a skipped project's notice), not redacted. */
+  log?: (line: string) => void;
 }
 
 /** `Purchase flow` → `purchase-flow`. */
@@ -39,7 +43,7 @@ function fileStem(file: string): string {
   return path.basename(file).replace(/\.(journey|spec|test)\.(ts|mts|js|mjs)$/, '').replace(/\.(ts|mts|js|mjs)$/, '');
 }
 
-export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env'>): Promise<ListedTest[]> {
+export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   if (files.length === 0) return [];
   let tests: ListedTest[] = [];
@@ -55,9 +59,11 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
       baseUrl: 'http://127.0.0.1:4173',
       trace: 'off',
       limits: {},
+      ...(config.playwrightConfig ? { userConfig: config.playwrightConfig } : {}),
     },
     cwd: config.rootDir,
     env: config.env ?? process.env,
+    ...(config.log ? { onOutput: config.log } : {}),
     onEvent: (event) => {
       if (event.type === 'list') tests = event.tests;
       if (event.type === 'error') {

@@ -40,6 +40,7 @@ const extended = base.extend<ObserverFixtures>({
     // Playwright requires the first fixture argument to be a destructuring pattern.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use, testInfo) => {
+      if (notSelected(testInfo)) testInfo.skip(true, 'not selected by observer run');
       const limits = limitsFor(testInfo);
       if (limits.maxRetry !== undefined && testInfo.retry > limits.maxRetry) {
         testInfo.skip(true, `retry ${testInfo.retry} is beyond this journey's retries`);
@@ -84,6 +85,19 @@ async function failureScreenshot(context: BrowserContext, testInfo: TestInfo): P
   } catch {
     // page crashed or hung beyond the budget: the trace still shows the last state
   }
+}
+
+/**
+ * A test the runner did not select, in a file where it selected others: Playwright's test list
+ * selects a whole file when a title cannot be written on one line (a newline in it), and this skips
+ * the rest before any browser starts. Files without selected tests (a setup project's) run as usual.
+ */
+function notSelected(testInfo: TestInfo): boolean {
+  const byTest = testInfo.config.metadata?.[LIMITS_METADATA] as LimitsByTest | undefined;
+  if (!byTest) return false;
+  if (byTest[testKey(testInfo.file, testInfo.titlePath.slice(1))]) return false;
+  const prefix = testKey(testInfo.file, []);
+  return Object.keys(byTest).some((k) => k.startsWith(prefix));
 }
 
 /** Limits from the runner (config metadata) first, else from `journey()` settings on the test. */
