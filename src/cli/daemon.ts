@@ -85,6 +85,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     cwd: config.rootDir,
     log: (l: string) => log.debug(l),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
   });
   const alertsConfig = resolveAlertsConfig(config.alerts);
   const alerts = alertsConfig.channels.length ? new AlertManager({ store, config: alertsConfig, redactor: config.redactor, clock, log: (l: string) => log.info(l) }) : undefined;

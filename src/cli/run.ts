@@ -129,6 +129,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     cwd: config.rootDir,
     log: (line: string) => log.debug(line),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
   });
   const reporterErrors: string[] = [];
   const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env);

@@ -221,7 +221,7 @@ export const configSchema: SchemaObject = {
         },
       },
     },
-    journeys: { type: 'object', additionalProperties: journeySettingsSchema },
+    journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 } }, additionalProperties: journeySettingsSchema },
     checkFiles: globs,
     journeyFiles: globs,
   },

@@ -45,7 +45,7 @@ function fileStem(file: string): string {
 
 export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
-  if (files.length === 0) return [];
+  if (files.length === 0 && !config.playwrightConfig) return [];
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
   const pw = await startPlaywright({
@@ -63,7 +63,8 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
     },
     cwd: config.rootDir,
     env: config.env ?? process.env,
-    ...(config.log ? { onOutput: config.log } : {}),
+    // Default: observer's own notices (a skipped project) reach the terminal, Playwright's chatter does not.
+    onOutput: config.log ?? ((line) => line.startsWith('observer: ') && process.stderr.write(`${line}\n`)),
     onEvent: (event) => {
       if (event.type === 'list') tests = event.tests;
       if (event.type === 'error') {
@@ -93,7 +94,10 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
 
 /** Every test of the journey files as a JourneyDefinition; invalid settings throw ConfigError. */
 export async function discoverJourneys(config: DiscoveryConfig): Promise<JourneyDefinition[]> {
-  const tests = await listJourneyTests(config);
+  const listed = await listJourneyTests(config);
+  // Through a team's Playwright config every test of its projects is listed: explicit files narrow them.
+  const chosen = new Set(config.journeyFiles.map((f) => path.resolve(config.rootDir, f)));
+  const tests = config.playwrightConfig && chosen.size > 0 ? listed.filter((t) => chosen.has(t.file)) : listed;
   const diagnostics: Diagnostic[] = [];
   const out: JourneyDefinition[] = [];
   const seen = new Map<string, string>();

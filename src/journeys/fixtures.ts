@@ -6,6 +6,8 @@
  * A journey written this way runs unchanged under `npx playwright test`, UI mode and codegen.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type BrowserContext, type TestInfo, type TestStepInfo } from '@playwright/test';
 import { JourneyCollector } from './collector.js';
@@ -17,6 +19,28 @@ import { resolveJourneyLimits, settingsFromAnnotations, type JourneySettings } f
 export * from '@playwright/test';
 export { expect };
 export { journey, type JourneySettings, type JourneyTestDetails } from './settings.js';
+
+/**
+ * Stack traces of a failing journey cite the user's files only: this package's frames (the step
+ * wrapper, the fixtures) are hidden the way Playwright hides its own, by adding this package's
+ * folders to Playwright's boxed stack prefixes (an internal of the pinned peer range; a version
+ * without it keeps the frames, nothing else changes).
+ */
+function hideOwnFrames(): void {
+  try {
+    // The copies Playwright itself uses: resolved from @playwright/test, then from playwright.
+    const fromTest = createRequire(createRequire(import.meta.url).resolve('@playwright/test'));
+    const playwrightPackage = fromTest.resolve('playwright/package.json');
+    const playwrightRoot = path.dirname(playwrightPackage);
+    const fromPlaywright = createRequire(playwrightPackage);
+    const { utils } = fromPlaywright('playwright-core/lib/coreBundle') as { utils?: { setBoxedStackPrefixes?(prefixes: string[]): void } };
+    const packageRoot = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+    utils?.setBoxedStackPrefixes?.([playwrightRoot, path.join(packageRoot, 'src') + path.sep, path.join(packageRoot, 'dist') + path.sep]);
+  } catch {
+    // another Playwright layout: frames stay visible
+  }
+}
+hideOwnFrames();
 
 interface ActiveJourney {
   collector: JourneyCollector;

@@ -3,9 +3,13 @@
  * saves storageState, globalSetup runs, `use` options (baseURL, viewport, locale) apply, and the
  * WebKit project gets one line and is skipped. The plain spec gets vitals and steps.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
+import { loadConfig } from '../../src/config/index.js';
+import { ConfigError } from '../../src/config/diagnostics.js';
 import { discoverJourneys } from '../../src/journeys/index.js';
 import { ctx, FIXTURES, makeRunner, ROOT } from './helpers.js';
 
@@ -22,7 +26,7 @@ afterEach(async () => {
 
 describe('team playwright.config', () => {
   it('runs the setup project first, keeps use options and skips the WebKit project with one line', async () => {
-    const env = { ...process.env, TEAM_BASE_URL: shop.url, TEAM_PASSWORD: 'demo-password-123' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TEAM_BASE_URL: shop.url, TEAM_PASSWORD: 'demo-password-123' };
     delete env.OBSERVER_BASE_URL;
     const lines: string[] = [];
     const defs = await discoverJourneys({
@@ -49,6 +53,28 @@ describe('team playwright.config', () => {
       expect(r.steps[0].vitals?.[0].fcpMs).toBeGreaterThan(0);
     } finally {
       t.cleanup();
+    }
+  });
+});
+
+describe('journeys.playwrightConfig in observer.config', () => {
+  it('points at another config file, and a missing one is a configuration error naming the field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'observer-pwconfig-'));
+    try {
+      writeFileSync(path.join(dir, 'e2e.config.mjs'), 'export default { testDir: "specs" };\n');
+      writeFileSync(path.join(dir, 'observer.config.mjs'), 'export default { journeys: { playwrightConfig: "e2e.config.mjs" } };\n');
+      const ok = await loadConfig({ cwd: dir, env: {} });
+      expect(ok.playwrightConfig).toBe(path.join(dir, 'e2e.config.mjs'));
+      expect(ok.journeyFiles).toEqual([]);
+
+      writeFileSync(path.join(dir, 'observer.config.mjs'), 'export default { journeys: { playwrightConfig: "missing.config.ts" } };\n');
+      const err = await loadConfig({ cwd: dir, env: {} }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).diagnostics).toContainEqual(
+        expect.objectContaining({ path: 'journeys.playwrightConfig', message: expect.stringContaining('missing.config.ts does not exist') }),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
