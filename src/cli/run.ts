@@ -132,7 +132,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
   });
   const reporterErrors: string[] = [];
-  const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env);
+  const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
   const reporter = new Multiplexer([progress, ...createReporters(config.reporters, { redactor, env: io.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers })], (err: Error) => {
     reporterErrors.push(err.message);
     log.warn(`reporter error: ${err.message}`);

@@ -55,7 +55,7 @@ export const journeySettingsSchema: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    id: { type: 'string', pattern: SLUG, [HINT]: SLUG_HINT },
+    id: { type: 'string', pattern: SLUG, maxLength: 128, [HINT]: SLUG_HINT },
     name: nonEmpty,
     schedule: nonEmpty,
     tags: names,

@@ -4,6 +4,7 @@
  * attached, validate them like any config (ConfigError, exit 2) and resolve JourneyDefinitions.
  * Settings from observer.config.ts (`journeys: { <id or title>: {...} }`) override the file's.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
 import { validateJourneySettings } from '../config/journey-settings.js';
@@ -36,6 +37,16 @@ export function slugify(text: string): string {
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
+}
+
+/** Longest monitor id (the same cap as check ids). */
+export const MAX_ID_LENGTH = 128;
+
+/** A derived id within MAX_ID_LENGTH: a longer one keeps its start and ends with a hash of the whole. */
+export function capId(id: string): string {
+  if (id.length <= MAX_ID_LENGTH) return id;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 10);
+  return `${id.slice(0, MAX_ID_LENGTH - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
 }
 
 /** `journeys/purchase.journey.ts` → `purchase`. */
@@ -117,7 +128,7 @@ export async function discoverJourneys(config: DiscoveryConfig): Promise<Journey
       if (!v.settings) continue;
       fromFile = v.settings;
     }
-    const derivedId = fromFile.id ?? `${slugify(fileStem(t.file))}.${slugify(title) || 'journey'}`;
+    const derivedId = fromFile.id ?? capId(`${slugify(fileStem(t.file))}.${slugify(title) || 'journey'}`);
     const fromConfig = config.journeySettings[derivedId] ?? config.journeySettings[title] ?? {};
     const s: JourneySettings = { ...fromFile, ...fromConfig, steps: { ...fromFile.steps, ...fromConfig.steps } };
     const id = s.id ?? derivedId;

@@ -304,7 +304,18 @@ export class JourneyRunner {
       error: event.outcome === 'passed' || event.outcome === 'skipped' ? null : error,
     };
     const real = event.retry <= state.def.retries;
+    const failedStep = attempt.error ? attempt.steps.find((s) => s.status === 'failed')?.name : undefined;
+    const detail = { ...(failedStep ? { failedStep } : {}), ...(event.trace ? { traced: true } : {}) };
     if (!real) {
+      state.attempts.push({
+        attempt: event.retry + 1,
+        status: attempt.error ? 'failed' : 'passed',
+        startedAt: event.startedAt,
+        durationMs: event.durationMs,
+        error: attempt.error,
+        ...detail,
+        diagnostic: true,
+      });
       // The traced diagnostic re-run: it contributes its trace, never its outcome.
       const candidate = state.candidate ?? { final: attempt };
       ctx.finish(state, this.result(state, { ...candidate, ...(candidate.trace ? {} : event.trace ? { trace: event.trace } : {}) }, ctx));
@@ -316,6 +327,7 @@ export class JourneyRunner {
       startedAt: event.startedAt,
       durationMs: event.durationMs,
       error: attempt.error,
+      ...detail,
     });
     const candidate: Candidate = {
       final: attempt,
@@ -333,6 +345,7 @@ export class JourneyRunner {
 
   private result(state: JourneyState, c: Candidate, ctx: JourneyRunContext): MonitorResult {
     const artifacts = saveArtifacts({ ...(c.screenshot ? { screenshot: c.screenshot } : {}), ...(c.trace ? { trace: c.trace } : {}) }, this.opts.outDir, ctx.runId, state.def.id);
+    for (const problem of artifacts?.errors ?? []) this.opts.log?.(this.opts.redactor.redact(`${state.def.id}: could not save the ${problem}`));
     return buildJourneyResult({
       def: state.def,
       runId: ctx.runId,

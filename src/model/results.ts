@@ -126,12 +126,20 @@ export interface AttemptResult {
   timings?: HttpTimings;
   /** HTTP status code of that attempt, when a response arrived. */
   httpStatus?: number;
+  /** Journeys: the top-level step the attempt failed at. */
+  failedStep?: string;
+  /** Journeys: a trace was recorded for this attempt. */
+  traced?: boolean;
+  /** Journeys: the traced re-run after a failure (trace `on-retry`); it supplies the trace, never the outcome, and is not counted in `attempts`. */
+  diagnostic?: boolean;
 }
 
 export interface Artifacts {
   /** Paths relative to the reports folder. */
   screenshot?: string;
   trace?: string;
+  /** Artifacts that were taken but could not be saved: `trace: ENOSPC: no space left on device`. */
+  errors?: string[];
 }
 
 export interface MonitorResult {
