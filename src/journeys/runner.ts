@@ -16,9 +16,10 @@
  * it only supplies the trace. `retain-on-failure` records always and keeps the trace of the
  * failing attempt itself, at the measured cost (bench/journeys.ts).
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { JourneyDefinition } from '../model/monitor.js';
-import type { AttemptResult, MonitorError, MonitorResult, StepResult } from '../model/results.js';
+import type { Artifacts, AttemptResult, MonitorError, MonitorResult, StepResult } from '../model/results.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
 import { resolveChromium } from './chromium.js';
@@ -26,6 +27,7 @@ import { listBase, startPlaywright, type TraceMode } from './playwright-process.
 import { testKey, type LimitsByTest, type ReporterEvent, type WorkerLimits } from './protocol.js';
 import { buildJourneyResult, saveArtifacts, type FinalAttempt } from './results.js';
 import { staticStepTitles } from './static-steps.js';
+import { redactTrace } from './trace-redact.js';
 
 export type { TraceMode } from './playwright-process.js';
 
@@ -345,6 +347,7 @@ export class JourneyRunner {
 
   private result(state: JourneyState, c: Candidate, ctx: JourneyRunContext): MonitorResult {
     const artifacts = saveArtifacts({ ...(c.screenshot ? { screenshot: c.screenshot } : {}), ...(c.trace ? { trace: c.trace } : {}) }, this.opts.outDir, ctx.runId, state.def.id);
+    if (artifacts?.trace) this.redactTraceOrDrop(artifacts);
     for (const problem of artifacts?.errors ?? []) this.opts.log?.(this.opts.redactor.redact(`${state.def.id}: could not save the ${problem}`));
     return buildJourneyResult({
       def: state.def,
@@ -357,6 +360,18 @@ export class JourneyRunner {
       finishedAt: isoAt(this.clock.nowMs()),
       ...(artifacts ? { artifacts } : {}),
     });
+  }
+
+  /** Secrets out of the saved trace (trace-redact.ts); a trace that cannot be redacted is not kept. */
+  private redactTraceOrDrop(artifacts: Artifacts): void {
+    const file = path.join(this.opts.outDir, artifacts.trace!);
+    try {
+      redactTrace(file, this.opts.redactor, this.opts.env ?? process.env);
+    } catch (err) {
+      rmSync(file, { force: true });
+      delete artifacts.trace;
+      artifacts.errors = [...(artifacts.errors ?? []), `trace: could not be redacted (${(err as Error).message}), not kept`];
+    }
   }
 
   /**
