@@ -252,12 +252,12 @@ async function main(): Promise<void> {
     );
     return file;
   };
-  const observerDir = (workers: number): string => {
-    const d = path.join(dir, `observer-${workers}`);
+  const observerDir = (workers: number, trace = 'on-retry'): string => {
+    const d = path.join(dir, `observer-${workers}-${trace}`);
     mkdirSync(d, { recursive: true });
     writeFileSync(
       path.join(d, 'observer.config.mjs'),
-      `export default ${JSON.stringify({ outDir: 'reports', store: { path: 'observer.db' }, reporters: ['json'], concurrency: { journeyWorkers: workers } })};\n`,
+      `export default ${JSON.stringify({ outDir: 'reports', store: { path: 'observer.db' }, reporters: ['json'], concurrency: { journeyWorkers: workers }, journeys: { trace } })};\n`,
     );
     return d;
   };
@@ -283,6 +283,16 @@ async function main(): Promise<void> {
       const m = await measure(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'run', ...files], env, obsDir);
       return { name: `observer w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...observerSteps(path.join(obsDir, 'reports/latest.json')) };
     }]);
+    // The cost of tracing every attempt (`journeys.trace: 'retain-on-failure'`) against the default
+    // `on-retry`, which records nothing while journeys pass.
+    if (w === workerCounts[0] && process.env.BENCH_JOURNEYS_TRACE !== '0') {
+      const traceDir = observerDir(w, 'retain-on-failure');
+      plan.push([`observer+trace w${w}`, async () => {
+        rmSync(path.join(traceDir, 'reports'), { recursive: true, force: true });
+        const m = await measure(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'run', ...files], env, traceDir);
+        return { name: `observer+trace w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...observerSteps(path.join(traceDir, 'reports/latest.json')) };
+      }]);
+    }
   }
   try {
     for (let round = 0; round < rounds; round++) {
@@ -307,7 +317,7 @@ async function main(): Promise<void> {
     const pss = (k: string): number => median(get(k).map((v) => v.peakPssKb));
     out.push('');
     out.push(`${w} worker(s)   wall median (range) s        peak PSS median (range) MiB   wall vs bare  vs pw-test   PSS vs bare  vs pw-test  failures`);
-    for (const k of ['bare', 'pw-test', 'observer']) {
+    for (const k of ['bare', 'pw-test', 'observer', 'observer+trace'].filter((k) => variants.has(`${k} w${w}`))) {
       const ws = get(k).map((v) => v.wallMs / 1000);
       const ps = get(k).map((v) => v.peakPssKb / 1024);
       out.push(

@@ -86,6 +86,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     log: (l: string) => log.debug(l),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
+    trace: config.journeyTrace,
   });
   const alertsConfig = resolveAlertsConfig(config.alerts);
   const alerts = alertsConfig.channels.length ? new AlertManager({ store, config: alertsConfig, redactor: config.redactor, clock, log: (l: string) => log.info(l) }) : undefined;

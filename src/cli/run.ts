@@ -130,6 +130,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     log: (line: string) => log.debug(line),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
+    trace: config.journeyTrace,
   });
   const reporterErrors: string[] = [];
   const progress = new ProgressReporter(values.json ? io.stderr : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');

@@ -147,6 +147,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       checks,
       journeyFiles: files.journeys,
       ...(playwrightConfig ? { playwrightConfig } : {}),
+      journeyTrace: cfg.journeys?.trace ?? 'on-retry',
       journeySettings,
       anomaly: cfg.anomaly ?? {},
       alerts: cfg.alerts ?? {},
@@ -386,7 +387,7 @@ function resolveJourneySettings(
   const out: Record<string, JourneySettings> = {};
   const ids = new Map<string, string>();
   for (const [key, entry] of Object.entries(cfg.journeys ?? {})) {
-    if (key === 'playwrightConfig' || typeof entry !== 'object' || entry === null) continue;
+    if (key === 'playwrightConfig' || key === 'trace' || typeof entry !== 'object' || entry === null) continue;
     const s = entry;
     const prefix = formatPath(['journeys', key]);
     for (const r of journeySettingsRules(s)) {

@@ -221,7 +221,7 @@ export const configSchema: SchemaObject = {
         },
       },
     },
-    journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 } }, additionalProperties: journeySettingsSchema },
+    journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 }, trace: { enum: ['on-retry', 'retain-on-failure', 'off'] } }, additionalProperties: journeySettingsSchema },
     checkFiles: globs,
     journeyFiles: globs,
   },

@@ -150,8 +150,15 @@ export interface ObserverConfig {
   journeyFiles?: string | string[];
 }
 
-/** `journeys` in observer.config.ts: one reserved key, the rest are journey ids or titles. */
-export type JourneysSection = { playwrightConfig?: string } & { [idOrTitle: string]: JourneySettings | string | undefined };
+/**
+ * When journeys record a Playwright trace: `on-retry` (default: the first attempt runs untraced; a
+ * failure is re-run once traced, for its trace only), `retain-on-failure` (every attempt traced, the
+ * failing attempt's own trace kept), `off`.
+ */
+export type JourneyTraceMode = 'on-retry' | 'retain-on-failure' | 'off';
+
+/** `journeys` in observer.config.ts: reserved keys (`playwrightConfig`, `trace`), the rest are journey ids or titles. */
+export type JourneysSection = { playwrightConfig?: string; trace?: JourneyTraceMode } & { [idOrTitle: string]: JourneySettings | string | undefined };
 
 export interface ResolvedDefaults {
   timeoutMs: number;
@@ -196,6 +203,8 @@ export interface ResolvedConfig {
   journeyFiles: string[];
   /** The team's Playwright config (absolute), when one is used (src/journeys/layer-config.ts). */
   playwrightConfig?: string;
+  /** `journeys.trace`, default `on-retry`. */
+  journeyTrace: JourneyTraceMode;
   /**
    * Journey id/title → settings from observer.config.ts, validated, as written (they override the
    * journey file's own settings; what stays unset takes `defaults.retries/journeyTimeoutMs/stepTimeoutMs`).

@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CHROMIUM_ARGS } from './chromium.js';
 import { LIMITS_METADATA, type LimitsByTest, type ReporterEvent } from './protocol.js';
+import type { JourneyTraceMode } from '../config/types.js';
 import type { ObserverLayer } from './layer-config.js';
 import type { ObserverReporterOptions } from './reporter.js';
 
@@ -20,7 +21,7 @@ import type { ObserverReporterOptions } from './reporter.js';
 const EVENTS_FD = 3;
 
 /** Trace policy; see JourneyRunnerOptions.trace. */
-export type TraceMode = 'on-retry' | 'retain-on-failure' | 'off';
+export type TraceMode = JourneyTraceMode;
 
 export interface GeneratedConfig {
   /** Journey files, absolute. */
