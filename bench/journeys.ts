@@ -1,18 +1,20 @@
 /**
- * Journey overhead benchmark: the purchase journey N times (BENCH_JOURNEYS_N, default 10), in the
- * same run, three ways against the same demo shop, one worker / one browser each:
- *   bare      a plain Playwright script: one browser, a fresh context per journey, steps timed with performance.now()
- *   pw-test   `playwright test` on the same journey files with the list reporter (+ json for step times)
- *   ours      the JourneyRunner (fixtures, reporter, default trace policy `on-retry`)
- *   ours+trace the JourneyRunner with trace `retain-on-failure` (set BENCH_JOURNEYS_TRACE=0 to skip)
- * Prints wall time per journey, peak PSS of each variant's whole process tree (Chromium included,
- * sampled from /proc/<pid>/smaps_rollup), mean per-step times, and ratios to the bare script.
- * Goals: ours <= 1.10x bare wall time, peak memory <= playwright test's, per-step times within 5% of bare.
+ * Journey overhead, measured as a user pays it: whole processes timed from spawn to exit (start-up
+ * included), the purchase journey N times (BENCH_JOURNEYS_N, default 10) against the same demo shop:
+ *   bare      a plain Playwright script: a browser per lane, a fresh context per journey, steps timed with performance.now()
+ *   pw-test   `playwright test` on the same journey files (list reporter, + json for step times)
+ *   observer  `observer run` on the same files (the built CLI: discovery, run, store, reports)
+ * each with 1 and 2 workers (BENCH_JOURNEYS_WORKERS, default "1,2"), R rounds (BENCH_JOURNEYS_ROUNDS,
+ * default 3) interleaved in a rotating order so a noisy neighbour hits every variant alike. Prints
+ * per variant the median and the range of wall time and of peak PSS of the whole process tree
+ * (Chromium included, /proc/<pid>/smaps_rollup every 100 ms), mean per-step times, and the ratios of
+ * medians to bare and to pw-test.
+ * Goals: observer wall <= 1.10x bare and below pw-test; peak PSS <= pw-test's.
  *
- *   npm run build && tsx bench/journeys.ts
+ *   npm run bench:journeys
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,18 +38,22 @@ interface ChildReport {
 const BARE_CHILD = `
 import { chromium, expect } from '@playwright/test';
 import { CHROMIUM_ARGS, resolveChromium } from '${ROOT}/dist/journeys/chromium.js';
-const [baseURL, nText] = process.argv.slice(1);
+const [baseURL, nText, lanesText] = process.argv.slice(1);
 const n = Number(nText);
+const lanes = Number(lanesText);
 const STEPS = ${JSON.stringify(STEPS)};
 const steps = Object.fromEntries(STEPS.map((s) => [s, []]));
 let failures = 0;
-const browser = await chromium.launch({ executablePath: resolveChromium().executablePath, args: [...CHROMIUM_ARGS], headless: true });
 const step = async (name, body) => {
   const t0 = performance.now();
   await body();
   steps[name].push(performance.now() - t0);
 };
-for (let i = 0; i < n; i++) {
+let next = 0;
+const lane = async () => {
+const browser = await chromium.launch({ executablePath: resolveChromium().executablePath, args: [...CHROMIUM_ARGS], headless: true });
+while (next < n) {
+  next++;
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   try {
@@ -86,36 +92,8 @@ for (let i = 0; i < n; i++) {
   await context.close();
 }
 await browser.close();
-process.stdout.write(JSON.stringify({ steps, failures }) + '\\n');
-`;
-
-/** Our runner on the same journey files, one worker. */
-const OURS_CHILD = `
-import { rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { JourneyRunner } from '${ROOT}/dist/journeys/index.js';
-import { Redactor } from '${ROOT}/dist/runtime/redact.js';
-const [baseURL, trace, ...files] = process.argv.slice(1);
-const STEPS = ${JSON.stringify(STEPS)};
-const outDir = path.join(os.tmpdir(), 'observer-bench-out-' + process.pid);
-const runner = new JourneyRunner({ workers: 1, outDir, redactor: new Redactor(), baseUrl: baseURL, trace, rootDir: '${ROOT}', cwd: '${ROOT}' });
-const defs = files.map((file, i) => ({
-  kind: 'journey', id: 'purchase-' + (i + 1), name: 'Purchase flow', title: 'Purchase flow', file,
-  retries: 0, timeoutMs: 60000, stepTimeoutMs: 15000, steps: {}, tags: [],
-}));
-const results = await runner.run(defs, { runId: 'bench-' + process.pid, location: 'bench', environment: 'bench' });
-rmSync(outDir, { recursive: true, force: true });
-const steps = Object.fromEntries(STEPS.map((s) => [s, []]));
-let failures = 0;
-for (const r of results) {
-  if (r.status === 'failed') {
-    failures++;
-    process.stderr.write('ours: ' + (r.error && r.error.message) + '\\n');
-    continue;
-  }
-  for (const s of r.steps) if (steps[s.name]) steps[s.name].push(s.durationMs);
-}
+};
+await Promise.all(Array.from({ length: lanes }, lane));
 process.stdout.write(JSON.stringify({ steps, failures }) + '\\n');
 `;
 
@@ -157,9 +135,9 @@ function pssKb(pid: number): number {
 }
 
 /** Run a command, sample its process tree's PSS every 100 ms, return wall time, peak and stdout. */
-async function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; peakPssKb: number; stdout: string; code: number | null }> {
+async function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<{ wallMs: number; peakPssKb: number; stdout: string; code: number | null }> {
   const t0 = performance.now();
-  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   let peak = 0;
@@ -206,13 +184,34 @@ function pwSteps(json: PwJsonSuite): ChildReport {
   return { steps, failures };
 }
 
+
+/** Step times and failures from observer's JSON report (reports/latest.json). */
+function observerSteps(file: string): ChildReport {
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { results: Array<{ status: string; steps: Array<{ name: string; durationMs: number }> }> };
+  const steps: StepTimes = Object.fromEntries(STEPS.map((s) => [s, []]));
+  let failures = 0;
+  for (const r of report.results) {
+    if (r.status === 'failed') failures++;
+    for (const s of r.steps) steps[s.name]?.push(s.durationMs);
+  }
+  return { steps, failures };
+}
+
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
 async function main(): Promise<void> {
   const n = Number(process.env.BENCH_JOURNEYS_N ?? 10);
   if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_JOURNEYS_N: expected a positive integer, got ${process.env.BENCH_JOURNEYS_N}`);
-  for (const built of ['dist/journeys/fixtures.js', 'dist/journeys/index.js', 'dist/runtime/redact.js']) {
+  const rounds = Number(process.env.BENCH_JOURNEYS_ROUNDS ?? 3);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_JOURNEYS_ROUNDS: expected a positive integer, got ${process.env.BENCH_JOURNEYS_ROUNDS}`);
+  const workerCounts = (process.env.BENCH_JOURNEYS_WORKERS ?? '1,2').split(',').map(Number);
+  if (workerCounts.some((w) => !Number.isInteger(w) || w < 1)) throw new Error(`BENCH_JOURNEYS_WORKERS: expected integers like "1,2", got ${process.env.BENCH_JOURNEYS_WORKERS}`);
+  for (const built of ['dist/cli/bin.js', 'dist/journeys/fixtures.js', 'dist/journeys/chromium.js']) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first (the benchmark measures the built package)`);
   }
   const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -224,91 +223,119 @@ async function main(): Promise<void> {
     shop.once('exit', () => reject(new Error('demo shop exited')));
   });
 
-  // N copies of the purchase journey (distinct files, same code) inside the repo, so
-  // `production-observer/journey` resolves; each is one test for playwright test and for us.
+  // N copies of the purchase journey (distinct files and ids, same code) inside the repo, so
+  // `production-observer/journey` resolves; each is one test for playwright test and for observer.
   const dir = path.join(ROOT, '.observer', `bench-journeys-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
+  const source = readFileSync(SOURCE, 'utf8');
   for (let i = 1; i <= n; i++) {
-    const file = path.join(dir, `purchase-${String(i).padStart(2, '0')}.journey.ts`);
-    cpSync(SOURCE, file);
+    const nn = String(i).padStart(2, '0');
+    const file = path.join(dir, `purchase-${nn}.journey.ts`);
+    writeFileSync(file, source.replace(`id: 'purchase',`, `id: 'purchase-${nn}',`));
     files.push(file);
   }
-  const configFile = path.join(dir, 'playwright.config.mjs');
   const jsonFile = path.join(dir, 'report.json');
-  writeFileSync(
-    configFile,
-    `export default ${JSON.stringify({
-      testDir: dir,
-      testMatch: '*.journey.ts',
-      workers: 1,
-      reporter: [['list'], ['json', { outputFile: jsonFile }]],
-      outputDir: path.join(dir, 'test-results'),
-      use: { baseURL, headless: true, launchOptions: { executablePath: resolveChromium().executablePath, args: [...CHROMIUM_ARGS] } },
-    })};\n`,
-  );
+  const pwConfig = (workers: number): string => {
+    const file = path.join(dir, `pw-${workers}.config.mjs`);
+    writeFileSync(
+      file,
+      `export default ${JSON.stringify({
+        testDir: dir,
+        testMatch: '*.journey.ts',
+        workers,
+        fullyParallel: true,
+        reporter: [['list'], ['json', { outputFile: jsonFile }]],
+        outputDir: path.join(dir, 'test-results'),
+        use: { baseURL, headless: true, launchOptions: { executablePath: resolveChromium().executablePath, args: [...CHROMIUM_ARGS] } },
+      })};\n`,
+    );
+    return file;
+  };
+  const observerDir = (workers: number, trace = 'on-retry'): string => {
+    const d = path.join(dir, `observer-${workers}-${trace}`);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(
+      path.join(d, 'observer.config.mjs'),
+      `export default ${JSON.stringify({ outDir: 'reports', store: { path: 'observer.db' }, reporters: ['json'], concurrency: { journeyWorkers: workers }, journeys: { trace } })};\n`,
+    );
+    return d;
+  };
 
-  const env = { ...process.env, OBSERVER_BASE_URL: baseURL };
-  const variants: Variant[] = [];
-  const bareArgs = ['--input-type=module', '-e', BARE_CHILD, baseURL, String(n)];
-  const oursArgs = (trace: string): string[] => ['--input-type=module', '-e', OURS_CHILD, baseURL, trace, ...files];
-  try {
-    const runs: Array<[string, () => Promise<Variant>]> = [
-      ['bare', async () => {
-        const m = await measure(process.execPath, bareArgs, env);
-        return { name: 'bare', wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...parseChild(m.stdout) };
-      }],
-      ['pw-test', async () => {
-        const cli = path.join(ROOT, 'node_modules/@playwright/test/cli.js');
-        const m = await measure(process.execPath, [cli, 'test', '--config', configFile], env);
-        return { name: 'pw-test', wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...pwSteps(JSON.parse(readFileSync(jsonFile, 'utf8')) as PwJsonSuite) };
-      }],
-      ['ours', async () => {
-        const m = await measure(process.execPath, oursArgs('on-retry'), env);
-        return { name: 'ours', wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...parseChild(m.stdout) };
-      }],
-    ];
-    if (process.env.BENCH_JOURNEYS_TRACE !== '0') {
-      runs.push(['ours+trace', async () => {
-        const m = await measure(process.execPath, oursArgs('retain-on-failure'), env);
-        return { name: 'ours+trace', wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...parseChild(m.stdout) };
+  const env = { ...process.env, OBSERVER_BASE_URL: baseURL, CI: '1' };
+  const cli = path.join(ROOT, 'node_modules/@playwright/test/cli.js');
+  type Run = () => Promise<Variant>;
+  const variants = new Map<string, Variant[]>();
+  const plan: Array<[string, Run]> = [];
+  for (const w of workerCounts) {
+    const pwFile = pwConfig(w);
+    const obsDir = observerDir(w);
+    plan.push([`bare w${w}`, async () => {
+      const m = await measure(process.execPath, ['--input-type=module', '-e', BARE_CHILD, baseURL, String(n), String(w)], env);
+      return { name: `bare w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...parseChild(m.stdout) };
+    }]);
+    plan.push([`pw-test w${w}`, async () => {
+      const m = await measure(process.execPath, [cli, 'test', '--config', pwFile], env);
+      return { name: `pw-test w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...pwSteps(JSON.parse(readFileSync(jsonFile, 'utf8')) as PwJsonSuite) };
+    }]);
+    plan.push([`observer w${w}`, async () => {
+      rmSync(path.join(obsDir, 'reports'), { recursive: true, force: true });
+      const m = await measure(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'run', ...files], env, obsDir);
+      return { name: `observer w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...observerSteps(path.join(obsDir, 'reports/latest.json')) };
+    }]);
+    // The cost of tracing every attempt (`journeys.trace: 'retain-on-failure'`) against the default
+    // `on-retry`, which records nothing while journeys pass.
+    if (w === workerCounts[0] && process.env.BENCH_JOURNEYS_TRACE !== '0') {
+      const traceDir = observerDir(w, 'retain-on-failure');
+      plan.push([`observer+trace w${w}`, async () => {
+        rmSync(path.join(traceDir, 'reports'), { recursive: true, force: true });
+        const m = await measure(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'run', ...files], env, traceDir);
+        return { name: `observer+trace w${w}`, wallMs: m.wallMs, peakPssKb: m.peakPssKb, ...observerSteps(path.join(traceDir, 'reports/latest.json')) };
       }]);
     }
-    for (const [name, run] of runs) {
-      process.stderr.write(`running ${name} (${n} journeys)...\n`);
-      variants.push(await run());
+  }
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // Rotate the order each round: every variant runs early and late, next to every other.
+      const order = plan.map((_, i) => plan[(i + round) % plan.length]);
+      for (const [name, run] of order) {
+        process.stderr.write(`round ${round + 1}/${rounds}: ${name} (${n} journeys)...\n`);
+        const v = await run();
+        variants.set(name, [...(variants.get(name) ?? []), v]);
+      }
     }
   } finally {
     shop.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const base = variants.find((v) => v.name === 'bare')!;
-  const pw = variants.find((v) => v.name === 'pw-test')!;
   const out: string[] = [];
-  out.push(`journeys: purchase flow x${n}, 1 worker, Chromium ${resolveChromium().executablePath}, ${os.cpus().length} CPUs (shared: figures are noisy)`);
-  out.push('');
-  out.push('variant      wall total  per journey  vs bare   peak PSS   vs pw-test  failures');
-  for (const v of variants) {
+  out.push(`journeys: purchase flow x${n}, ${rounds} interleaved round(s), Chromium ${resolveChromium().executablePath}, ${os.cpus().length} CPUs (shared machine: read the ranges)`);
+  for (const w of workerCounts) {
+    const get = (k: string): Variant[] => variants.get(`${k} w${w}`)!;
+    const wall = (k: string): number => median(get(k).map((v) => v.wallMs));
+    const pss = (k: string): number => median(get(k).map((v) => v.peakPssKb));
+    out.push('');
+    out.push(`${w} worker(s)   wall median (range) s        peak PSS median (range) MiB   wall vs bare  vs pw-test   PSS vs bare  vs pw-test  failures`);
+    for (const k of ['bare', 'pw-test', 'observer', 'observer+trace'].filter((k) => variants.has(`${k} w${w}`))) {
+      const ws = get(k).map((v) => v.wallMs / 1000);
+      const ps = get(k).map((v) => v.peakPssKb / 1024);
+      out.push(
+        `${k.padEnd(12)} ${fmt(median(ws), 1).padStart(6)} (${fmt(Math.min(...ws), 1)}–${fmt(Math.max(...ws), 1)})`.padEnd(44) +
+          `${fmt(median(ps)).padStart(6)} (${fmt(Math.min(...ps))}–${fmt(Math.max(...ps))})`.padEnd(30) +
+          `${fmt(wall(k) / wall('bare'), 2)}x`.padStart(12) + `${fmt(wall(k) / wall('pw-test'), 2)}x`.padStart(12) +
+          `${fmt(pss(k) / pss('bare'), 2)}x`.padStart(13) + `${fmt(pss(k) / pss('pw-test'), 2)}x`.padStart(12) +
+          String(get(k).reduce((a, v) => a + v.failures, 0)).padStart(10),
+      );
+    }
+    const stepMean = (k: string, s: string): number => mean(get(k).flatMap((v) => v.steps[s]));
+    const all = (k: string): number => STEPS.reduce((a, s) => a + stepMean(k, s), 0);
+    out.push(`  all steps, mean ms: bare ${fmt(all('bare'))}, pw-test ${fmt(all('pw-test'))}, observer ${fmt(all('observer'))} (${fmt(all('observer') / all('bare'), 3)}x bare)`);
     out.push(
-      `${v.name.padEnd(12)} ${fmt(v.wallMs).padStart(8)} ms ${fmt(v.wallMs / n).padStart(8)} ms ${fmt(v.wallMs / base.wallMs, 2).padStart(7)}x ${fmt(v.peakPssKb / 1024).padStart(6)} MiB ${fmt(v.peakPssKb / pw.peakPssKb, 2).padStart(9)}x ${String(v.failures).padStart(8)}`,
+      `  goals: observer wall <= 1.10x bare: ${fmt(wall('observer') / wall('bare'), 2)}x ${wall('observer') / wall('bare') <= 1.1 ? 'met' : 'NOT met'}; ` +
+        `below pw-test: ${wall('observer') < wall('pw-test') ? 'met' : 'NOT met'}; peak PSS <= pw-test: ${pss('observer') <= pss('pw-test') ? 'met' : 'NOT met'}`,
     );
   }
-  out.push('');
-  out.push(`mean step time (ms)   ${variants.map((v) => v.name.padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${v.name} / bare`.padStart(19)).join('')}`);
-  for (const s of STEPS) {
-    const b = mean(base.steps[s]);
-    const cells = variants.map((v) => fmt(mean(v.steps[s]), 1).padStart(11)).join('');
-    const ratios = variants.filter((v) => v !== base).map((v) => `${fmt(mean(v.steps[s]) / b, 3)}x`.padStart(19)).join('');
-    out.push(`${s.padEnd(20)}  ${cells}   ${ratios}`);
-  }
-  const sum = (v: Variant): number => STEPS.reduce((a, s) => a + mean(v.steps[s]), 0);
-  out.push(`${'all steps'.padEnd(20)}  ${variants.map((v) => fmt(sum(v), 1).padStart(11)).join('')}   ${variants.filter((v) => v !== base).map((v) => `${fmt(sum(v) / sum(base), 3)}x`.padStart(19)).join('')}`);
-  out.push('');
-  const o = variants.find((v) => v.name === 'ours')!;
-  out.push(`goals: ours wall <= 1.10x bare: ${fmt(o.wallMs / base.wallMs, 2)}x ${o.wallMs / base.wallMs <= 1.1 ? 'met' : 'NOT met'}; ` +
-    `peak PSS <= pw-test: ${fmt(o.peakPssKb / pw.peakPssKb, 2)}x ${o.peakPssKb <= pw.peakPssKb ? 'met' : 'NOT met'}; ` +
-    `steps within 5% of bare: ${fmt(sum(o) / sum(base), 3)}x ${Math.abs(sum(o) / sum(base) - 1) <= 0.05 ? 'met' : 'NOT met'}`);
   process.stdout.write(out.join('\n') + '\n');
 }
 

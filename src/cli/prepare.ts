@@ -48,7 +48,7 @@ export async function prepare(opts: {
     ...(opts.selection.files?.length ? { files: opts.selection.files } : {}),
     env: opts.env,
   });
-  const journeys = config.journeyFiles.length ? await discoverJourneys(config) : [];
+  const journeys = config.journeyFiles.length || config.playwrightConfig ? await discoverJourneys(config) : [];
   const all: MonitorDefinition[] = [...config.checks, ...journeys];
   assertUniqueIds(all, opts.cwd);
   const chosen = selectMonitors(all, { ...(grep ? { grep } : {}), ...(opts.selection.tags?.length ? { tags: opts.selection.tags } : {}) });

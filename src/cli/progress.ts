@@ -2,6 +2,8 @@
  * Terminal progress: one line per monitor as it ends (status, time, error). Colors only on a TTY
  * outside CI; plain lines otherwise so CI logs stay readable.
  */
+import path from 'node:path';
+import { describeAttempts } from '../journeys/results.js';
 import type { MonitorResult, RunInfo, Status } from '../model/index.js';
 import type { Reporter, RunReport } from '../reporters/reporter.js';
 
@@ -12,7 +14,12 @@ export class ProgressReporter implements Reporter {
   readonly name = 'progress';
   private readonly color: boolean;
 
-  constructor(private readonly out: { write(text: string): unknown; isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env) {
+  /** `reportsDir`: the reports folder as the user should read it (artifact paths are printed under it). */
+  constructor(
+    private readonly out: { write(text: string): unknown; isTTY?: boolean },
+    env: NodeJS.ProcessEnv = process.env,
+    private readonly reportsDir?: string,
+  ) {
     this.color = Boolean(out.isTTY) && !env.CI && !env.NO_COLOR;
   }
 
@@ -32,6 +39,12 @@ export class ProgressReporter implements Reporter {
         const err = s.error ? `  ${s.error.message}` : '';
         this.out.write(`    ${this.paint(s.status, MARK[s.status])} ${`${Math.round(s.durationMs)} ms`.padStart(8)}  ${s.name}${err}\n`);
       }
+      const tries = r.attemptDetails ?? [];
+      if (tries.length > 1 || tries.some((a) => a.diagnostic)) this.out.write(`    attempts: ${describeAttempts(tries)}\n`);
+      const under = (p: string) => (this.reportsDir ? path.posix.join(this.reportsDir, p) : p);
+      if (r.artifacts?.screenshot) this.out.write(`    screenshot: ${under(r.artifacts.screenshot)}\n`);
+      if (r.artifacts?.trace) this.out.write(`    trace: ${under(r.artifacts.trace)}  (npx playwright show-trace ${under(r.artifacts.trace)})\n`);
+      for (const e of r.artifacts?.errors ?? []) this.out.write(`    not saved: ${e}\n`);
     }
   }
 

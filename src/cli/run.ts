@@ -116,7 +116,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   deadline?.unref();
 
   // Progress goes to stderr with --json (stdout carries the report), as JSON log lines with --log-format json.
-  const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env);
+  const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
   // --pushgateway: the prometheus reporter pushes the run's metrics (its failure is a reporter error).
   const push = values.pushgateway
     ? [new PrometheusReporter({ redactor, prometheus: { writeFile: false, pushgateway: { url: values.pushgateway, job: values['pushgateway-job'] ?? 'observer' } } })]

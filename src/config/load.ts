@@ -4,7 +4,7 @@
  * every file is collected, then one ConfigError is thrown; warnings ride along on the result.
  * No console output and no process.exit here: the CLI prints and maps to exit codes.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import pLimit from 'p-limit';
@@ -107,7 +107,10 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
 
     // 3. Which files.
     const files = await selectFiles(cfg, opts, cwd, rootDir, bag);
-    if (!opts.files?.length && files.checks.length === 0 && files.journeys.length === 0 && bag.errorCount === 0) {
+    const playwrightConfig = locatePlaywrightConfig(cfg, rootDir, cfgFile, bag);
+    // A team's Playwright config names its own tests (testDir/testMatch) unless files were chosen.
+    if (playwrightConfig && !opts.files?.length && cfg.journeyFiles === undefined) files.journeys = [];
+    if (!opts.files?.length && !playwrightConfig && files.checks.length === 0 && files.journeys.length === 0 && bag.errorCount === 0) {
       const globs = [...asGlobList(cfg.checkFiles, DEFAULT_CHECK_FILES), ...asGlobList(cfg.journeyFiles, DEFAULT_JOURNEY_FILES)];
       const where = bag.relative(rootDir) === '.' ? 'the current folder' : bag.relative(rootDir);
       bag.warning(cfgFile, '', `no check or journey files found: looked for ${globs.join(', ')} under ${where}`);
@@ -150,6 +153,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       defaults,
       checks,
       journeyFiles: files.journeys,
+      ...(playwrightConfig ? { playwrightConfig } : {}),
+      journeyTrace: cfg.journeys?.trace ?? 'on-retry',
       journeySettings,
       anomaly: cfg.anomaly ?? {},
       alerts,
@@ -401,7 +406,9 @@ function resolveJourneySettings(
 ): Record<string, JourneySettings> {
   const out: Record<string, JourneySettings> = {};
   const ids = new Map<string, string>();
-  for (const [key, s] of Object.entries(cfg.journeys ?? {})) {
+  for (const [key, entry] of Object.entries(cfg.journeys ?? {})) {
+    if (key === 'playwrightConfig' || key === 'trace' || typeof entry !== 'object' || entry === null) continue;
+    const s = entry;
     const prefix = formatPath(['journeys', key]);
     for (const r of journeySettingsRules(s)) {
       if (r.severity === 'error') bag.error(cfgFile, joinPath(prefix, r.path), r.message);
@@ -426,6 +433,20 @@ function resolveJourneySettings(
 
 function asGlobList(globs: string | string[] | undefined, fallback: string[]): string[] {
   return globs === undefined ? fallback : Array.isArray(globs) ? globs : [globs];
+}
+
+const PLAYWRIGHT_CONFIG_NAMES = ['playwright.config.ts', 'playwright.config.mts', 'playwright.config.js', 'playwright.config.mjs'];
+
+/** `journeys.playwrightConfig` (must exist), else a `playwright.config.*` in the project folder. */
+function locatePlaywrightConfig(cfg: ObserverConfig, rootDir: string, cfgFile: string, bag: DiagnosticBag): string | undefined {
+  const explicit = cfg.journeys?.playwrightConfig;
+  if (typeof explicit === 'string') {
+    const file = path.resolve(rootDir, explicit);
+    if (existsSync(file)) return file;
+    bag.error(cfgFile, 'journeys.playwrightConfig', `expected a Playwright config file, but ${bag.relative(file)} does not exist`);
+    return undefined;
+  }
+  return PLAYWRIGHT_CONFIG_NAMES.map((n) => path.join(rootDir, n)).find((f) => existsSync(f));
 }
 
 async function selectFiles(

@@ -56,7 +56,7 @@ export const journeySettingsSchema: SchemaObject = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    id: { type: 'string', pattern: SLUG, [HINT]: SLUG_HINT },
+    id: { type: 'string', pattern: SLUG, maxLength: 128, [HINT]: SLUG_HINT },
     name: nonEmpty,
     schedule: nonEmpty,
     tags: names,
@@ -375,7 +375,7 @@ export const configSchema: SchemaObject = {
         },
       },
     },
-    journeys: { type: 'object', additionalProperties: journeySettingsSchema },
+    journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 }, trace: { enum: ['on-retry', 'retain-on-failure', 'off'] } }, additionalProperties: journeySettingsSchema },
     checkFiles: globs,
     journeyFiles: globs,
     /** The watched system's golden signals (schema owned by src/sources). */

@@ -263,8 +263,11 @@ export interface ObserverConfig {
   /** Alert channels and rules (type and schema owned by src/alerts). */
   alerts?: AlertsConfigInput;
   daemon?: DaemonConfig;
-  /** Journey id or test title → settings. */
-  journeys?: Record<string, JourneySettings>;
+  /**
+   * Journey id or test title → settings; and `playwrightConfig`: the team's Playwright config to run
+   * the journeys through (default `playwright.config.{ts,mts,js,mjs}` next to this file when present).
+   */
+  journeys?: JourneysSection;
   /** Default `checks/**\/*.check.{ts,yaml,yml}`, relative to the config file. */
   checkFiles?: string | string[];
   /** Default `journeys/**\/*.journey.ts`, relative to the config file. */
@@ -275,6 +278,16 @@ export interface ObserverConfig {
    */
   sources?: SourceConfig[] | string;
 }
+
+/**
+ * When journeys record a Playwright trace: `on-retry` (default: the first attempt runs untraced; a
+ * failure is re-run once traced, for its trace only), `retain-on-failure` (every attempt traced, the
+ * failing attempt's own trace kept), `off`.
+ */
+export type JourneyTraceMode = 'on-retry' | 'retain-on-failure' | 'off';
+
+/** `journeys` in observer.config.ts: reserved keys (`playwrightConfig`, `trace`), the rest are journey ids or titles. */
+export type JourneysSection = { playwrightConfig?: string; trace?: JourneyTraceMode } & { [idOrTitle: string]: JourneySettings | string | undefined };
 
 export interface ResolvedDefaults {
   timeoutMs: number;
@@ -312,8 +325,15 @@ export interface ResolvedConfig {
   concurrency: { checks: number; perOrigin: number; journeyWorkers: number };
   defaults: ResolvedDefaults;
   checks: CheckDefinition[];
-  /** Absolute paths of the journey files to run. */
+  /**
+   * Absolute paths of the journey files to run. With a Playwright config and no explicit selection
+   * (`journeyFiles`, CLI files) it is empty: every test of that config's projects is a journey.
+   */
   journeyFiles: string[];
+  /** The team's Playwright config (absolute), when one is used (src/journeys/layer-config.ts). */
+  playwrightConfig?: string;
+  /** `journeys.trace`, default `on-retry`. */
+  journeyTrace: JourneyTraceMode;
   /**
    * Journey id/title → settings from observer.config.ts, validated, as written (they override the
    * journey file's own settings; what stays unset takes `defaults.retries/journeyTimeoutMs/stepTimeoutMs`).

@@ -1,15 +1,17 @@
 /**
  * Worker side of a journey attempt: per-step network, console and vitals, attributed to every
  * step open when the event happened (so a top-level step includes its children). Listens on the
- * browser context (popups included); reads vitals once at the end of a step that navigated.
+ * browser context (popups included). Vitals arrive from the page on every change (vitals-script.ts);
+ * a navigation belongs to the steps open when it committed, and also to the steps open when one of
+ * their interactions set its INP; a read at the end of a step that navigated catches up.
  */
 import type { BrowserContext, ConsoleMessage, Page, Request, Response, WebError } from '@playwright/test';
 import type { NavigationVitals } from '../model/results.js';
 import type { CollectedJourney, CollectedStep } from './protocol.js';
-import { READ_VITALS_EXPRESSION, VITALS_INIT_SCRIPT, type PageVitals } from './vitals-script.js';
+import { READ_VITALS_EXPRESSION, VITALS_BINDING, VITALS_INIT_SCRIPT, type PageVitals } from './vitals-script.js';
 
 /** Upper bound on one vitals read: a hung page must never hold a step open. */
-const VITALS_READ_CAP_MS = 500;
+const VITALS_READ_CAP_MS = 800;
 /** Per step, so a page spamming the console cannot bloat a result. */
 const MAX_CONSOLE_ERRORS = 20;
 const MAX_TEXT = 500;
@@ -25,8 +27,16 @@ interface RequestRecord {
 interface PageState {
   /** A main-frame navigation whose vitals are not complete yet. */
   pending: boolean;
-  /** Vitals per document (timeOrigin), shared by reference with the steps that own them. */
-  docs: Map<number, NavigationVitals>;
+  /** Vitals per navigation (`navigationKey`), shared by reference with the steps that own them. */
+  docs: Map<string, NavigationVitals>;
+  /** Steps open when the last main-frame navigation committed: they own its document's numbers. */
+  navOwners: CollectedStep[];
+}
+
+/** Hard navigations: one per document; soft navigations and back/forward-cache restores: one per navigationId. */
+function navigationKey(v: PageVitals): string {
+  const perDocument = v.navigationType !== 'soft-navigation' && v.navigationType !== 'back-forward-cache';
+  return `${v.origin}:${perDocument ? 'document' : v.navigationId}`;
 }
 
 export class JourneyCollector {
@@ -39,6 +49,9 @@ export class JourneyCollector {
 
   /** Install the page script and the listeners; call before the first page is created. */
   async attach(context: BrowserContext): Promise<void> {
+    await context.exposeBinding(VITALS_BINDING, (source: { page: Page | null }, v: PageVitals) => {
+      if (source.page) this.onVitals(source.page, v);
+    });
     await context.addInitScript({ content: VITALS_INIT_SCRIPT });
     context.on('page', (page) => this.trackPage(page));
     for (const page of context.pages()) this.trackPage(page);
@@ -84,10 +97,12 @@ export class JourneyCollector {
 
   private trackPage(page: Page): void {
     if (this.pages.has(page)) return;
-    const state: PageState = { pending: false, docs: new Map() };
+    const state: PageState = { pending: false, docs: new Map(), navOwners: [...this.open] };
     this.pages.set(page, state);
     page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) state.pending = true;
+      if (frame !== page.mainFrame()) return;
+      state.pending = true;
+      state.navOwners = [...this.open];
     });
     page.on('close', () => this.pages.delete(page));
     page.on('crash', () => {
@@ -99,22 +114,46 @@ export class JourneyCollector {
 
   private async readVitals(step: CollectedStep | undefined): Promise<void> {
     for (const [page, state] of this.pages) {
-      if (!state.pending || page.isClosed()) continue;
-      const v = await withCap(
-        page.evaluate(READ_VITALS_EXPRESSION).then((x) => x as PageVitals | null, () => null),
+      // After a navigation, or on a page whose numbers may still change (INP after a click).
+      if ((!state.pending && state.docs.size === 0) || page.isClosed()) continue;
+      const list = await withCap(
+        page.evaluate(READ_VITALS_EXPRESSION).then((x) => x as PageVitals[] | null, () => null),
         VITALS_READ_CAP_MS,
       );
-      if (!v) continue;
-      const known = state.docs.get(v.origin);
-      const vitals = known ?? { url: clip(v.url, MAX_URL) };
-      Object.assign(vitals, toNavigationVitals(v));
-      if (!known) {
-        state.docs.set(v.origin, vitals);
-        const owners = step ? [step, ...this.open] : [...this.open];
-        for (const s of new Set(owners)) s.vitals.push(vitals);
+      if (!list) continue;
+      let complete = true;
+      for (const v of list) {
+        const vitals = this.onVitals(page, v, step);
+        if (v.navigationType !== 'soft-navigation' && (vitals.loadMs === undefined || vitals.fcpMs === undefined)) complete = false;
       }
-      state.pending = vitals.loadMs === undefined || vitals.fcpMs === undefined;
+      state.pending = !complete;
     }
+  }
+
+  /**
+   * One navigation's numbers, from the binding (on every change) or a read: the first report of a
+   * navigation creates its entry and gives it to the steps that own it (open at the navigation's
+   * commit; for a soft navigation, open now); later reports update it in place.
+   */
+  private onVitals(page: Page, v: PageVitals, step?: CollectedStep): NavigationVitals {
+    this.trackPage(page);
+    const state = this.pages.get(page)!;
+    const key = navigationKey(v);
+    let vitals = state.docs.get(key);
+    if (!vitals) {
+      vitals = { url: clip(v.url, MAX_URL), ...(v.navigationType ? { navigationType: v.navigationType } : {}) };
+      state.docs.set(key, vitals);
+      const soft = v.navigationType === 'soft-navigation';
+      const owners = soft || state.navOwners.length === 0 ? [...(step ? [step] : []), ...this.open] : state.navOwners;
+      for (const s of new Set(owners)) s.vitals.push(vitals);
+    }
+    const next = toNavigationVitals(v);
+    if (next.inpMs !== undefined && next.inpMs !== vitals.inpMs) {
+      // The interaction happened in the steps open now: they list this navigation too.
+      for (const s of this.open) if (!s.vitals.includes(vitals)) s.vitals.push(vitals);
+    }
+    Object.assign(vitals, next);
+    return vitals;
   }
 
   private onRequest(request: Request): void {
@@ -192,10 +231,12 @@ export class JourneyCollector {
 }
 
 function toNavigationVitals(v: PageVitals): Omit<NavigationVitals, 'url'> {
-  const out: Omit<NavigationVitals, 'url'> = { cls: Math.round(v.cls * 10_000) / 10_000 };
+  const out: Omit<NavigationVitals, 'url'> = {};
   if (v.ttfb !== undefined) out.ttfbMs = round(v.ttfb);
   if (v.fcp !== undefined) out.fcpMs = round(v.fcp);
   if (v.lcp !== undefined) out.lcpMs = round(v.lcp);
+  if (v.cls !== undefined) out.cls = Math.round(v.cls * 10_000) / 10_000;
+  if (v.inp !== undefined) out.inpMs = round(v.inp);
   if (v.domContentLoaded !== undefined) out.domContentLoadedMs = round(v.domContentLoaded);
   if (v.load !== undefined) out.loadMs = round(v.load);
   return out;

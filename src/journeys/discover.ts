@@ -4,6 +4,7 @@
  * attached, validate them like any config (ConfigError, exit 2) and resolve JourneyDefinitions.
  * Settings from observer.config.ts (`journeys: { <id or title>: {...} }`) override the file's.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
 import { validateJourneySettings } from '../config/journey-settings.js';
@@ -22,6 +23,10 @@ export interface DiscoveryConfig {
   journeySettings: Record<string, JourneySettings>;
   defaults?: { journeyTimeoutMs: number; stepTimeoutMs: number };
   env?: NodeJS.ProcessEnv;
+  /** The team's `playwright.config.*` (absolute): listed through it, dependency projects' tests excluded. */
+  playwrightConfig?: string;
+  /** Lines Playwright prints while listing (a skipped project's notice), not redacted. */
+  log?: (line: string) => void;
 }
 
 /** `Purchase flow` → `purchase-flow`. */
@@ -34,14 +39,24 @@ export function slugify(text: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** Longest monitor id (the same cap as check ids). */
+export const MAX_ID_LENGTH = 128;
+
+/** A derived id within MAX_ID_LENGTH: a longer one keeps its start and ends with a hash of the whole. */
+export function capId(id: string): string {
+  if (id.length <= MAX_ID_LENGTH) return id;
+  const hash = createHash('sha256').update(id).digest('hex').slice(0, 10);
+  return `${id.slice(0, MAX_ID_LENGTH - hash.length - 1).replace(/[-.]+$/, '')}-${hash}`;
+}
+
 /** `journeys/purchase.journey.ts` → `purchase`. */
 function fileStem(file: string): string {
   return path.basename(file).replace(/\.(journey|spec|test)\.(ts|mts|js|mjs)$/, '').replace(/\.(ts|mts|js|mjs)$/, '');
 }
 
-export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env'>): Promise<ListedTest[]> {
+export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
-  if (files.length === 0) return [];
+  if (files.length === 0 && !config.playwrightConfig) return [];
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
   const pw = await startPlaywright({
@@ -55,9 +70,12 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
       baseUrl: 'http://127.0.0.1:4173',
       trace: 'off',
       limits: {},
+      ...(config.playwrightConfig ? { userConfig: config.playwrightConfig } : {}),
     },
     cwd: config.rootDir,
     env: config.env ?? process.env,
+    // Default: observer's own notices (a skipped project) reach the terminal, Playwright's chatter does not.
+    onOutput: config.log ?? ((line) => line.startsWith('observer: ') && process.stderr.write(`${line}\n`)),
     onEvent: (event) => {
       if (event.type === 'list') tests = event.tests;
       if (event.type === 'error') {
@@ -87,7 +105,10 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
 
 /** Every test of the journey files as a JourneyDefinition; invalid settings throw ConfigError. */
 export async function discoverJourneys(config: DiscoveryConfig): Promise<JourneyDefinition[]> {
-  const tests = await listJourneyTests(config);
+  const listed = await listJourneyTests(config);
+  // Through a team's Playwright config every test of its projects is listed: explicit files narrow them.
+  const chosen = new Set(config.journeyFiles.map((f) => path.resolve(config.rootDir, f)));
+  const tests = config.playwrightConfig && chosen.size > 0 ? listed.filter((t) => chosen.has(t.file)) : listed;
   const diagnostics: Diagnostic[] = [];
   const out: JourneyDefinition[] = [];
   const seen = new Map<string, string>();
@@ -107,7 +128,7 @@ export async function discoverJourneys(config: DiscoveryConfig): Promise<Journey
       if (!v.settings) continue;
       fromFile = v.settings;
     }
-    const derivedId = fromFile.id ?? `${slugify(fileStem(t.file))}.${slugify(title) || 'journey'}`;
+    const derivedId = fromFile.id ?? capId(`${slugify(fileStem(t.file))}.${slugify(title) || 'journey'}`);
     const fromConfig = config.journeySettings[derivedId] ?? config.journeySettings[title] ?? {};
     const s: JourneySettings = { ...fromFile, ...fromConfig, steps: { ...fromFile.steps, ...fromConfig.steps } };
     const id = s.id ?? derivedId;

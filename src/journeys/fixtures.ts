@@ -6,15 +6,41 @@
  * A journey written this way runs unchanged under `npx playwright test`, UI mode and codegen.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type BrowserContext, type TestInfo, type TestStepInfo } from '@playwright/test';
 import { JourneyCollector } from './collector.js';
 import { DATA_ATTACHMENT, LIMITS_METADATA, testKey, type CollectedStep, type LimitsByTest, type WorkerLimits } from './protocol.js';
 import { resolveJourneyLimits, settingsFromAnnotations, type JourneySettings } from './settings.js';
 
+// Everything `@playwright/test` exports, so this module can stand in for it (alias.ts); the local
+// `test` below takes precedence over the star export's.
+export * from '@playwright/test';
 export { expect };
 export { journey, type JourneySettings, type JourneyTestDetails } from './settings.js';
-export type { Page, BrowserContext, Locator } from '@playwright/test';
+
+/**
+ * Stack traces of a failing journey cite the user's files only: this package's frames (the step
+ * wrapper, the fixtures) are hidden the way Playwright hides its own, by adding this package's
+ * folders to Playwright's boxed stack prefixes (an internal of the pinned peer range; a version
+ * without it keeps the frames, nothing else changes).
+ */
+function hideOwnFrames(): void {
+  try {
+    // The copies Playwright itself uses: resolved from @playwright/test, then from playwright.
+    const fromTest = createRequire(createRequire(import.meta.url).resolve('@playwright/test'));
+    const playwrightPackage = fromTest.resolve('playwright/package.json');
+    const playwrightRoot = path.dirname(playwrightPackage);
+    const fromPlaywright = createRequire(playwrightPackage);
+    const { utils } = fromPlaywright('playwright-core/lib/coreBundle') as { utils?: { setBoxedStackPrefixes?(prefixes: string[]): void } };
+    const packageRoot = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+    utils?.setBoxedStackPrefixes?.([playwrightRoot, path.join(packageRoot, 'src') + path.sep, path.join(packageRoot, 'dist') + path.sep]);
+  } catch {
+    // another Playwright layout: frames stay visible
+  }
+}
+hideOwnFrames();
 
 interface ActiveJourney {
   collector: JourneyCollector;
@@ -38,6 +64,7 @@ const extended = base.extend<ObserverFixtures>({
     // Playwright requires the first fixture argument to be a destructuring pattern.
     // eslint-disable-next-line no-empty-pattern
     async ({}, use, testInfo) => {
+      if (notSelected(testInfo)) testInfo.skip(true, 'not selected by observer run');
       const limits = limitsFor(testInfo);
       if (limits.maxRetry !== undefined && testInfo.retry > limits.maxRetry) {
         testInfo.skip(true, `retry ${testInfo.retry} is beyond this journey's retries`);
@@ -82,6 +109,19 @@ async function failureScreenshot(context: BrowserContext, testInfo: TestInfo): P
   } catch {
     // page crashed or hung beyond the budget: the trace still shows the last state
   }
+}
+
+/**
+ * A test the runner did not select, in a file where it selected others: Playwright's test list
+ * selects a whole file when a title cannot be written on one line (a newline in it), and this skips
+ * the rest before any browser starts. Files without selected tests (a setup project's) run as usual.
+ */
+function notSelected(testInfo: TestInfo): boolean {
+  const byTest = testInfo.config.metadata?.[LIMITS_METADATA] as LimitsByTest | undefined;
+  if (!byTest) return false;
+  if (byTest[testKey(testInfo.file, testInfo.titlePath.slice(1))]) return false;
+  const prefix = testKey(testInfo.file, []);
+  return Object.keys(byTest).some((k) => k.startsWith(prefix));
 }
 
 /** Limits from the runner (config metadata) first, else from `journey()` settings on the test. */
@@ -150,3 +190,5 @@ function callerLocation(fn: (...args: never[]) => unknown): Location | undefined
 export const test: typeof extended = Object.assign(extended, {
   step: Object.assign(observedStep, { skip: playwrightStep.skip }) as unknown as typeof extended.step,
 });
+
+export default test;

@@ -37,9 +37,20 @@ export default class ObserverReporter implements Reporter {
     return true;
   }
 
-  onBegin(_config: FullConfig, suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     if (this.options.mode === 'list') {
-      this.emit({ type: 'list', tests: suite.allTests().map((t) => this.listed(t)) });
+      // A project others depend on (a setup project) or tear down with holds no journeys; a test
+      // in several journey projects is one journey (the first project's).
+      const helpers = new Set(config.projects.flatMap((p) => [...p.dependencies, ...(p.teardown ? [p.teardown] : [])]));
+      const seen = new Set<string>();
+      const tests = suite.allTests().filter((t) => {
+        const project = t.parent.project()?.name ?? '';
+        const key = keyOf(t);
+        if (helpers.has(project) || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      this.emit({ type: 'list', tests: tests.map((t) => this.listed(t)) });
       return;
     }
     this.emit({ type: 'begin', total: suite.allTests().length });

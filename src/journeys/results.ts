@@ -3,6 +3,7 @@
  * status and error, artifacts copied out of Playwright's temporary output into
  * `<outDir>/artifacts/<runId>/<monitor>/`. Redaction is the caller's last step.
  */
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { JourneyDefinition, StepSla } from '../model/monitor.js';
@@ -37,31 +38,53 @@ export function overallStatus(steps: StepResult[], attemptError: MonitorError | 
   return { status: 'passed', error: null };
 }
 
-/** A monitor id as one safe path segment. */
+/** `attempt 1 failed at 'Search', attempt 2 traced, failed at 'Search'`: what happened to each attempt. */
+export function describeAttempts(attempts: readonly AttemptResult[]): string {
+  return attempts
+    .map((a) => {
+      const outcome = a.status === 'passed' ? 'passed' : a.failedStep ? `${a.status} at '${a.failedStep}'` : a.status;
+      const notes = [a.diagnostic ? 'traced re-run' : a.traced ? 'traced' : ''].filter(Boolean);
+      return `attempt ${a.attempt}${notes.length ? ` ${notes.join(', ')},` : ''} ${outcome}`;
+    })
+    .join(', ');
+}
+
+/** Longest artifact folder name: far below any file system's limit (255 bytes) with room for the file. */
+const MAX_DIR_NAME = 80;
+
+/**
+ * A monitor or run id as one safe path segment, short and stable: an id longer than MAX_DIR_NAME
+ * keeps its start and ends with a hash of the whole id, so two long ids never share a folder.
+ */
 export function artifactDirName(monitorId: string): string {
-  const safe = monitorId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_');
-  return safe || '_';
+  const safe = monitorId.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_') || '_';
+  if (safe.length <= MAX_DIR_NAME) return safe;
+  const hash = createHash('sha256').update(monitorId).digest('hex').slice(0, 10);
+  return `${safe.slice(0, MAX_DIR_NAME - hash.length - 1)}-${hash}`;
 }
 
 /** Copy screenshot/trace next to the run's reports; paths returned relative to `outDir` (posix). */
 export function saveArtifacts(files: { screenshot?: string; trace?: string }, outDir: string, runId: string, monitorId: string): Artifacts | undefined {
   const rel = path.posix.join('artifacts', artifactDirName(runId), artifactDirName(monitorId));
   const out: Artifacts = {};
-  const copy = (from: string | undefined, name: string): string | undefined => {
+  const errors: string[] = [];
+  const copy = (kind: string, from: string | undefined, name: string): string | undefined => {
     if (!from) return undefined;
     try {
       mkdirSync(path.join(outDir, rel), { recursive: true });
       copyFileSync(from, path.join(outDir, rel, name));
       return path.posix.join(rel, name);
-    } catch {
+    } catch (err) {
+      errors.push(`${kind}: ${(err as Error).message}`);
       return undefined;
     }
   };
-  const screenshot = copy(files.screenshot, `screenshot${path.extname(files.screenshot ?? '') || '.png'}`);
-  const trace = copy(files.trace, 'trace.zip');
+  const screenshot = copy('screenshot', files.screenshot, `screenshot${path.extname(files.screenshot ?? '') || '.png'}`);
+  const trace = copy('trace', files.trace, 'trace.zip');
   if (screenshot) out.screenshot = screenshot;
   if (trace) out.trace = trace;
-  return screenshot || trace ? out : undefined;
+  if (errors.length) out.errors = errors;
+  return screenshot || trace || errors.length ? out : undefined;
 }
 
 export interface FinalAttempt {
@@ -86,10 +109,9 @@ export function buildJourneyResult(args: {
   const steps = applyStepSla(final.steps, def.steps);
   const { status, error } = overallStatus(steps, final.error);
   const attempts = args.attempts.length ? args.attempts : [];
-  if (attempts.length) {
-    const last = attempts[attempts.length - 1];
-    attempts[attempts.length - 1] = { ...last, status, error };
-  }
+  const lastReal = attempts.map((a) => !a.diagnostic).lastIndexOf(true);
+  if (lastReal >= 0) attempts[lastReal] = { ...attempts[lastReal], status, error };
+  const counted = attempts.filter((a) => !a.diagnostic).length;
   return {
     id: `${args.runId}:${def.id}`,
     runId: args.runId,
@@ -100,7 +122,7 @@ export function buildJourneyResult(args: {
     startedAt: args.firstStartedAt,
     finishedAt: args.finishedAt,
     durationMs: Math.round(final.durationMs * 100) / 100,
-    attempts: attempts.length,
+    attempts: counted,
     ...(attempts.length > 1 ? { attemptDetails: attempts } : {}),
     error,
     steps,

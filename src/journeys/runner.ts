@@ -16,16 +16,18 @@
  * it only supplies the trace. `retain-on-failure` records always and keeps the trace of the
  * failing attempt itself, at the measured cost (bench/journeys.ts).
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { JourneyDefinition } from '../model/monitor.js';
-import type { AttemptResult, MonitorError, MonitorResult, StepResult } from '../model/results.js';
+import type { Artifacts, AttemptResult, MonitorError, MonitorResult, StepResult } from '../model/results.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
 import { resolveChromium } from './chromium.js';
-import { commonDir, startPlaywright, type TraceMode } from './playwright-process.js';
+import { listBase, startPlaywright, type TraceMode } from './playwright-process.js';
 import { testKey, type LimitsByTest, type ReporterEvent, type WorkerLimits } from './protocol.js';
 import { buildJourneyResult, saveArtifacts, type FinalAttempt } from './results.js';
 import { staticStepTitles } from './static-steps.js';
+import { redactTrace } from './trace-redact.js';
 
 export type { TraceMode } from './playwright-process.js';
 
@@ -35,8 +37,10 @@ export interface JourneyRunnerOptions {
   /** Reports folder: artifacts go to `<outDir>/artifacts/<runId>/<monitor>/`. */
   outDir: string;
   redactor: Redactor;
-  /** Default: `OBSERVER_BASE_URL`, else http://127.0.0.1:4173. */
+  /** Default: `OBSERVER_BASE_URL`, else the team config's `use.baseURL`, else http://127.0.0.1:4173. */
   baseUrl?: string;
+  /** The team's `playwright.config.*` (absolute): its projects, `use`, setup and dependencies are kept (layer-config.ts). */
+  playwrightConfig?: string;
   /** Default: resolveChromium() (OBSERVER_CHROMIUM, /usr/bin/chromium, Playwright's). */
   chromiumPath?: string;
   /** Trace policy, see the module doc. Default `on-retry`. */
@@ -159,14 +163,16 @@ export class JourneyRunner {
     },
   ): Promise<{ restart: boolean }> {
     const files = [...new Set(states.map((s) => path.resolve(s.def.file)))];
-    const testDir = commonDir(files);
+    const userConfig = this.opts.playwrightConfig;
+    const testDir = listBase({ files, ...(userConfig ? { userConfig } : {}) });
     const limits: LimitsByTest = {};
     for (const s of states) {
       limits[s.key] = s.limits;
       s.current = undefined;
     }
     const rootDir = this.opts.rootDir ?? this.opts.cwd ?? process.cwd();
-    const baseUrl = this.opts.baseUrl ?? ctx.env.OBSERVER_BASE_URL ?? DEFAULT_BASE_URL;
+    const explicitBaseUrl = this.opts.baseUrl ?? ctx.env.OBSERVER_BASE_URL;
+    const baseUrl = explicitBaseUrl ?? DEFAULT_BASE_URL;
     let restart = false;
     let killed = false;
 
@@ -182,10 +188,11 @@ export class JourneyRunner {
         executablePath: ctx.executablePath,
         trace: ctx.trace,
         limits,
+        ...(userConfig ? { userConfig, explicitBaseUrl: explicitBaseUrl !== undefined } : {}),
       },
-      testList: states.map((s) => `${toPosix(path.relative(testDir, path.resolve(s.def.file)))} › ${(s.def.title ?? s.def.name)}`),
+      testList: testListLines(states.map((s) => ({ file: toPosix(path.relative(testDir, path.resolve(s.def.file))), title: s.def.title ?? s.def.name }))),
       cwd: this.opts.cwd ?? process.cwd(),
-      env: { ...ctx.env, OBSERVER_BASE_URL: baseUrl },
+      env: { ...ctx.env, ...(explicitBaseUrl !== undefined || !userConfig ? { OBSERVER_BASE_URL: baseUrl } : {}) },
       onOutput: (line) => this.opts.log?.(this.opts.redactor.redact(line)),
       onEvent: (event) => this.onEvent(event, byKey, ctx, () => {
         // Watchdog: a worker that ignores its own deadline takes its Playwright process down.
@@ -299,7 +306,18 @@ export class JourneyRunner {
       error: event.outcome === 'passed' || event.outcome === 'skipped' ? null : error,
     };
     const real = event.retry <= state.def.retries;
+    const failedStep = attempt.error ? attempt.steps.find((s) => s.status === 'failed')?.name : undefined;
+    const detail = { ...(failedStep ? { failedStep } : {}), ...(event.trace ? { traced: true } : {}) };
     if (!real) {
+      state.attempts.push({
+        attempt: event.retry + 1,
+        status: attempt.error ? 'failed' : 'passed',
+        startedAt: event.startedAt,
+        durationMs: event.durationMs,
+        error: attempt.error,
+        ...detail,
+        diagnostic: true,
+      });
       // The traced diagnostic re-run: it contributes its trace, never its outcome.
       const candidate = state.candidate ?? { final: attempt };
       ctx.finish(state, this.result(state, { ...candidate, ...(candidate.trace ? {} : event.trace ? { trace: event.trace } : {}) }, ctx));
@@ -311,6 +329,7 @@ export class JourneyRunner {
       startedAt: event.startedAt,
       durationMs: event.durationMs,
       error: attempt.error,
+      ...detail,
     });
     const candidate: Candidate = {
       final: attempt,
@@ -328,6 +347,8 @@ export class JourneyRunner {
 
   private result(state: JourneyState, c: Candidate, ctx: JourneyRunContext): MonitorResult {
     const artifacts = saveArtifacts({ ...(c.screenshot ? { screenshot: c.screenshot } : {}), ...(c.trace ? { trace: c.trace } : {}) }, this.opts.outDir, ctx.runId, state.def.id);
+    if (artifacts?.trace) this.redactTraceOrDrop(artifacts);
+    for (const problem of artifacts?.errors ?? []) this.opts.log?.(this.opts.redactor.redact(`${state.def.id}: could not save the ${problem}`));
     return buildJourneyResult({
       def: state.def,
       runId: ctx.runId,
@@ -339,6 +360,18 @@ export class JourneyRunner {
       finishedAt: isoAt(this.clock.nowMs()),
       ...(artifacts ? { artifacts } : {}),
     });
+  }
+
+  /** Secrets out of the saved trace (trace-redact.ts); a trace that cannot be redacted is not kept. */
+  private redactTraceOrDrop(artifacts: Artifacts): void {
+    const file = path.join(this.opts.outDir, artifacts.trace!);
+    try {
+      redactTrace(file, this.opts.redactor, this.opts.env ?? process.env);
+    } catch (err) {
+      rmSync(file, { force: true });
+      delete artifacts.trace;
+      artifacts.errors = [...(artifacts.errors ?? []), `trace: could not be redacted (${(err as Error).message}), not kept`];
+    }
   }
 
   /**
@@ -390,6 +423,20 @@ export class JourneyRunner {
 function lastTitle(s: JourneyState): string {
   const parts = (s.def.title ?? s.def.name).split(' › ');
   return parts[parts.length - 1];
+}
+
+/**
+ * Lines of Playwright's `--test-list` (one test a line, `file › title`). A title that a line cannot
+ * carry (a newline, or the delimiters ` › ` / ` > `) selects its whole file instead; the fixture then
+ * skips that file's tests that were not selected (fixtures.ts), so the journey still runs.
+ */
+export function testListLines(tests: Array<{ file: string; title: string }>): string[] {
+  const lines = new Set<string>();
+  for (const t of tests) {
+    const safe = !/[\r\n]/.test(t.title) && !t.title.split(' › ').some((part) => part.includes('>') || part.includes('›'));
+    lines.add(safe ? `${t.file} › ${t.title}` : t.file);
+  }
+  return [...lines];
 }
 
 function toPosix(p: string): string {

@@ -81,14 +81,29 @@ export interface HttpTimings {
   reusedConnection: boolean;
 }
 
-/** Navigation timings and web vitals of one navigation inside a journey step. */
+/**
+ * Web vitals (Google's `web-vitals` library, as Chrome reports them) and navigation timings of one
+ * navigation inside a journey step; a step that navigates twice has two. Times are ms from the
+ * navigation's start (for a soft navigation: from the interaction that caused it).
+ */
 export interface NavigationVitals {
+  /** The document's URL (for a soft navigation, the URL it pushed). */
   url: string;
+  /** `navigate`, `reload`, `back-forward`, `back-forward-cache`, `prerender`, `restore` or `soft-navigation`. */
+  navigationType?: string;
+  /** Time to First Byte: navigation start to the first byte of the document response (0 for a soft navigation). */
   ttfbMs?: number;
+  /** First Contentful Paint: first text or image painted. */
   fcpMs?: number;
+  /** Largest Contentful Paint: largest text block or image painted, final once the user interacts or the page hides. */
   lcpMs?: number;
+  /** Cumulative Layout Shift: the largest session window (shifts < 1 s apart, at most 5 s) of unexpected shifts; unitless. */
   cls?: number;
+  /** Interaction to Next Paint: the slowest interaction's input-to-paint latency (the 98th percentile past 50 interactions). */
+  inpMs?: number;
+  /** Performance API navigation timing: `domContentLoadedEventEnd` (hard navigations only). */
   domContentLoadedMs?: number;
+  /** Performance API navigation timing: `loadEventEnd` (hard navigations only). */
   loadMs?: number;
 }
 
@@ -164,12 +179,20 @@ export interface AttemptResult {
   timings?: HttpTimings;
   /** HTTP status code of that attempt, when a response arrived. */
   httpStatus?: number;
+  /** Journeys: the top-level step the attempt failed at. */
+  failedStep?: string;
+  /** Journeys: a trace was recorded for this attempt. */
+  traced?: boolean;
+  /** Journeys: the traced re-run after a failure (trace `on-retry`); it supplies the trace, never the outcome, and is not counted in `attempts`. */
+  diagnostic?: boolean;
 }
 
 export interface Artifacts {
   /** Paths relative to the reports folder. */
   screenshot?: string;
   trace?: string;
+  /** Artifacts that were taken but could not be saved: `trace: ENOSPC: no space left on device`. */
+  errors?: string[];
 }
 
 export interface MonitorResult {

@@ -141,6 +141,8 @@ export async function openPipeline(opts: PipelineOptions): Promise<Pipeline> {
     cwd: config.rootDir,
     log: (line: string) => log.debug(line),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
+    trace: config.journeyTrace,
   });
   const alerts = config.alerts.channels.length
     ? new AlertManager({ store, config: config.alerts, redactor, clock, log: (line: string) => log.info(line) })

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeAttempts } from '../../src/journeys/results.js';
 import { ctx, def, fixture, makeRunner, useShopRunner } from './helpers.js';
 
 const env = useShopRunner();
@@ -16,6 +17,8 @@ describe('JourneyRunner: failures', () => {
     const [r] = await env.t.runner.run([def(file, 'Missing button', { id: 'missing' })], ctx('run-missing'));
     expect(r.status).toBe('failed');
     expect(r.attempts).toBe(1);
+    // The default trace policy re-ran it traced: said, not counted.
+    expect(describeAttempts(r.attemptDetails ?? [])).toBe("attempt 1 failed at 'Buy now', attempt 2 traced re-run, failed at 'Buy now'");
     expect(r.steps.map((s) => [s.name, s.status])).toEqual([
       ['Open home', 'passed'],
       ['Buy now', 'failed'],
