@@ -111,6 +111,7 @@ export interface PodContainer {
 
 export function podContainers(obj: Obj): PodContainer[] {
   const kind = String(obj.kind);
+  if (!['CronJob', 'Deployment', 'Job'].includes(kind)) return [];
   const spec = asObj(obj.spec, 'spec');
   const pod =
     kind === 'CronJob'
