@@ -5,6 +5,8 @@
  * Paths are relative to the project folder; every file is small enough to read in one go.
  */
 
+import { readFileSync } from 'node:fs';
+
 /** Name of the base image built from deploy/Dockerfile (tagged with the package version). */
 export const BASE_IMAGE = 'ghcr.io/production-observer/observer';
 
@@ -149,44 +151,8 @@ images:
     newTag: "1"
 `;
 
-const workflow = (c: TemplateContext): string => `# Synthetic checks after a deploy to staging; the job fails when \`observer run\` exits non-zero
-# (1 a monitor failed, 2 bad configuration, 3 aborted). Same job as deploy/ci/github-actions.yml
-# in production-observer.
-name: ${c.name}-synthetic-checks
-
-on:
-  workflow_run:
-    workflows: ["Deploy"]
-    types: [completed]
-  workflow_dispatch:
-
-permissions:
-  contents: read
-
-jobs:
-  observe:
-    if: github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success'
-    runs-on: ubuntu-latest
-    timeout-minutes: 20
-    env:
-      OBSERVER_LOCATION: github-actions
-      OBSERVER_DATABASE_URL: \${{ secrets.OBSERVER_DATABASE_URL }}
-      OBSERVER_WEBHOOK_URL: \${{ secrets.OBSERVER_WEBHOOK_URL }}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: 20
-          cache: npm
-      - run: npm ci
-      - run: npx playwright install --with-deps chromium
-      - run: npx observer run --env staging --deadline 900000
-      - if: \${{ !cancelled() }}
-        uses: actions/upload-artifact@v4
-        with:
-          name: observer-reports
-          path: reports/
-`;
+/** The CI workflow is the package's own deploy/ci/github-actions.yml, copied as it is. */
+const workflow = (): string => readFileSync(new URL('../../deploy/ci/github-actions.yml', import.meta.url), 'utf8');
 
 const gitignore = (): string => `node_modules
 reports
