@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import path from 'node:path';
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { PG_URL, count, dropSchema, freshSchemaName } from '../store/pg-helpers.js';
 import { ROOT, asList, asObj, at, loadYamlDocs } from './k8s.js';
-import { runToEnd, type Exited } from './image.js';
+import { runToEnd, scratchProject, type Exited } from './image.js';
 
 const INSTALL_STEPS = [/^npm ci\b/, /^npx playwright install\b/];
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -26,26 +26,6 @@ let demo: DemoShop;
 let hook: Server;
 let schema: string;
 let scratch: string;
-
-/** A project as `npm install production-observer @playwright/test && npx observer init` leaves it (linked). */
-export function scratchProject(parent: string, name: string): string {
-  const dir = path.join(parent, name);
-  mkdirSync(dir, { recursive: true });
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-  writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name, private: true, type: 'module', devDependencies: { 'production-observer': pkg.version, '@playwright/test': pkg.dependencies['@playwright/test'] } }, null, 2),
-  );
-  mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
-  mkdirSync(path.join(dir, 'node_modules/@playwright'));
-  symlinkSync(ROOT, path.join(dir, 'node_modules/production-observer'));
-  symlinkSync(path.join(ROOT, 'node_modules/@playwright/test'), path.join(dir, 'node_modules/@playwright/test'));
-  // As npm links a package's bin: a symlink, and the target made executable.
-  symlinkSync('../production-observer/dist/cli/bin.js', path.join(dir, 'node_modules/.bin/observer'));
-  chmodSync(path.join(ROOT, 'dist/cli/bin.js'), 0o755);
-  symlinkSync('../@playwright/test/cli.js', path.join(dir, 'node_modules/.bin/playwright'));
-  return dir;
-}
 
 /** Asynchronous: the demo shop answers from this process while the script runs. */
 function bash(script: string, cwd: string, env: Record<string, string>, timeoutMs = 240_000): Promise<Exited> {

@@ -247,3 +247,23 @@ export function envNamesRead(repo: string): string[] {
   walk(repo);
   return [...names].sort();
 }
+
+/** A project as `npm install production-observer @playwright/test && npx observer init` leaves it (linked). */
+export function scratchProject(parent: string, name: string): string {
+  const dir = path.join(parent, name);
+  mkdirSync(dir, { recursive: true });
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name, private: true, type: 'module', devDependencies: { 'production-observer': pkg.version, '@playwright/test': pkg.dependencies['@playwright/test'] } }, null, 2),
+  );
+  mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
+  mkdirSync(path.join(dir, 'node_modules/@playwright'));
+  symlinkSync(ROOT, path.join(dir, 'node_modules/production-observer'));
+  symlinkSync(path.join(ROOT, 'node_modules/@playwright/test'), path.join(dir, 'node_modules/@playwright/test'));
+  // As npm links a package's bin: a symlink, and the target made executable.
+  symlinkSync('../production-observer/dist/cli/bin.js', path.join(dir, 'node_modules/.bin/observer'));
+  chmodSync(path.join(ROOT, 'dist/cli/bin.js'), 0o755);
+  symlinkSync('../@playwright/test/cli.js', path.join(dir, 'node_modules/.bin/playwright'));
+  return dir;
+}
