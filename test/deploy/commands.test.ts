@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,6 +56,14 @@ interface Report {
   results: Array<{ monitor: string; kind: string; environment: string }>;
 }
 
+/** Files of the image's /monitors outside the volumes mounted into it. */
+function imageFiles(): string[] {
+  const dir = path.join(image.root, image.workdir);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => !/^(reports|\.observer)(\/|$)/.test(f))
+    .sort();
+}
+
 function latest(): Report {
   return JSON.parse(readFileSync(path.join(image.root, image.workdir, 'reports/latest.json'), 'utf8')) as Report;
 }
@@ -70,6 +78,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pushgateway.listen(0, '127.0.0.1', resolve));
   schema = freshSchemaName('obs_deploy');
   scratch = mkdtempSync(path.join(tmpdir(), 'observer-image-'));
+  // Traversable by the pods' user (uid 1001), which the containers run as when the test is root.
+  chmodSync(scratch, 0o755);
   const repo = path.join(scratch, 'repo');
   const init = spawnSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'init', repo, '--name', 'shop-monitors'], { encoding: 'utf8' });
   expect(init.status, init.stderr).toBe(0);
@@ -99,7 +109,10 @@ describe.each(['staging', 'production'])('overlays/%s: the CronJobs', (env) => {
     const kind = launched.argv[launched.argv.indexOf('--kind') + 1];
     expect(['api', 'journey']).toContain(kind);
     const before = pushes.length;
+    const files = imageFiles();
     const r = await runToEnd(launched, RUN_TIMEOUT_MS);
+    // Nothing written into the image outside the mounted volumes (readOnlyRootFilesystem).
+    expect(imageFiles()).toEqual(files);
     expect([0, 1], `${launched.argv.join(' ')}\n${r.stderr.slice(-2000)}`).toContain(r.code);
     const report = latest();
     expect(report.results.length).toBeGreaterThan(0);
@@ -120,7 +133,12 @@ describe('overlays/production: the daemon', () => {
   it('starts, answers its probes, schedules monitors and stops cleanly on SIGTERM', async () => {
     const launched = prepareContainer(image, pc, cluster(objects), extraEnv());
     const port = Number(launched.argv[launched.argv.indexOf('--port') + 1]);
-    const child = spawn(launched.argv[0], launched.argv.slice(1), { cwd: launched.cwd, env: launched.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(launched.argv[0], launched.argv.slice(1), {
+      cwd: launched.cwd,
+      env: launched.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ...(launched.uid !== undefined ? { uid: launched.uid, gid: launched.gid } : {}),
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

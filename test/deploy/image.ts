@@ -11,7 +11,7 @@
  *   command and args as the kubelet does it; absolute paths in env values move under root.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, asList, asObj, type Obj } from './k8s.js';
 
@@ -107,6 +107,8 @@ export interface PodContainer {
   workload: string;
   container: Obj;
   volumes: Obj[];
+  /** The pod's securityContext (runAsUser, runAsGroup, fsGroup). */
+  podSecurity: Obj;
 }
 
 export function podContainers(obj: Obj): PodContainer[] {
@@ -122,7 +124,8 @@ export function podContainers(obj: Obj): PodContainer[] {
   if (!pod) return [];
   const workload = `${kind}/${String(asObj(obj.metadata, 'metadata').name)}`;
   const volumes = pod.volumes ? asList(pod.volumes, `${workload} volumes`) : [];
-  return asList(pod.containers, `${workload} containers`).map((container) => ({ workload, container, volumes }));
+  const podSecurity = pod.securityContext ? asObj(pod.securityContext, `${workload} securityContext`) : {};
+  return asList(pod.containers, `${workload} containers`).map((container) => ({ workload, container, volumes, podSecurity }));
 }
 
 export interface Cluster {
@@ -176,12 +179,22 @@ export interface Launched {
   argv: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** The pod's runAsUser/runAsGroup, when this process may switch to them (it runs as root). */
+  uid?: number;
+  gid?: number;
 }
 
 /** Mount the volumes and build the exact command line of one container. */
 export function prepareContainer(image: ImageRoot, pc: PodContainer, cluster: Cluster, extraEnv: Record<string, string>): Launched {
   const c = pc.container;
   const env = containerEnv(c, cluster, pc.workload);
+  // As root, run as the pod's user: the image's files (owned by root) are then read-only to the
+  // command, and only the mounted volumes (owned by fsGroup, as the kubelet sets them) are
+  // writable, which is what readOnlyRootFilesystem leaves.
+  const asUser = process.getuid?.() === 0 && typeof pc.podSecurity.runAsUser === 'number';
+  const uid = asUser ? Number(pc.podSecurity.runAsUser) : undefined;
+  const gid = asUser ? Number(pc.podSecurity.runAsGroup ?? pc.podSecurity.fsGroup ?? uid) : undefined;
+  if (asUser) chmodSync(image.root, 0o755);
   const mounts = c.volumeMounts ? asList(c.volumeMounts, `${pc.workload} volumeMounts`) : [];
   for (const m of mounts) {
     const volume = pc.volumes.find((v) => v.name === m.name);
@@ -189,6 +202,7 @@ export function prepareContainer(image: ImageRoot, pc: PodContainer, cluster: Cl
     const dir = path.join(image.root, String(m.mountPath));
     if (volume.emptyDir !== undefined) rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    if (uid !== undefined) chownSync(dir, uid, Number(pc.podSecurity.fsGroup ?? gid));
   }
   const mounted = mounts.map((m) => String(m.mountPath));
   for (const [k, v] of Object.entries(env)) if (mounted.includes(v)) env[k] = path.join(image.root, v);
@@ -205,6 +219,7 @@ export function prepareContainer(image: ImageRoot, pc: PodContainer, cluster: Cl
       ...env,
       ...extraEnv,
     },
+    ...(uid !== undefined ? { uid, gid } : {}),
   };
 }
 
@@ -217,7 +232,7 @@ export interface Exited {
 /** Run to the end (bounded by timeoutMs: SIGKILL and a null code past it). */
 export function runToEnd(l: Launched, timeoutMs: number): Promise<Exited> {
   return new Promise((resolve, reject) => {
-    const child = spawn(l.argv[0], l.argv.slice(1), { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(l.argv[0], l.argv.slice(1), { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe'], ...(l.uid !== undefined ? { uid: l.uid, gid: l.gid } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
