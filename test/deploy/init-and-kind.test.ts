@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './k8s.js';
@@ -82,6 +82,18 @@ describe('observer run --kind', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/kinds defined here: api$/m);
   });
+});
+
+describe('the published package', () => {
+  it('carries what `observer init` and the overlays it writes point into (the tests link the repository instead)', () => {
+    const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const packed = new Set((JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
+    const wanted = ['dist/cli/bin.js', 'dist/cli/init.js', 'dist/journeys/fixtures.js', 'deploy/ci/github-actions.yml', 'deploy/README.md'];
+    const walk = (dir: string): string[] =>
+      readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    for (const f of [...wanted, ...walk('deploy/kubernetes')]) expect(packed.has(f), f).toBe(true);
+  }, 60_000);
 });
 
 describe('the Dockerfiles', () => {
