@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT } from './k8s.js';
+import { ROOT, asList, at, loadYamlDocs } from './k8s.js';
 import { dockerInstructions, finalStage, scratchProject } from './image.js';
-import { TEMPLATES } from '../../src/cli/init-templates.js';
+import { BASE_IMAGE, TEMPLATES } from '../../src/cli/init-templates.js';
 
 const BIN = path.join(ROOT, 'dist/cli/bin.js');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; files: string[] };
@@ -94,6 +94,30 @@ describe('the published package', () => {
       readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
     for (const f of [...wanted, ...walk('deploy/kubernetes')]) expect(packed.has(f), f).toBe(true);
   }, 60_000);
+});
+
+describe('.github/workflows/base-image.yml', () => {
+  it('publishes deploy/Dockerfile under the image and tag that `observer init` writes into FROM', () => {
+    const wf = loadYamlDocs(path.join(ROOT, '.github/workflows/base-image.yml'))[0];
+    const steps = asList(at(wf, 'jobs.publish.steps'), 'steps');
+    const build = steps.find((st) => String(st.uses).startsWith('docker/build-push-action@'));
+    expect(at(build ?? {}, 'with.file')).toBe('deploy/Dockerfile');
+    expect(at(build ?? {}, 'with.tags')).toBe(`${BASE_IMAGE}:\${{ steps.version.outputs.version }}`);
+    const version = steps.find((st) => st.id === 'version');
+    // The step's shell, run: a tag matching package.json passes and outputs the version, another fails.
+    const out = path.join(scratch, 'github-output');
+    for (const [tag, code] of [[`v${pkg.version}`, 0], ['v9.9.9', 1]] as const) {
+      writeFileSync(out, '');
+      const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', String(version?.run)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', GITHUB_REF_TYPE: 'tag', GITHUB_REF_NAME: tag, GITHUB_OUTPUT: out },
+      });
+      expect(r.status, tag).toBe(code);
+      if (code === 0) expect(readFileSync(out, 'utf8')).toBe(`version=${pkg.version}\n`);
+      else expect(r.stdout).toContain('does not match package.json version');
+    }
+  });
 });
 
 describe('the Dockerfiles', () => {
