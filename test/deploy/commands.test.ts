@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -36,14 +36,15 @@ let allMonitorIds: string[] = [];
 const SECRET_VALUES: Record<string, string> = { DEMO_PASSWORD: 'demo-password-123' };
 let secretNames: string[] = [];
 
-function cluster(objects: Cluster['objects']): Cluster {
+function cluster(objects: Cluster['objects'], store: 'postgres' | 'sqlite' = 'postgres'): Cluster {
   const port = (pushgateway.address() as AddressInfo).port;
   // The webhook goes to the same loopback receiver (only a failing monitor would post to it).
   const values: Record<string, string> = { ...SECRET_VALUES, OBSERVER_WEBHOOK_URL: `http://127.0.0.1:${port}/hook` };
   const read = Object.fromEntries(secretNames.map((n) => [n, values[n] ?? `value-of-${n}`]));
   return {
     objects,
-    secrets: { 'observer-secrets': { ...read, OBSERVER_DATABASE_URL: `${PG_URL}?schema=${schema}` } },
+    // With the SQLite component the operator leaves the store URL out of the Secret (deploy/README.md).
+    secrets: { 'observer-secrets': store === 'postgres' ? { ...read, OBSERVER_DATABASE_URL: `${PG_URL}?schema=${schema}` } : read },
     configOverrides: { OBSERVER_PUSHGATEWAY_URL: `http://127.0.0.1:${port}` },
   };
 }
@@ -126,12 +127,29 @@ describe.each(['staging', 'production'])('overlays/%s: the CronJobs', (env) => {
   }, RUN_TIMEOUT_MS + 10_000);
 });
 
-describe('overlays/production: the daemon', () => {
-  const objects = kustomizeBuild(path.join(ROOT, 'deploy/kubernetes/overlays/production'));
+/** The production overlay with components/sqlite-volume, as deploy/README.md shows it. */
+function renderSqliteVariant(): Cluster['objects'] {
+  const cache = path.join(ROOT, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(path.join(cache, 'observer-sqlite-'));
+  try {
+    const rel = (p: string) => path.relative(dir, path.join(ROOT, 'deploy/kubernetes', p));
+    writeFileSync(path.join(dir, 'kustomization.yaml'), `resources:\n  - ${rel('overlays/production')}\ncomponents:\n  - ${rel('components/sqlite-volume')}\n`);
+    return kustomizeBuild(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe.each([
+  ['overlays/production', 'postgres'],
+  ['overlays/production + components/sqlite-volume', 'sqlite'],
+] as const)('%s: the daemon', (_name, store) => {
+  const objects = store === 'postgres' ? kustomizeBuild(path.join(ROOT, 'deploy/kubernetes/overlays/production')) : renderSqliteVariant();
   const [pc] = objects.filter((o) => o.kind === 'Deployment').flatMap(podContainers);
 
   it('starts, answers its probes, schedules monitors and stops cleanly on SIGTERM', async () => {
-    const launched = prepareContainer(image, pc, cluster(objects), extraEnv());
+    const launched = prepareContainer(image, pc, cluster(objects, store), extraEnv());
     const port = Number(launched.argv[launched.argv.indexOf('--port') + 1]);
     const child = spawn(launched.argv[0], launched.argv.slice(1), {
       cwd: launched.cwd,
@@ -163,6 +181,10 @@ describe('overlays/production: the daemon', () => {
       child.kill('SIGTERM');
     }
     expect(await exited, stderr.slice(-2000)).toBe(0);
+    // SQLite: the store file is on the claim mounted at /monitors/.observer, written by uid 1001.
+    const db = path.join(image.root, image.workdir, '.observer/observer.db');
+    if (store === 'sqlite') expect(statSync(db).size).toBeGreaterThan(0);
+    else expect(existsSync(db)).toBe(false);
   }, 120_000);
 });
 
