@@ -10,7 +10,7 @@
  * - env: envFrom ConfigMaps and Secrets, env values and key references, then `$(VAR)` expansion of
  *   command and args as the kubelet does it; absolute paths in env values move under root.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, asList, asObj, type Obj } from './k8s.js';
@@ -191,7 +191,9 @@ export function prepareContainer(image: ImageRoot, pc: PodContainer, cluster: Cl
   // As root, run as the pod's user: the image's files (owned by root) are then read-only to the
   // command, and only the mounted volumes (owned by fsGroup, as the kubelet sets them) are
   // writable, which is what readOnlyRootFilesystem leaves.
-  const asUser = process.getuid?.() === 0 && typeof pc.podSecurity.runAsUser === 'number';
+  // (Where that user cannot reach node or this checkout, the command runs as this process; the
+  // tests' check that nothing new appears in /monitors still holds the read-only root then.)
+  const asUser = process.getuid?.() === 0 && typeof pc.podSecurity.runAsUser === 'number' && canRunAs(Number(pc.podSecurity.runAsUser));
   const uid = asUser ? Number(pc.podSecurity.runAsUser) : undefined;
   const gid = asUser ? Number(pc.podSecurity.runAsGroup ?? pc.podSecurity.fsGroup ?? uid) : undefined;
   if (asUser) chmodSync(image.root, 0o755);
@@ -221,6 +223,21 @@ export function prepareContainer(image: ImageRoot, pc: PodContainer, cluster: Cl
     },
     ...(uid !== undefined ? { uid, gid } : {}),
   };
+}
+
+const runnable = new Map<number, boolean>();
+
+/** Whether `uid` can start node and read this checkout's CLI (folders above it may be private). */
+function canRunAs(uid: number): boolean {
+  let ok = runnable.get(uid);
+  if (ok === undefined) {
+    const bin = path.join(ROOT, 'dist/cli/bin.js');
+    const r = spawnSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(bin)}, 4)`], { uid, gid: uid, timeout: 10_000 });
+    ok = r.status === 0;
+    if (!ok) console.warn(`uid ${uid} cannot run node or read ${bin}: containers run as uid ${process.getuid?.() ?? '?'}`);
+    runnable.set(uid, ok);
+  }
+  return ok;
 }
 
 export interface Exited {
