@@ -24,6 +24,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   },
   report: { summary: 'write reports/ from the store (--since 24h)', load: async () => (await import('./report.js')).reportCommand },
   alerts: { summary: 'list alerts, ack them, print alert-quality stats', load: async () => (await import('./alerts-entry.js')).alertsEntry },
+  init: { summary: 'scaffold a monitors repository (config, checks, journeys, Dockerfile, deploy/, CI)', load: async () => (await import('./init.js')).initCommand },
   deploy: { summary: 'record a deploy marker (shown on the board and charts)', load: async () => (await import('./deploy.js')).deployCommand },
   record: { summary: 'record a journey with Playwright codegen into journeys/<name>.journey.ts', load: async () => (await import('./record.js')).recordCommand },
 };

@@ -27,6 +27,7 @@ Options:
   --env NAME             environment whose baseUrl is used (default: the config's default)
   --grep REGEX           only monitors whose id or name matches
   --tag TAG              only monitors with this tag (repeatable)
+  --kind KIND            only monitors of this kind, e.g. api or journey (repeatable); exit 2 if none is selected
   --location NAME        location tag of every result (default: $OBSERVER_LOCATION or "local")
   --out DIR              reports folder (default: reports)
   --json                 print the report JSON to stdout (progress goes to stderr)
@@ -50,6 +51,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       env: { type: 'string' },
       grep: { type: 'string' },
       tag: { type: 'string', multiple: true },
+      kind: { type: 'string', multiple: true },
       location: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean' },
@@ -82,7 +84,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   })();
   const location = values.location ?? io.env.OBSERVER_LOCATION;
 
-  const { config, selected: chosen } = await prepare({
+  const prepared = await prepare({
     cwd: io.cwd,
     ...(values.config ? { configFile: values.config } : {}),
     ...(values.env ? { environment: values.env } : {}),
@@ -90,6 +92,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     env: io.env,
     selection: { files: positionals, ...(values.grep ? { grep: values.grep } : {}), ...(values.tag ? { tags: values.tag } : {}), ...(shard ? { shard } : {}) },
   });
+  const { config } = prepared;
+  const chosen = values.kind?.length ? selectKinds(prepared.all, prepared.selected, values.kind) : prepared.selected;
   const redactor = config.redactor;
   const log = createLogger({ format: logFormat, redactor, stream: io.stderr });
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
@@ -150,4 +154,21 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     if (deadline) clearTimeout(deadline);
     await pipeline.close();
   }
+}
+
+/**
+ * `--kind`: keep the monitors of the given kinds. A kind that selects nothing is a usage error
+ * (exit 2): a CronJob meant for journeys must not stay green while running none.
+ */
+export function selectKinds<T extends { kind: string }>(all: readonly T[], selected: readonly T[], kinds: readonly string[]): T[] {
+  const defined = [...new Set(all.map((m) => m.kind))].sort();
+  const unknown = kinds.filter((k) => !defined.includes(k));
+  if (unknown.length) {
+    throw new UsageError(`--kind ${unknown.join(', ')}: no monitor of that kind is defined; kinds defined here: ${defined.join(', ') || 'none'}`);
+  }
+  const kept = selected.filter((m) => kinds.includes(m.kind));
+  if (kept.length === 0) {
+    throw new UsageError(`--kind ${kinds.join(', ')}: none of the ${selected.length} monitor(s) left by the other options (files, --grep, --tag, --shard, locations) is of that kind`);
+  }
+  return kept;
 }

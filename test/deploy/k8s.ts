@@ -1,20 +1,11 @@
-/** Helpers for the deploy tests: load the manifests as typed-enough objects and walk pod templates. */
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+/** Helpers for the deploy tests: YAML documents as typed-enough objects, dotted paths, quantities, flags. */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const K8S_DIR = path.join(ROOT, 'deploy/kubernetes');
 
 export type Obj = Record<string, unknown>;
-
-export interface Manifest {
-  file: string;
-  kind: string;
-  name: string;
-  doc: Obj;
-}
 
 /** Every document of a YAML file; parse errors and warnings fail loudly with the file name. */
 export function loadYamlDocs(file: string): Obj[] {
@@ -30,23 +21,6 @@ export function loadYamlDocs(file: string): Obj[] {
     out.push(asObj(value, `${file} document`));
   }
   return out;
-}
-
-export function manifestFiles(): string[] {
-  return readdirSync(K8S_DIR)
-    .filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml')
-    .sort();
-}
-
-export function loadManifests(): Manifest[] {
-  return manifestFiles().flatMap((file) =>
-    loadYamlDocs(path.join(K8S_DIR, file)).map((doc) => ({
-      file,
-      kind: String(doc.kind),
-      name: String(asObj(doc.metadata, `${file} metadata`).name),
-      doc,
-    })),
-  );
 }
 
 export function asObj(value: unknown, where: string): Obj {
@@ -68,25 +42,6 @@ export function at(doc: Obj, dotted: string): unknown {
     cur = o[key];
   }
   return cur;
-}
-
-/** The pod spec of a workload (Deployment, Job, CronJob). */
-export function podSpec(m: Manifest): Obj {
-  switch (m.kind) {
-    case 'Deployment':
-    case 'Job':
-      return asObj(at(m.doc, 'spec.template.spec'), `${m.file} pod spec`);
-    case 'CronJob':
-      return asObj(at(m.doc, 'spec.jobTemplate.spec.template.spec'), `${m.file} pod spec`);
-    default:
-      throw new Error(`${m.file}: ${m.kind} has no pod template`);
-  }
-}
-
-export function container(m: Manifest, name = 'observer'): Obj {
-  const found = asList(podSpec(m).containers, `${m.file} containers`).find((c) => c.name === name);
-  if (!found) throw new Error(`${m.file}: no container named ${name}`);
-  return found;
 }
 
 /** Kubernetes CPU quantity in millicores. */
@@ -113,17 +68,4 @@ export function bytes(q: unknown): number {
 export function flag(args: unknown[], name: string): string | undefined {
   const i = args.indexOf(name);
   return i === -1 ? undefined : String(args[i + 1]);
-}
-
-/**
- * Lay out a ConfigMap's data under `<root>/checks` the way the kubelet's atomic writer does: the files
- * in a timestamped folder, `..data` linking to it, and one symlink per key through `..data`.
- */
-export function mountConfigMap(root: string, data: Record<string, unknown>): void {
-  const dir = path.join(root, 'checks');
-  const stamp = '..2026_11_25_19_00_00.000000001';
-  mkdirSync(path.join(dir, stamp), { recursive: true });
-  for (const [key, value] of Object.entries(data)) writeFileSync(path.join(dir, stamp, key), String(value));
-  symlinkSync(stamp, path.join(dir, '..data'));
-  for (const key of Object.keys(data)) symlinkSync(path.join('..data', key), path.join(dir, key));
 }
