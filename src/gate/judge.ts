@@ -1,7 +1,7 @@
 /**
  * The deploy gate's judge, after Kayenta's canary judge: every (monitor, step, metric) after the
  * deploy (the canary) is compared with the same series before it (the baseline) by a two-sided
- * Mann-Whitney U test plus an effect size, and classified `pass`, `high` or `low` with a confidence.
+ * one-sided Mann-Whitney U test (every gate metric is bad upward) plus an effect size, and classified `pass`, `high` or `low` with a confidence.
  *
  * - Effect size: the Hodges-Lehmann shift (median of all canary-minus-baseline differences) for the
  *   latency metrics, the difference of the failure shares for the error rate. A change is meaningful
@@ -96,6 +96,8 @@ export interface GateJudgement {
   /** Monitors without enough baseline samples (new monitors): listed, not judged. */
   missingBaseline: string[];
   comparisons: number;
+  /** Comparisons in the Holm family (those that could change at all). */
+  tested: number;
   options: GateOptions;
   summary: string;
 }
@@ -168,9 +170,16 @@ export function judgeDeploy(baseline: readonly StepSample[], canary: readonly St
   const missingCanary = monitors.filter((m) => (canaryCount.get(m) ?? 0) < options.minCanarySamples);
   const missingBaseline = monitors.filter((m) => (baselineCount.get(m) ?? 0) < options.minBaselineSamples && !missingCanary.includes(m));
 
-  const judged = all.filter((s) => s.baseline.length >= options.minBaselineSamples && s.canary.length >= options.minCanarySamples);
-  const tests = judged.map((s) => mannWhitney(s.baseline, s.baseline.length, s.canary, s.canary.length, 0).p);
+  // Series that cannot change at all (every value equal on both sides, e.g. an error rate of 0
+  // before and after) can never reject: they are left out of the family (Tarone's rule for discrete
+  // tests), so they do not dilute the correction for the series that can.
+  const judged = all.filter((s) => s.baseline.length >= options.minBaselineSamples && s.canary.length >= options.minCanarySamples && !constant(s));
+  // Every gate metric is bad upward only (latency, error rate): the family is the one-sided
+  // "higher after the deploy" tests; `low` (an improvement) is reported from the other side.
+  const tests = judged.map((s) => mannWhitney(s.baseline, s.baseline.length, s.canary, s.canary.length, 1).p);
+  const lowTests = judged.map((s) => mannWhitney(s.baseline, s.baseline.length, s.canary, s.canary.length, -1).p);
   const adjusted = holmAdjust(tests);
+  const adjustedLow = holmAdjust(lowTests);
   const byKey = new Map<Series, number>();
   judged.forEach((s, i) => byKey.set(s, i));
 
@@ -181,6 +190,9 @@ export function judgeDeploy(baseline: readonly StepSample[], canary: readonly St
     const canarySummary = { n: s.canary.length, median: isRate ? mean(s.canary) : median(s.canary) };
     const critical = options.criticalMetrics.includes(s.metric);
     const common = { monitor: s.monitor, step: s.step, metric: s.metric, baseline: baseSummary, canary: canarySummary, critical };
+    if (i === undefined && constant(s) && s.baseline.length >= options.minBaselineSamples && s.canary.length >= options.minCanarySamples) {
+      return { ...common, classification: 'pass', confidence: 0, pValue: 1, adjustedP: 1, shift: 0, relativeChange: 0, minMeaningfulShift: NaN, reason: 'unchanged: every value the same before and after' };
+    }
     if (i === undefined) {
       return {
         ...common,
@@ -197,22 +209,24 @@ export function judgeDeploy(baseline: readonly StepSample[], canary: readonly St
     const shift = isRate ? canarySummary.median - baseSummary.median : hodgesLehmann(s.baseline, s.canary);
     const minMeaningfulShift = isRate ? options.minErrorRateChange : Math.max(options.minAbsoluteMs, options.minRelativeChange * baseSummary.median);
     const relativeChange = baseSummary.median > 0 ? shift / baseSummary.median : NaN;
-    const significant = adjusted[i] < options.alpha;
+    const up = shift >= 0;
+    const p = up ? adjusted[i] : adjustedLow[i];
+    const significant = p < options.alpha;
     const meaningful = Math.abs(shift) >= minMeaningfulShift;
-    const classification: Classification = significant && meaningful ? (shift > 0 ? 'high' : 'low') : 'pass';
+    const classification: Classification = significant && meaningful ? (up ? 'high' : 'low') : 'pass';
     const fmt = (x: number) => (isRate ? `${(x * 100).toFixed(1)}%` : `${x.toFixed(1)} ms`);
     const change = `${shift >= 0 ? '+' : ''}${fmt(shift)}${Number.isFinite(relativeChange) && !isRate ? ` (${shift >= 0 ? '+' : ''}${(relativeChange * 100).toFixed(0)}%)` : ''}`;
     const why = !significant
-      ? `not significant (adjusted p ${adjusted[i].toPrecision(2)} >= ${options.alpha})`
+      ? `not significant (adjusted p ${p.toPrecision(2)} >= ${options.alpha})`
       : !meaningful
         ? `significant but below the minimum meaningful change of ${fmt(minMeaningfulShift)}`
-        : `significant (adjusted p ${adjusted[i].toPrecision(2)}) and at least ${fmt(minMeaningfulShift)}`;
+        : `significant (adjusted p ${p.toPrecision(2)}) and at least ${fmt(minMeaningfulShift)}`;
     return {
       ...common,
       classification,
-      confidence: 1 - adjusted[i],
-      pValue: tests[i],
-      adjustedP: adjusted[i],
+      confidence: 1 - p,
+      pValue: up ? tests[i] : lowTests[i],
+      adjustedP: p,
       shift,
       relativeChange,
       minMeaningfulShift,
@@ -242,6 +256,7 @@ export function judgeDeploy(baseline: readonly StepSample[], canary: readonly St
     missingCanary,
     missingBaseline,
     comparisons: scored.length,
+    tested: judged.length,
     options,
     summary: summarize(verdict, score, regressions, missingCanary, scored.length, options),
   };
@@ -256,6 +271,11 @@ function summarize(verdict: Verdict, score: number, regressions: MetricJudgement
   const worst = regressions.slice(0, 3).map((r) => `${r.monitor} / ${r.step} ${r.metric} ${r.relativeChange >= 0 ? '+' : ''}${Number.isFinite(r.relativeChange) ? (r.relativeChange * 100).toFixed(0) + '%' : r.shift.toFixed(2)}`);
   const tail = worst.length ? `; regressed: ${worst.join(', ')}${regressions.length > 3 ? ` and ${regressions.length - 3} more` : ''}` : '';
   return `${verdict}: score ${score} over ${comparisons} comparisons (pass >= ${o.passScore}, marginal >= ${o.marginalScore})${tail}`;
+}
+
+function constant(s: Series): boolean {
+  const v = s.baseline[0] ?? s.canary[0];
+  return s.baseline.every((x) => x === v) && s.canary.every((x) => x === v);
 }
 
 function countByMonitor(samples: readonly StepSample[]): Map<string, number> {

@@ -53,7 +53,7 @@ export function gateMarkdown(report: GateReport): string {
     '',
     `Baseline: ${report.baseline.results} result(s) since ${report.baseline.from}; canary: ${report.canary.results} result(s) since the deploy at ${report.canary.from}` +
       (report.canary.ranNow ? ` (${report.canary.ranNow} run(s) made by the gate)` : '') +
-      `. Mann-Whitney U per step and metric, Holm-adjusted across ${j.comparisons} comparisons (family-wise α ${j.options.alpha}); ` +
+      `. One-sided Mann-Whitney U per step and metric, Holm-adjusted across the ${j.tested} of ${j.comparisons} comparisons that varied (family-wise α ${j.options.alpha}); ` +
       `a change counts from ${Math.round(j.options.minRelativeChange * 100)}% and ${j.options.minAbsoluteMs} ms (error rate: ${Math.round(j.options.minErrorRateChange * 100)} pts).`,
     '',
   ];
