@@ -13,6 +13,7 @@ import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { analyzeResults } from '../run/analyze.js';
+import { RunnerHealthSampler } from '../runtime/runner-health.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
 import type { FindingChange } from '../anomaly/index.js';
@@ -120,7 +121,8 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
   };
-  const daemon = new Daemon({ runners: { api, journeys }, store, metrics, log, clock, location: config.location, environment: config.environment, lanes, afterResults });
+  const runnerHealth = new RunnerHealthSampler().start(); // unref'd timer: never holds the process
+  const daemon = new Daemon({ runners: { api, journeys }, store, metrics, log, clock, location: config.location, environment: config.environment, lanes, afterResults, runnerHealth });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);

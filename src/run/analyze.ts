@@ -16,7 +16,8 @@ export async function analyzeResults(
   /** Definitions by monitor id: their SLAs (per step for journeys) feed the SLA detector. */
   definitions?: ReadonlyMap<string, MonitorDefinition>,
 ): Promise<FindingChange[]> {
-  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor))).sort((a, b) => a.at - b.at);
+  // Results measured on a saturated runner describe the runner, not the target: never learned from.
+  const observations = results.filter((r) => !r.runnerHealth?.saturated).flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor))).sort((a, b) => a.at - b.at);
   if (observations.length === 0) return [];
   const ids = [...new Set(observations.map((o) => seriesId(o.series)))];
   const core = new AnomalyCore(anomalyConfig);

@@ -6,6 +6,7 @@
  */
 import type { ApiCheckDefinition, JourneyDefinition, MonitorDefinition, MonitorError, MonitorResult } from '../model/index.js';
 import { isoAt, type Clock } from '../runtime/clock.js';
+import { monotonicStartOf, type RunnerHealthSource } from '../runtime/runner-health.js';
 
 export interface MonitorRunners {
   api: { run(check: ApiCheckDefinition, ctx: RunnerContext): Promise<MonitorResult> };
@@ -26,6 +27,8 @@ export interface ExecuteContext extends RunnerContext {
   clock: Clock;
   onMonitorBegin?(m: MonitorDefinition): void;
   onResult?(r: MonitorResult): void;
+  /** The runner's own health: each result is stamped with it over its own window (marks saturated runs). */
+  runnerHealth?: RunnerHealthSource;
 }
 
 export async function executeMonitors(
@@ -36,6 +39,7 @@ export async function executeMonitors(
   const results = new Map<string, MonitorResult>();
   const settle = (r: MonitorResult): void => {
     if (results.has(r.monitor)) return;
+    if (ctx.runnerHealth) r.runnerHealth = ctx.runnerHealth.snapshot(monotonicStartOf(r.startedAt));
     results.set(r.monitor, r);
     ctx.onResult?.(r);
   };

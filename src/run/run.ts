@@ -14,6 +14,7 @@ import type { FindingChange } from '../anomaly/index.js';
 import { executeMonitors, type MonitorRunners } from './execute.js';
 import { analyzeResults } from './analyze.js';
 import { buildReportContext } from './report-context.js';
+import { RunnerHealthSampler } from '../runtime/runner-health.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -79,7 +80,9 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
 
   // Results are written one by one as monitors finish; writes are chained so they keep order.
   let writes: Promise<void> = Promise.resolve();
+  const runnerHealth = new RunnerHealthSampler().start();
   const results = await executeMonitors(deps.monitors, deps.runners, {
+    runnerHealth,
     runId: run.id,
     location: deps.location,
     environment: deps.environment,
@@ -90,8 +93,9 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
       reporter.onMonitorEnd?.(r);
       writes = writes.then(() => guard(`store: saving the result of ${r.monitor}`, () => store.saveResults([r])));
     },
-  });
+  }).finally(() => runnerHealth.stop());
   await writes;
+  for (const r of results) if (r.runnerHealth?.saturated) log.warn(`${r.monitor}: measured while the runner was saturated (${r.runnerHealth.reasons.join('; ')}): kept out of baselines`);
 
   run.finishedAt = isoAt(clock.nowMs());
   if (deps.signal.aborted) run.aborted = true;

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import type { FindingChange } from '../anomaly/index.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
+import type { RunnerHealthSource } from '../runtime/runner-health.js';
 import { newRunId, stableHash } from '../run/ids.js';
 import { Lanes } from './lanes.js';
 
@@ -34,6 +35,8 @@ export interface DaemonDeps {
   lanes: { api: number; journey: number };
   /** Anomaly analysis and alerting of each result (errors are logged, never thrown). */
   afterResults(results: MonitorResult[]): Promise<FindingChange[]>;
+  /** The runner's own health (src/runtime/runner-health.ts): stamps each result, marks saturated ones. */
+  runnerHealth?: RunnerHealthSource;
 }
 
 interface Scheduled {
@@ -131,6 +134,7 @@ export class Daemon {
         environment: run.environment,
         signal: this.controller.signal,
         clock,
+        ...(this.deps.runnerHealth ? { runnerHealth: this.deps.runnerHealth } : {}),
       });
       run.finishedAt = isoAt(clock.nowMs());
       if (this.controller.signal.aborted) run.aborted = true;
