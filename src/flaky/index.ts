@@ -1,0 +1,2 @@
+/** Flakiness per monitor and step: pure scoring over stored results (see flakiness.ts). */
+export { DEFAULT_FLAKINESS_OPTIONS, binomialTail, flakiness, pastUsualRate, scoreSeries, type Flakiness, type FlakinessOptions } from './flakiness.js';
