@@ -15,6 +15,7 @@
  *   time, as a share of `concurrency` when known) of this run against the median of earlier runs.
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
+import { flakiness, type Flakiness } from '../flaky/index.js';
 import type { DeployMarker, Finding, MonitorError, MonitorKind, MonitorResult, RunInfo, Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
 import { bySeverity } from './format.js';
@@ -112,6 +113,8 @@ export interface HealthBoard {
   baselineNote: string;
   /** Monitor id → display name, for findings that only carry the id. */
   names: Record<string, string>;
+  /** Flaky monitors and steps over the window (src/flaky), flakiest first. */
+  flaky: Flakiness[];
 }
 
 /** Error classes that say the runner could not measure, not that the target is broken. */
@@ -167,6 +170,7 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
       `Latency and traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
       'Saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
+    flaky: flakiness(all).filter((f) => f.flaky),
   };
 }
 

@@ -154,6 +154,18 @@ export function renderMarkdown(b: HealthBoard): string {
       '',
     );
 
+  if (b.flaky.length) {
+    out.push(`## Flaky (${b.flaky.length})`, '', '_Failures of a flaky step alert only past its usual rate._', '');
+    out.push(
+      ...table(
+        ['Monitor', 'Step', 'Flakiness', 'Flips', 'Rescued by retry', 'Failure rate'],
+        ['l', 'l', 'r', 'r', 'r', 'r'],
+        b.flaky.map((f) => [mdCell(b.names[f.monitor] ?? f.monitor), mdCell(f.step ?? '(whole monitor)'), f.score.toFixed(2), `${f.flips}/${f.runs}`, `${f.rescued}/${f.runs}`, `${(f.failureRate * 100).toFixed(0)}%`]),
+      ),
+      '',
+    );
+  }
+
   out.push('## Recent deploys', '');
   if (b.deploys.length === 0) out.push('_No deploys in the window._', '');
   else

@@ -62,3 +62,21 @@ describe('flakiness', () => {
     expect(binomialTail(11, 10, 0.5)).toBe(0);
   });
 });
+
+describe('flaky steps on the board', () => {
+  it('lists a flaky step with its score and says failures alert past the usual rate', async () => {
+    const { buildBoard } = await import('../../src/reporters/board.js');
+    const { renderMarkdown } = await import('../../src/reporters/markdown.js');
+    const history = Array.from({ length: 30 }, (_, i) => result(i, i % 6 === 2 ? 'failed' : 'passed'));
+    const last = history[history.length - 1];
+    const run = { id: last.runId, startedAt: last.startedAt, finishedAt: last.finishedAt, location: 'local', environment: 'prod' };
+    const board = buildBoard({ run, results: [last], findings: [] }, { outDir: '.', history, findings: [], deploys: [], window: '24h', generatedAt: last.finishedAt });
+    expect(board.flaky.map((f) => f.step ?? '(monitor)')).toEqual(expect.arrayContaining(['Pay']));
+    const md = renderMarkdown(board);
+    expect(md).toContain('## Flaky (');
+    expect(md).toMatch(/\| Checkout \| Pay \| 0\.\d\d \|/);
+    const stable = Array.from({ length: 30 }, (_, i) => result(i, 'passed'));
+    const quiet = buildBoard({ run, results: [stable[29]], findings: [] }, { outDir: '.', history: stable, findings: [], deploys: [], window: '24h', generatedAt: last.finishedAt });
+    expect(renderMarkdown(quiet)).not.toContain('## Flaky');
+  });
+});
