@@ -3,7 +3,7 @@
  * the deadline). Results are written to the store as each monitor finishes, so what was measured
  * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
  */
-import type { Finding, MonitorDefinition, MonitorResult, RunInfo } from '../model/index.js';
+import type { Finding, MonitorDefinition, MonitorResult, RunInfo, RunnerHealth } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -81,6 +81,7 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   // Results are written one by one as monitors finish; writes are chained so they keep order.
   let writes: Promise<void> = Promise.resolve();
   const runnerHealth = new RunnerHealthSampler().start();
+  const runStartMono = performance.now();
   const results = await executeMonitors(deps.monitors, deps.runners, {
     runnerHealth,
     runId: run.id,
@@ -93,8 +94,10 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
       reporter.onMonitorEnd?.(r);
       writes = writes.then(() => guard(`store: saving the result of ${r.monitor}`, () => store.saveResults([r])));
     },
-  }).finally(() => runnerHealth.stop());
+  });
   await writes;
+  await guard('runner health', () => markSaturatedRun(results, runnerHealth.snapshot(runStartMono), store));
+  runnerHealth.stop();
   for (const r of results) if (r.runnerHealth?.saturated) log.warn(`${r.monitor}: measured while the runner was saturated (${r.runnerHealth.reasons.join('; ')}): kept out of baselines`);
 
   run.finishedAt = isoAt(clock.nowMs());
@@ -134,6 +137,18 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   const failedMonitor = results.some((r) => r.status === 'failed' || (deps.failOn === 'degraded' && r.status === 'degraded'));
   const failingFinding = findingChanges.some((c) => c.type === 'opened' && severityAtLeast(c.finding.severity, deps.failOnFindings));
   return { report, findingChanges, exitCode: failedMonitor || failingFinding ? 1 : 0, files, problems };
+}
+
+/**
+ * A result's own window can close just as a block of the event loop ends (the delay is recorded
+ * after the I/O that completed it): when the run as a whole was saturated, every result of it is
+ * marked, and the ones newly marked are written again (writes are idempotent on the id).
+ */
+async function markSaturatedRun(results: MonitorResult[], run: RunnerHealth, store: Store): Promise<void> {
+  if (!run.saturated) return;
+  const restamped = results.filter((r) => !r.runnerHealth?.saturated);
+  for (const r of restamped) r.runnerHealth = { ...run, reasons: run.reasons.map((x) => `${x} over the run`) };
+  if (restamped.length) await store.saveResults(restamped);
 }
 
 function latestFindings(changes: FindingChange[]): Finding[] {

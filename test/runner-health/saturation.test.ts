@@ -56,7 +56,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 describe('a saturated runner', () => {
   it('marks its results, and no regression finding opens on the target', async () => {
     const normal: MonitorResult[] = [];
-    for (let i = 0; i < (process.env.QUICK ? 1 : 16); i++) normal.push(...(await run()).results);
+    for (let i = 0; i < 30; i++) normal.push(...(await run()).results);
     expect(normal.filter((r) => r.runnerHealth?.saturated).length).toBeLessThanOrEqual(normal.length / 4);
 
     const hog = pathToFileURL(path.join(repoRoot, 'test', 'fixtures', 'runner-health', 'hog.mjs')).href;
@@ -66,21 +66,20 @@ describe('a saturated runner', () => {
       expect(report.findings).toEqual([]);
       saturated.push(...report.results);
     }
-    for (const r of saturated) {
-      if (!r.runnerHealth?.saturated) console.log(r.monitor, r.durationMs, r.startedAt, r.finishedAt, JSON.stringify(r.runnerHealth));
-      expect(r.runnerHealth?.saturated).toBe(true);
-      expect(r.runnerHealth?.reasons.join()).toMatch(/event-loop delay p99 \d+ ms/);
-    }
+    // Each result over its own window, and every result of a run that was saturated as a whole.
+    const marked = saturated.filter((r) => r.runnerHealth?.saturated);
+    expect(marked.length).toBe(saturated.length);
+    for (const r of marked) expect(r.runnerHealth?.reasons.join()).toMatch(/event-loop delay p99 \d+ ms/);
     // The hog really distorted the numbers: the target did not change, the measurements did.
     const usable = normal.filter((r) => !r.runnerHealth?.saturated);
-    expect(median(saturated.map((r) => r.durationMs))).toBeGreaterThan(median(usable.map((r) => r.durationMs)) + 50);
+    expect(median(marked.map((r) => r.durationMs))).toBeGreaterThan(median(usable.map((r) => r.durationMs)) + 150);
 
     // Control: the same results without the mark make the anomaly core open a finding.
     const config = await loadConfig({ cwd: dir, env: { ...process.env, OBSERVER_BASE_URL: shop.url } });
     const store = await openStore({ path: config.store.path, redactor: config.redactor });
     try {
       expect((await store.listFindings()).length).toBe(0);
-      const unmarked = saturated.map((r) => ({ ...r, runnerHealth: undefined }));
+      const unmarked = marked.map((r) => ({ ...r, runnerHealth: undefined }));
       const changes = await analyzeResults(store, config.anomaly as never, unmarked);
       expect(changes.filter((c) => c.type === 'opened').length).toBeGreaterThan(0);
     } finally {
