@@ -5,7 +5,9 @@
 // 3. starts the demo shop on 127.0.0.1, runs every example check and journey with `observer run`,
 //    writes reports/, prints the summary, stops the shop.
 // Options: --runs N (default 1) runs several times to build history for the charts;
-//          --incident adds latency to the search API on the last run to show what a finding looks like.
+//          --incident records a deploy (demo-<time>) and then breaks the search API (latency and 503)
+//          on the last run, so the run ends with an incident whose probable cause is that deploy
+//          (`observer incidents` prints it; the board in reports/status.md shows it too).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -75,12 +77,18 @@ const env = {
 let code = 0;
 for (let i = 1; i <= runs; i++) {
   if (incident && i === runs) {
-    say('injecting 800 ms of latency into /api/products for the last run');
-    await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800 }) });
+    const version = `demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+    say(`recording deploy ${version}, then injecting 800 ms of latency and 503s into /api/products for the last run`);
+    sh(process.execPath, ['dist/cli/bin.js', 'deploy', '--env', 'local', '--version', version, '--description', 'the demo deploy that breaks search'], { env });
+    await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800, status: 503 }) });
   }
   say(`observer run (${i}/${runs})`);
   const r = spawnSync(process.execPath, ['dist/cli/bin.js', 'run', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
   code = r.status ?? 1;
+}
+if (incident) {
+  say('observer incidents');
+  spawnSync(process.execPath, ['dist/cli/bin.js', 'incidents', '--env', 'local', '--since', '2h'], { cwd: root, stdio: 'inherit', env });
 }
 stopShop();
 say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md)`);

@@ -25,6 +25,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   report: { summary: 'write reports/ from the store (--since 24h)', load: async () => (await import('./report.js')).reportCommand },
   alerts: { summary: 'list alerts, ack them, print alert-quality stats', load: async () => (await import('./alerts-entry.js')).alertsEntry },
   deploy: { summary: 'record a deploy marker (shown on the board and charts)', load: async () => (await import('./deploy.js')).deployCommand },
+  incidents: { summary: 'open and recent incidents: grouped failures, timeline, probable cause', load: async () => (await import('./incidents.js')).incidentsCommand },
   gate: { summary: 'judge a deploy: steps after it against the baseline before it (exit 1 on a regression)', load: async () => (await import('./gate.js')).gateCommand },
 };
 

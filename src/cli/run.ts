@@ -21,6 +21,7 @@ import { prepare } from './prepare.js';
 import { formatDiagnostic } from '../config/index.js';
 import { ProgressReporter } from './progress.js';
 import type { CommandIO } from './io.js';
+import { recordCiDeploy } from './ci-deploy.js';
 
 export const RUN_USAGE = `Usage: observer run [files...] [options]
 
@@ -120,6 +121,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     redactor,
     log: (line: string) => log.warn(line),
   });
+  // In a pipeline (GITHUB_SHA, CI_COMMIT_SHA) the run records the deploy it is checking, once per version.
+  await recordCiDeploy(store, io.env, config.environment, (line) => log.warn(line));
   const api = new ApiCheckRunner({ concurrency: config.concurrency.checks, perOriginConcurrency: config.concurrency.perOrigin, redactor, clock });
   const journeys = new JourneyRunner({
     workers: config.concurrency.journeyWorkers,

@@ -142,6 +142,8 @@ export interface MonitorResult {
   artifacts?: Artifacts;
   /** The runner's own health while this result was measured; a saturated runner's results stay out of baselines. */
   runnerHealth?: RunnerHealth;
+  /** Hash of the monitor's own definition when it ran: a change is a candidate cause of an incident. */
+  configHash?: string;
 }
 
 /**

@@ -16,6 +16,7 @@
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
 import { flakiness, type Flakiness } from '../flaky/index.js';
+import { buildIncidents, type Incident } from '../incidents/index.js';
 import type { DeployMarker, Finding, MonitorError, MonitorKind, MonitorResult, RunInfo, Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
 import { bySeverity } from './format.js';
@@ -115,6 +116,8 @@ export interface HealthBoard {
   names: Record<string, string>;
   /** Flaky monitors and steps over the window (src/flaky), flakiest first. */
   flaky: Flakiness[];
+  /** Incidents over the window (src/incidents), newest first. */
+  incidents: Incident[];
 }
 
 /** Error classes that say the runner could not measure, not that the target is broken. */
@@ -171,6 +174,7 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
       'Saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
     flaky: flakiness(all).filter((f) => f.flaky),
+    incidents: buildIncidents(all, findings, context.deploys),
   };
 }
 

@@ -3,6 +3,7 @@
  * `GITHUB_STEP_SUMMARY` is set (env from the options, default process.env) the board is appended to
  * it too, so a workflow run shows it on its summary page.
  */
+import { incidentsMarkdown } from '../incidents/markdown.js';
 import type { Finding } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions } from './options.js';
@@ -153,6 +154,8 @@ export function renderMarkdown(b: HealthBoard): string {
       ),
       '',
     );
+
+  if (b.incidents.length) out.push(incidentsMarkdown(b.incidents));
 
   if (b.flaky.length) {
     out.push(`## Flaky (${b.flaky.length})`, '', '_Failures of a flaky step alert only past its usual rate._', '');

@@ -7,6 +7,7 @@
 import type { ApiCheckDefinition, JourneyDefinition, MonitorDefinition, MonitorError, MonitorResult } from '../model/index.js';
 import { isoAt, type Clock } from '../runtime/clock.js';
 import { monotonicStartOf, type RunnerHealthSource } from '../runtime/runner-health.js';
+import { configHash } from '../incidents/changes.js';
 
 export interface MonitorRunners {
   api: { run(check: ApiCheckDefinition, ctx: RunnerContext): Promise<MonitorResult> };
@@ -37,8 +38,10 @@ export async function executeMonitors(
   ctx: ExecuteContext,
 ): Promise<MonitorResult[]> {
   const results = new Map<string, MonitorResult>();
+  const hashes = new Map(monitors.map((m) => [m.id, configHash(m)]));
   const settle = (r: MonitorResult): void => {
     if (results.has(r.monitor)) return;
+    r.configHash ??= hashes.get(r.monitor);
     if (ctx.runnerHealth) r.runnerHealth = ctx.runnerHealth.snapshot(monotonicStartOf(r.startedAt));
     results.set(r.monitor, r);
     ctx.onResult?.(r);
