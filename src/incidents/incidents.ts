@@ -77,6 +77,7 @@ interface BadSeries {
   findings: Finding[];
 }
 
+const TARGET_ERRORS = new Set(['http_status', 'invalid_json', 'schema', 'assertion', 'body_too_large']);
 const GOLDEN_METRICS = /traffic|saturation|rps|cpu|queue/i;
 
 export function errorSignature(r: MonitorResult): string | undefined {
@@ -210,6 +211,9 @@ function incidentOf(g: BadSeries[], results: readonly MonitorResult[], findings:
   if (saturated.length) evidence.push({ kind: 'runner_saturated', text: `${saturated.length} result(s) measured on a saturated runner (${saturated[0].runnerHealth!.reasons[0]})` });
   if (g.length > 1) evidence.push({ kind: 'same_start', text: `${g.length} monitor(s) went bad within ${Math.round(intervalMs / 1000)} s (one run interval) of ${iso(firstBadMs)}` });
 
+  // Errors only the target can produce: the target answered, and answered wrong.
+  const targetSide = bad.some((r) => r.error && TARGET_ERRORS.has(r.error.class));
+
   // Candidate causes.
   const timing = (atMs: number) => {
     const lead = firstBadMs - atMs;
@@ -223,8 +227,10 @@ function incidentOf(g: BadSeries[], results: readonly MonitorResult[], findings:
     if (environments.size && !environments.has(d.environment)) continue;
     const t = timing(Date.parse(d.at));
     if (t <= 0) continue;
-    // A deploy changes the app: it explains monitors going bad everywhere, not one region or a saturated runner.
-    const scope = locationOnly ? 0.2 : saturated.length ? 0.3 : runnerWide.length && allLocations.size > 1 ? 0.5 : 1;
+    // A deploy changes the app: it explains monitors going bad everywhere, not one region or a
+    // saturated runner; but a runner cannot make the target answer 503 or break its schema.
+    const runnerExplains = saturated.length > 0 && !targetSide;
+    const scope = locationOnly ? 0.2 : runnerExplains ? 0.3 : runnerWide.length && allLocations.size > 1 ? 0.5 : 1;
     causes.push({ kind: 'deploy', ref: d.version ?? d.id, at: d.at, timing: round(t), scope, score: round(t * scope), evidence: `deploy ${d.version ?? d.id} to ${d.environment} at ${d.at}, ${describeLead(firstBadMs - Date.parse(d.at))} the first bad run` });
   }
   const changed = configChanges(results, monitors, firstBadMs, opts.lookbackMs, intervalMs);
@@ -248,7 +254,7 @@ function incidentOf(g: BadSeries[], results: readonly MonitorResult[], findings:
   if (probable?.kind === 'deploy') hints.push(`roll back deploy ${probable.ref} (or check what it changed in ${monitors.join(', ')})`);
   if (probable?.kind === 'config_change') hints.push(`review the configuration change of ${probable.ref}: the monitor changed, maybe not the site`);
   if (locationOnly) hints.push(`the region, not the app: check the network path from ${locations[0]}`);
-  if (saturated.length || runnerWide.length) hints.push('the runner is saturated or down, not the site: check the runner node');
+  if ((saturated.length && !targetSide) || (runnerWide.length && !targetSide)) hints.push('the runner is saturated or down, not the site: check the runner node');
   if (!probable) hints.push('no change explains this: look at the error signature and the endpoints above');
 
   const timeline: TimelineEntry[] = [];

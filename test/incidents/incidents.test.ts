@@ -112,3 +112,20 @@ describe('what changed', () => {
     expect(ciDeployMarker({ CI_COMMIT_SHA: 'def456' }, 'staging', '2026-01-01T00:00:00.000Z')?.version).toBe('def456');
   });
 });
+
+describe('a saturated runner', () => {
+  const saturated = { eventLoopDelayP99Ms: 300, eventLoopDelayMaxMs: 400, rssBytes: 1, saturated: true, reasons: ['event-loop delay p99 300 ms >= 100 ms'] };
+  it('explains timeouts, not a 503 the target answered', () => {
+    const timeout: MonitorError = { class: 'timeout', message: 'no response within 10000 ms' };
+    for (const [error, probable] of [
+      [timeout, false],
+      [http503, true],
+    ] as const) {
+      const results = history(['search', 'health'], ['eu'], (m, minute) => (minute >= 40 && m === 'search' ? error : undefined)).map((x) => (Date.parse(x.startedAt) >= T0 + 40 * MIN ? { ...x, runnerHealth: saturated } : x));
+      const [inc] = buildIncidents(results, [], [deploy('v2', 38)]);
+      expect(inc.evidence.map((e) => e.kind)).toContain('runner_saturated');
+      expect(inc.probable !== null).toBe(probable);
+      expect(inc.hints.some((h) => h.includes('the runner is saturated'))).toBe(!probable);
+    }
+  });
+});
