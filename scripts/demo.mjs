@@ -15,8 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 1);
 const incident = args.includes('--incident');
+// --incident needs a healthy run before the deploy, so the incident starts after it.
+const runs = Math.max(incident ? 2 : 1, Number(args[args.indexOf('--runs') + 1]) || 1);
 const say = (line) => process.stdout.write(`\x1b[1mdemo:\x1b[0m ${line}\n`);
 
 function sh(cmd, argv, opts = {}) {

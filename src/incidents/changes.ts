@@ -2,9 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { DeployMarker, MonitorDefinition } from '../model/index.js';
 
-/** Stable hash of a monitor's definition (keys sorted; functions and undefined dropped), 16 hex digits. */
+/**
+ * Stable hash of a monitor's own definition (keys sorted; functions and undefined dropped), 16 hex
+ * digits. The origin of absolute URLs is left out: it comes from the environment's base URL (a
+ * different port per demo run, a staging host), which is not a change of the monitor.
+ */
 export function configHash(m: MonitorDefinition): string {
   const stable = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(/^https?:\/\/[^/?#]+/i, '');
     if (Array.isArray(v)) return v.map(stable);
     if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])]));
     return v;

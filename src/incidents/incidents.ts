@@ -77,6 +77,7 @@ interface BadSeries {
   findings: Finding[];
 }
 
+const CLOCK_SKEW_MS = 5_000;
 const TARGET_ERRORS = new Set(['http_status', 'invalid_json', 'schema', 'assertion', 'body_too_large']);
 const GOLDEN_METRICS = /traffic|saturation|rps|cpu|queue/i;
 
@@ -217,7 +218,8 @@ function incidentOf(g: BadSeries[], results: readonly MonitorResult[], findings:
   // Candidate causes.
   const timing = (atMs: number) => {
     const lead = firstBadMs - atMs;
-    if (lead < -intervalMs || lead > opts.lookbackMs) return 0;
+    // After the first bad run a change cannot be its cause (a few seconds of clock skew allowed).
+    if (lead < -CLOCK_SKEW_MS || lead > opts.lookbackMs) return 0;
     // A change in the last run interval before the first bad run (or within the run it happened in) scores 1; halves every further interval.
     return lead <= intervalMs ? 1 : Math.pow(0.5, lead / intervalMs - 1);
   };

@@ -129,3 +129,15 @@ describe('a saturated runner', () => {
     }
   });
 });
+
+describe('timing', () => {
+  it('a deploy after the first bad run is not its cause; the base URL origin is not a config change', () => {
+    const results = history(['search', 'health'], ['eu'], (m, minute) => (minute >= 40 && m === 'search' ? http503 : undefined));
+    const [inc] = buildIncidents(results, [], [deploy('late', 45)]);
+    expect(inc.causes).toEqual([]);
+    expect(inc.probable).toBeNull();
+    const def = (url: string) => ({ id: 'x', kind: 'api', name: 'X', tags: [], request: { url } }) as never;
+    expect(configHash(def('http://127.0.0.1:4173/api/products'))).toBe(configHash(def('http://127.0.0.1:39999/api/products')));
+    expect(configHash(def('http://127.0.0.1:4173/api/products'))).not.toBe(configHash(def('http://127.0.0.1:4173/api/cart')));
+  });
+});
