@@ -141,3 +141,21 @@ describe('timing', () => {
     expect(configHash(def('http://127.0.0.1:4173/api/products'))).not.toBe(configHash(def('http://127.0.0.1:4173/api/cart')));
   });
 });
+
+describe('incidents on the board', () => {
+  it('status.md and the dashboard show the probable cause', async () => {
+    const { buildBoard } = await import('../../src/reporters/board.js');
+    const { renderMarkdown } = await import('../../src/reporters/markdown.js');
+    const { renderHtmlReport } = await import('../../src/reporters/html.js');
+    const results = history(['search', 'checkout', 'health'], ['eu'], (m, minute) => (minute >= 40 && m !== 'health' ? http503 : undefined));
+    const last = results.filter((x) => x.startedAt === results[results.length - 1].startedAt);
+    const run = { id: last[0].runId, startedAt: last[0].startedAt, finishedAt: last[0].finishedAt, location: 'eu', environment: 'prod' };
+    const context = { outDir: '.', history: results, findings: [], deploys: [deploy('v2', 38)], window: '24h', generatedAt: last[0].finishedAt };
+    const md = renderMarkdown(buildBoard({ run, results: last, findings: [] }, context));
+    expect(md).toContain('## Incidents (1 open, 1 in the window)');
+    expect(md).toContain('**Probable cause:** deploy **v2**');
+    const html = await renderHtmlReport({ run, results: last, findings: [] }, context);
+    expect(html).toContain('<section id="incidents">');
+    expect(html).toContain('Probable cause:</strong> deploy <span class="mono">v2</span>');
+  });
+});
