@@ -7,6 +7,7 @@
  * payload rendered and redacted once), then write the state back.
  * deliver(): drain the outbox within a time budget (outbox.ts).
  */
+import { usualFlakes } from '../flaky/alerting.js';
 import type { MonitorResult } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt, systemClock } from '../runtime/clock.js';
@@ -114,7 +115,9 @@ export class AlertManager {
       const state = parseState(monitor, stored.get(monitor));
       const before = incidentFingerprints(state);
       results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-      for (const r of results) applyResult(state, r, this.config.rules, at);
+      // A flaky monitor's failures alert only past its usual rate (src/flaky).
+      const flakes = await usualFlakes(this.store, monitor, results);
+      for (const r of results) if (!flakes.has(r.id)) applyResult(state, r, this.config.rules, at);
       for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
       events.push(...(await this.settle(state, before, nowMs, at)));
       await this.store.putStates(ALERT_STATE_NAMESPACE, new Map([[monitor, state]]));

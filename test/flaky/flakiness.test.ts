@@ -80,3 +80,30 @@ describe('flaky steps on the board', () => {
     expect(renderMarkdown(quiet)).not.toContain('## Flaky');
   });
 });
+
+describe('alerting past the usual rate (real SQLite store)', () => {
+  it('a flaky monitor usual failure is not alerted on; a burst past its rate is; a stable monitor always is', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { openStore } = await import('../../src/store/index.js');
+    const { usualFlakes } = await import('../../src/flaky/index.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'observer-flaky-'));
+    const store = await openStore({ path: path.join(dir, 'observer.db') });
+    try {
+      await store.migrate();
+      const one = (i: number, status: Status, monitor = 'checkout') => ({ ...result(i, status), id: `${monitor}-${i}`, runId: `run-${i}`, monitor });
+      await store.saveResults(Array.from({ length: 40 }, (_, i) => one(i, i % 8 === 4 ? 'failed' : 'passed')));
+      await store.saveResults(Array.from({ length: 40 }, (_, i) => one(i, 'passed', 'health')));
+      const usual = one(40, 'failed');
+      expect([...(await usualFlakes(store, 'checkout', [usual]))]).toEqual([usual.id]);
+      await store.saveResults(Array.from({ length: 5 }, (_, k) => one(41 + k, 'failed')));
+      const burst = one(46, 'failed');
+      expect((await usualFlakes(store, 'checkout', [burst])).size).toBe(0);
+      expect((await usualFlakes(store, 'health', [one(40, 'failed', 'health')])).size).toBe(0);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
