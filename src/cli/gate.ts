@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { findDeploy, gateJson, gateMarkdown, gateReport, gateWindows, judgeDeploy, splitResults, stepSamples, type GateOptions } from '../gate/index.js';
+import { findDeploy, gateJson, gateMarkdown, gateReport, gateWindows, judgeDeploy, splitResults, stepSamples, usableForBaseline, type GateOptions } from '../gate/index.js';
+import type { MonitorResult } from '../model/index.js';
 import { parseWindow } from '../run/report-context.js';
 import { isoAt } from '../runtime/clock.js';
 import { ExitCode } from './exit-codes.js';
@@ -24,7 +25,8 @@ Holm-corrected across every comparison), then an aggregate score.
 Options:
   --deploy V             the deploy marker's version (or id), recorded with \`observer deploy --version V\`
   --baseline WINDOW      how far back before the deploy the baseline goes (default 24h; 90m, 7d, ...)
-  --runs N               when the store holds too few results after the deploy, run the monitors N times now
+  --runs N               make sure every monitor has N results after the deploy: run the monitors now as
+                         many times as are missing (20 sees a 30% one-step slowdown through runner noise)
   --env NAME             environment (default: the config's)
   --config FILE          observer.config.ts (default: discovered)
   --min-change PCT       minimum meaningful latency change in percent (default 10)
@@ -93,11 +95,13 @@ export async function gateCommand(argv: string[], io: CommandIO): Promise<number
     };
     let current = await read();
     let ranNow = 0;
-    if (runs > 0 && current.judgement.missingCanary.length > 0) {
+    // --runs N: the canary should hold N results per monitor; run the difference now.
+    const toRun = runs > 0 ? runs - fewestCanaryResults(current.baseline, current.canary) : 0;
+    if (toRun > 0) {
       if (windows.nextDeploy) {
         throw new UsageError(`--runs: deploy ${values.deploy} was followed by ${windows.nextDeploy.version ?? windows.nextDeploy.id}; runs made now would measure that one`);
       }
-      ranNow = await runMonitorsNow(runs, { io, config: values.config, env: config.environment });
+      ranNow = await runMonitorsNow(toRun, { io, config: values.config, env: config.environment });
       current = await read();
     }
     const report = gateReport(windows, { baseline: current.baseline.length, canary: current.canary.length, ranNow }, current.judgement);
@@ -110,6 +114,15 @@ export async function gateCommand(argv: string[], io: CommandIO): Promise<number
   } finally {
     await store.close();
   }
+}
+
+/** The fewest usable results after the deploy among the monitors of the baseline (0 when one has none). */
+function fewestCanaryResults(baseline: readonly MonitorResult[], canary: readonly MonitorResult[]): number {
+  const monitors = new Set(baseline.filter(usableForBaseline).map((r) => r.monitor));
+  if (monitors.size === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const r of canary) if (usableForBaseline(r)) counts.set(r.monitor, (counts.get(r.monitor) ?? 0) + 1);
+  return Math.min(...[...monitors].map((m) => counts.get(m) ?? 0));
 }
 
 function numberOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
