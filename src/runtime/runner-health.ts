@@ -78,6 +78,9 @@ export function assessRunnerHealth(m: Omit<RunnerHealth, 'saturated' | 'reasons'
   return { ...m, saturated: reasons.length > 0, reasons };
 }
 
+/** Period of the stall probe, milliseconds. */
+const PROBE_MS = 10;
+
 interface Tick {
   atMs: number;
   p99Ms: number;
@@ -107,6 +110,8 @@ export class RunnerHealthSampler implements RunnerHealthSource {
   private readonly thresholds: RunnerHealthThresholds;
   private readonly procDir: string;
   private timer: NodeJS.Timeout | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  private probeAtMs: number | undefined;
 
   constructor(opts: RunnerHealthSamplerOptions = {}) {
     this.tickMs = opts.tickMs ?? 250;
@@ -121,12 +126,18 @@ export class RunnerHealthSampler implements RunnerHealthSource {
     this.ticks.push({ atMs: performance.now(), p99Ms: 0, maxMs: 0, ...this.cpuField() });
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.timer.unref();
+    this.probeAtMs = performance.now();
+    this.probe = setInterval(() => (this.probeAtMs = performance.now()), PROBE_MS);
+    this.probe.unref();
     return this;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.probe) clearInterval(this.probe);
     this.timer = undefined;
+    this.probe = undefined;
+    this.probeAtMs = undefined;
     this.histogram.disable();
   }
 
@@ -164,7 +175,15 @@ export class RunnerHealthSampler implements RunnerHealthSource {
   private tick(): void {
     const h = this.histogram;
     const count = h.count;
-    this.ticks.push({ atMs: performance.now(), p99Ms: count ? h.percentile(99) / 1e6 : 0, maxMs: count ? h.max / 1e6 : 0, ...this.cpuField() });
+    const now = performance.now();
+    // A block that ends just as a result completes is seen by the histogram only when its timer
+    // fires, after the I/O that completed the result: too late for that result's snapshot. The
+    // probe's last turn is known synchronously: the time since it, beyond its period, is the
+    // stall in progress.
+    const lag = this.probeAtMs === undefined ? 0 : Math.max(0, now - this.probeAtMs - PROBE_MS);
+    const p99 = count ? h.percentile(99) / 1e6 : 0;
+    const max = count ? h.max / 1e6 : 0;
+    this.ticks.push({ atMs: now, p99Ms: Math.max(p99, lag), maxMs: Math.max(max, lag), ...this.cpuField() });
     h.reset();
     if (this.ticks.length > this.capacity) this.ticks.splice(0, this.ticks.length - this.capacity);
   }
