@@ -7,7 +7,9 @@
 //    example check and journey with `observer run` (the board shows the shop's golden signals from
 //    that Prometheus), writes reports/, prints the summary, stops both.
 // Options: --runs N (default 1) runs several times to build history for the charts;
-//          --incident adds latency to the search API on the last run to show what a finding looks like.
+//          --incident records a deploy (demo-<time>) and then breaks the search API (latency and 503)
+//          on the last run, so the run ends with an incident whose probable cause is that deploy
+//          (`observer incidents` prints it; the board in reports/status.md shows it too).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 1);
 const incident = args.includes('--incident');
+// --incident needs a healthy run before the deploy, so the incident starts after it.
+const runs = Math.max(incident ? 2 : 1, Number(args[args.indexOf('--runs') + 1]) || 1);
 const say = (line) => process.stdout.write(`\x1b[1mdemo:\x1b[0m ${line}\n`);
 
 function freePort() {
@@ -172,8 +175,10 @@ if (heartbeatFiles.length) {
 let code = 0;
 for (let i = 1; i <= runs; i++) {
   if (incident && i === runs) {
-    say('injecting 800 ms of latency into /api/products for the last run');
-    await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800 }) });
+    const version = `demo-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`;
+    say(`recording deploy ${version}, then injecting 800 ms of latency and 503s into /api/products for the last run`);
+    sh(process.execPath, ['dist/cli/bin.js', 'deploy', '--env', 'local', '--version', version, '--description', 'the demo deploy that breaks search'], { env });
+    await fetch(`${url}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products', latencyMs: 800, status: 503 }) });
   }
   say(`observer run (${i}/${runs})`);
   // The one-shot run leaves the heartbeats to the daemon session above.
@@ -183,6 +188,10 @@ for (let i = 1; i <= runs; i++) {
 if (heartbeatFiles.length) {
   // Reports again from the store, so the board also shows what the daemon session recorded.
   spawnSync(process.execPath, ['dist/cli/bin.js', 'report', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
+}
+if (incident) {
+  say('observer incidents');
+  spawnSync(process.execPath, ['dist/cli/bin.js', 'incidents', '--env', 'local', '--since', '2h'], { cwd: root, stdio: 'inherit', env });
 }
 stopShop();
 say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md)`);

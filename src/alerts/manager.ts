@@ -7,6 +7,7 @@
  * payload rendered and redacted once), then write the state back.
  * deliver(): drain the outbox within a time budget (outbox.ts).
  */
+import { usualFlakes } from '../flaky/alerting.js';
 import type { MonitorResult } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt, systemClock } from '../runtime/clock.js';
@@ -110,12 +111,14 @@ export class AlertManager {
 
     const events: AlertEvent[] = [];
     for (const [monitor, { results, changes }] of work) {
+      // A flaky monitor's failures alert only past its usual rate (src/flaky).
+      const flakes = await usualFlakes(this.store, monitor, results);
       // Read-modify-write of one monitor's state as one step (runners sharing the store queue).
       await this.store.updateStates(ALERT_STATE_NAMESPACE, [monitor], async (stored) => {
         const state = parseState(monitor, stored.get(monitor));
         const before = incidentFingerprints(state);
         results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
-        for (const r of results) applyResult(state, r, this.config.rules, at);
+        for (const r of results) if (!flakes.has(r.id)) applyResult(state, r, this.config.rules, at);
         for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
         events.push(...(await this.settle(state, before, nowMs, at)));
         return new Map([[monitor, state]]);

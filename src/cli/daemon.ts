@@ -12,6 +12,7 @@ import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { SignalsPoller } from '../sources/index.js';
+import { RunnerHealthSampler } from '../runtime/runner-health.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
 import { ExitCode } from './exit-codes.js';
@@ -92,6 +93,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
   };
+  const runnerHealth = new RunnerHealthSampler().start(); // unref'd timer: never holds the process
   const daemon = new Daemon({
     runners: pipeline.runners,
     metrics,
@@ -103,6 +105,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     // The definitions of the configuration in force (SIGHUP replaces them).
     afterRun: async (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect()),
     heartbeats,
+    runnerHealth,
     openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
   });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });

@@ -27,6 +27,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   init: { summary: 'scaffold a monitors repository (config, checks, journeys, Dockerfile, deploy/, CI)', load: async () => (await import('./init.js')).initCommand },
   deploy: { summary: 'record a deploy marker (shown on the board and charts)', load: async () => (await import('./deploy.js')).deployCommand },
   record: { summary: 'record a journey with Playwright codegen into journeys/<name>.journey.ts', load: async () => (await import('./record.js')).recordCommand },
+  incidents: { summary: 'open and recent incidents: grouped failures, timeline, probable cause', load: async () => (await import('./incidents.js')).incidentsCommand },
+  gate: { summary: 'judge a deploy: steps after it against the baseline before it (exit 1 on a regression)', load: async () => (await import('./gate.js')).gateCommand },
 };
 
 function usage(): string {

@@ -17,6 +17,7 @@ import { prepare } from './prepare.js';
 import { formatDiagnostic } from '../config/index.js';
 import { ProgressReporter, progressToLog } from './progress.js';
 import type { CommandIO } from './io.js';
+import { recordCiDeploy } from './ci-deploy.js';
 
 export const RUN_USAGE = `Usage: observer run [files...] [options]
 
@@ -126,6 +127,8 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     ? [new PrometheusReporter({ redactor, prometheus: { writeFile: false, pushgateway: { url: values.pushgateway, job: values['pushgateway-job'] ?? 'observer' } } })]
     : [];
   const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir, journeyWorkers: config.concurrency.journeyWorkers, extraReporters: [progress, ...push] });
+  // In a pipeline (GITHUB_SHA, CI_COMMIT_SHA) the run records the deploy it is checking, once per version.
+  await recordCiDeploy(pipeline.store, io.env, config.environment, (line) => log.warn(line));
   try {
     const outcome = await executeRun({
       runId,

@@ -216,6 +216,31 @@ export interface MonitorResult {
   tags: string[];
   httpStatus?: number;
   artifacts?: Artifacts;
+  /** The runner's own health while this result was measured; a saturated runner's results stay out of baselines. */
+  runnerHealth?: RunnerHealth;
+  /** Hash of the monitor's own definition when it ran: a change is a candidate cause of an incident. */
+  configHash?: string;
+}
+
+/**
+ * The runner's own health over a run (src/run/runner-health.ts): when the runner is saturated its
+ * numbers describe the runner, not the target, so such results are kept but never learned from.
+ */
+export interface RunnerHealth {
+  /** Event-loop delay over the run (perf_hooks.monitorEventLoopDelay), milliseconds. */
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Share (0-1) of all cores' time that was busy over the run, from /proc/stat; absent where unavailable. */
+  cpuBusy?: number;
+  /** Share (0-1) of all cores' time stolen by the hypervisor, from /proc/stat; absent where unavailable. */
+  cpuSteal?: number;
+  /** Resident set size of the runner process at the end of the run, bytes. */
+  rssBytes: number;
+  /** Bytes of memory still available to the machine (MemAvailable) at the end of the run, where known. */
+  memAvailableBytes?: number;
+  /** True when any threshold was crossed; `reasons` says which, with the measured value. */
+  saturated: boolean;
+  reasons: string[];
 }
 
 export interface RunInfo {

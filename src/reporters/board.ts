@@ -18,6 +18,8 @@
  *   sets the status) of this run against the median of earlier runs.
  * - Trend arrows: ↑ / ↓ when current is more than `trendTolerance` above / below baseline, → otherwise.
  */
+import { flakiness, type Flakiness } from '../flaky/index.js';
+import { buildIncidents, type Incident } from '../incidents/index.js';
 import { bySeverity, type DeployMarker, type Finding, type MonitorError, type MonitorKind, type MonitorResult, type RunInfo, type Status } from '../model/index.js';
 import type { ReportContext, RunReport } from './reporter.js';
 import { buildSystemSection, systemReasons, type SystemSection } from './system-signals.js';
@@ -122,6 +124,10 @@ export interface HealthBoard {
   baselineNote: string;
   /** Monitor id → display name, for findings that only carry the id. */
   names: Record<string, string>;
+  /** Flaky monitors and steps over the window (src/flaky), flakiest first. */
+  flaky: Flakiness[];
+  /** Incidents over the window (src/incidents), newest first. */
+  incidents: Incident[];
 }
 
 /** Error classes that say the runner could not measure, not that the target is broken. */
@@ -179,6 +185,8 @@ export function buildBoard(report: RunReport, context: ReportContext, opts: Boar
       `Latency (per monitor kind) and runner traffic: the last ${spanLabel(t.recentMs)} against the rest of the window. Error rate: this run against earlier results in the window. ` +
       'Runner saturation: this run against the median of earlier runs. Arrows compare current with baseline.',
     names,
+    flaky: flakiness(all).filter((f) => f.flaky),
+    incidents: buildIncidents(all, findings, context.deploys),
   };
 }
 

@@ -109,6 +109,7 @@ ${filtersHtml(board, payload)}
 <main class="wrap">
 ${systemHtml(board)}
 ${signalsHtml(board, perMonitor)}
+${incidentsHtml(board)}
 ${anomaliesHtml(board, tagsOf)}
 ${chartsHtml(payload)}
 ${failuresHtml(failures, board.generatedAt)}
@@ -451,6 +452,25 @@ function monitorsHtml(b: HealthBoard): string {
   return `<section id="monitors">${head}<div class="panel table-scroll"><table>
 <thead><tr><th>Monitor</th><th>Kind</th><th>Location</th><th class="num">Runs</th><th class="num">Success</th><th class="num">Avg</th><th class="num">p95</th><th>Last run</th><th>Last error</th></tr></thead>
 <tbody>${rows}</tbody></table></div></section>`;
+}
+
+/** Incidents (src/incidents): probable cause or "no change explains this", evidence, timeline, hints. */
+function incidentsHtml(b: HealthBoard): string {
+  if (b.incidents.length === 0) return '';
+  const items = b.incidents
+    .map((i) => {
+      const cause = i.probable
+        ? `<p><strong>Probable cause:</strong> ${h(i.probable.kind.replace('_', ' '))} <span class="mono">${h(i.probable.ref)}</span> (score ${i.probable.score}) — ${h(i.probable.evidence)}</p>`
+        : '<p><strong>No change explains this.</strong></p>';
+      const list = (title: string, xs: string[]) => (xs.length ? `<div class="sub">${h(title)}</div><ul>${xs.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '');
+      return `<div class="panel"><h3>${i.status === 'open' ? 'Open' : 'Resolved'}: ${h(i.monitors.join(', '))} <span class="sub">since ${h(formatInstant(i.startedAt))} · ${h(i.locations.join(', '))}</span></h3>
+${cause}
+${list('Evidence', i.evidence.map((e) => e.text))}
+${list('Timeline', i.timeline.map((t) => `${formatInstant(t.at)} ${t.text}`))}
+${list('What to do', i.hints)}</div>`;
+    })
+    .join('\n');
+  return `<section id="incidents"><h2>Incidents <span class="count">${b.incidents.filter((i) => i.status === 'open').length} open</span></h2>${items}</section>`;
 }
 
 function deploysHtml(b: HealthBoard): string {

@@ -3,6 +3,7 @@
  * `GITHUB_STEP_SUMMARY` is set (env from the options, default process.env) the board is appended to
  * it too, so a workflow run shows it on its summary page.
  */
+import { incidentsMarkdown } from '../incidents/markdown.js';
 import type { Finding } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions } from './options.js';
@@ -163,6 +164,20 @@ export function renderMarkdown(b: HealthBoard): string {
       ),
       '',
     );
+
+  if (b.incidents.length) out.push(incidentsMarkdown(b.incidents));
+
+  if (b.flaky.length) {
+    out.push(`## Flaky (${b.flaky.length})`, '', '_Failures of a flaky step alert only past its usual rate._', '');
+    out.push(
+      ...table(
+        ['Monitor', 'Step', 'Flakiness', 'Flips', 'Rescued by retry', 'Failure rate'],
+        ['l', 'l', 'r', 'r', 'r', 'r'],
+        b.flaky.map((f) => [mdCell(b.names[f.monitor] ?? f.monitor), mdCell(f.step ?? '(whole monitor)'), f.score.toFixed(2), `${f.flips}/${f.runs}`, `${f.rescued}/${f.runs}`, `${(f.failureRate * 100).toFixed(0)}%`]),
+      ),
+      '',
+    );
+  }
 
   out.push('## Recent deploys', '');
   if (b.deploys.length === 0) out.push('_No deploys in the window._', '');

@@ -23,7 +23,8 @@ export async function analyzeResults(
   /** Definitions by monitor id: their SLAs (per step for journeys) feed the SLA detector. */
   definitions?: ReadonlyMap<string, MonitorDefinition>,
 ): Promise<FindingChange[]> {
-  const observations = results.flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor)));
+  // Results measured on a saturated runner describe the runner, not the target: never learned from.
+  const observations = results.filter((r) => !r.runnerHealth?.saturated).flatMap((r) => observationsFromResult(r, definitions?.get(r.monitor)));
   return analyzeObservations(store, anomalyConfig, observations);
 }
 

@@ -6,6 +6,8 @@
  */
 import type { CheckDefinition, JourneyDefinition, MonitorDefinition, MonitorError, MonitorResult } from '../model/index.js';
 import { isoAt, type Clock } from '../runtime/clock.js';
+import { monotonicStartOf, type RunnerHealthSource } from '../runtime/runner-health.js';
+import { configHash } from '../incidents/changes.js';
 
 export interface MonitorRunners {
   /** Every kind but journeys (api, api-flow, dns, tcp, tls, heartbeat): the check runner dispatches by kind. */
@@ -27,6 +29,8 @@ export interface ExecuteContext extends RunnerContext {
   clock: Clock;
   onMonitorBegin?(m: MonitorDefinition): void;
   onResult?(r: MonitorResult): void;
+  /** The runner's own health: each result is stamped with it over its own window (marks saturated runs). */
+  runnerHealth?: RunnerHealthSource;
 }
 
 export async function executeMonitors(
@@ -35,8 +39,11 @@ export async function executeMonitors(
   ctx: ExecuteContext,
 ): Promise<MonitorResult[]> {
   const results = new Map<string, MonitorResult>();
+  const hashes = new Map(monitors.map((m) => [m.id, configHash(m)]));
   const settle = (r: MonitorResult): void => {
     if (results.has(r.monitor)) return;
+    r.configHash ??= hashes.get(r.monitor);
+    if (ctx.runnerHealth) r.runnerHealth = ctx.runnerHealth.snapshot(monotonicStartOf(r.startedAt));
     results.set(r.monitor, r);
     ctx.onResult?.(r);
   };

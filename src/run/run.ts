@@ -3,7 +3,7 @@
  * the deadline). Results are written to the store as each monitor finishes, so what was measured
  * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
  */
-import { severityRank, type Finding, type MonitorDefinition, type RunInfo } from '../model/index.js';
+import { severityRank, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo, type RunnerHealth } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -17,6 +17,7 @@ import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
 import { closeDeadRuns, thisRunner } from './dead-runs.js';
 import { collectSignals, type Collected, type SourceConfig } from '../sources/index.js';
+import { RunnerHealthSampler } from '../runtime/runner-health.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -78,7 +79,10 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
 
   // Results are written one by one as monitors finish; writes are chained so they keep order.
   let writes: Promise<void> = Promise.resolve();
+  const runnerHealth = new RunnerHealthSampler().start();
+  const runStartMono = performance.now();
   const results = await executeMonitors(deps.monitors, deps.runners, {
+    runnerHealth,
     runId: run.id,
     location: deps.location,
     environment: deps.environment,
@@ -91,6 +95,9 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
     },
   });
   await writes;
+  await guard('runner health', () => markSaturatedRun(results, runnerHealth.snapshot(runStartMono), store));
+  runnerHealth.stop();
+  for (const r of results) if (r.runnerHealth?.saturated) log.warn(`${r.monitor}: measured while the runner was saturated (${r.runnerHealth.reasons.join('; ')}): kept out of baselines`);
 
   run.finishedAt = isoAt(clock.nowMs());
   if (deps.signal.aborted) run.aborted = true;
@@ -137,6 +144,18 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   const failedMonitor = results.some((r) => r.status === 'failed' || (deps.failOn === 'degraded' && r.status === 'degraded'));
   const failingFinding = findingChanges.some((c) => c.type === 'opened' && severityAtLeast(c.finding.severity, deps.failOnFindings));
   return { report, findingChanges, exitCode: failedMonitor || failingFinding ? 1 : 0, files, problems };
+}
+
+/**
+ * A result's own window can close just as a block of the event loop ends (the delay is recorded
+ * after the I/O that completed it): when the run as a whole was saturated, every result of it is
+ * marked, and the ones newly marked are written again (writes are idempotent on the id).
+ */
+async function markSaturatedRun(results: MonitorResult[], run: RunnerHealth, store: Store): Promise<void> {
+  if (!run.saturated) return;
+  const restamped = results.filter((r) => !r.runnerHealth?.saturated);
+  for (const r of restamped) r.runnerHealth = { ...run, reasons: run.reasons.map((x) => `${x} over the run`) };
+  if (restamped.length) await store.saveResults(restamped);
 }
 
 function latestFindings(changes: FindingChange[]): Finding[] {

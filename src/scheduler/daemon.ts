@@ -12,6 +12,7 @@ import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
+import type { RunnerHealthSource } from '../runtime/runner-health.js';
 import { newRunId, stableHash } from '../run/ids.js';
 import { thisRunner } from '../run/dead-runs.js';
 import { Lanes, laneOf } from './lanes.js';
@@ -41,6 +42,8 @@ export interface DaemonDeps {
   openFindings?: Finding[];
   /** Where heartbeat monitors' pings are kept: told which monitors to watch on every apply. */
   heartbeats?: HeartbeatBook;
+  /** The runner's own health (src/runtime/runner-health.ts): stamps each result, marks saturated ones. */
+  runnerHealth?: RunnerHealthSource;
 }
 
 interface Scheduled {
@@ -150,6 +153,7 @@ export class Daemon {
         environment: run.environment,
         signal: this.controller.signal,
         clock,
+        ...(this.deps.runnerHealth ? { runnerHealth: this.deps.runnerHealth } : {}),
       });
       run.finishedAt = isoAt(clock.nowMs());
       if (this.controller.signal.aborted) run.aborted = true;
