@@ -102,15 +102,22 @@ test(
 `;
 
 const playwrightConfig = (): string => `/**
- * The journeys as Playwright tests: \`npx playwright test\` (UI mode, codegen, the trace viewer) and
- * \`observer run\` both read this file (its projects, \`use\` options, setup projects). defineObserverConfig
- * sets the journeys' test pattern, the monitoring Chromium (OBSERVER_CHROMIUM, else Debian's) and its flags.
+ * For \`npx playwright test\`, UI mode, codegen and the trace viewer on journeys/. \`observer run\`
+ * reads it too (projects, \`use\` options, setup projects), with its own reporter, trace policy and browser on top.
  */
-import { defineObserverConfig } from 'production-observer/playwright';
+import { defineConfig } from '@playwright/test';
 
-export default defineObserverConfig({
+export default defineConfig({
+  testDir: 'journeys',
+  testMatch: '*.journey.ts',
   reporter: 'list',
-  use: { baseURL: process.env.OBSERVER_BASE_URL ?? 'http://127.0.0.1:3000' },
+  use: {
+    baseURL: process.env.OBSERVER_BASE_URL ?? 'http://127.0.0.1:3000',
+    browserName: 'chromium',
+    headless: true,
+    ...(process.env.OBSERVER_CHROMIUM ? { launchOptions: { executablePath: process.env.OBSERVER_CHROMIUM } } : {}),
+    trace: 'retain-on-failure',
+  },
 });
 `;
 

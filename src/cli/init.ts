@@ -48,7 +48,9 @@ export async function initCommand(argv: string[], io: CommandIO): Promise<number
     written.push(t.path);
   }
   const where = path.relative(io.cwd, dir) || '.';
+  const moduleNote = markEsModules(dir, name);
   for (const f of written) io.stdout.write(`  wrote ${path.join(where, f)}\n`);
+  if (moduleNote) io.stdout.write(`  ${moduleNote}\n`);
   for (const f of kept) io.stdout.write(`  kept  ${path.join(where, f)} (exists; --force overwrites)\n`);
   io.stdout.write(
     [
@@ -62,6 +64,25 @@ export async function initCommand(argv: string[], io: CommandIO): Promise<number
     ].join('\n'),
   );
   return ExitCode.Ok;
+}
+
+/**
+ * observer.config.ts and playwright.config.ts are ES modules; `observer run` loads the team's Playwright
+ * config through an ES import, which needs the package to say `"type": "module"` (npm init -y leaves it out).
+ * A package.json is written when there is none; one without a type gets it; an explicit "commonjs" is left
+ * as it is, with a note.
+ */
+function markEsModules(dir: string, name: string): string | undefined {
+  const file = path.join(dir, 'package.json');
+  if (!existsSync(file)) {
+    writeFileSync(file, JSON.stringify({ name, private: true, type: 'module' }, null, 2) + '\n');
+    return `wrote ${path.relative(process.cwd(), file) || 'package.json'} ("type": "module")`;
+  }
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { type?: string };
+  if (pkg.type === 'module') return undefined;
+  if (pkg.type === 'commonjs') return 'note: package.json says "type": "commonjs"; observer run needs "type": "module" to load playwright.config.ts';
+  writeFileSync(file, JSON.stringify({ ...pkg, type: 'module' }, null, 2) + '\n');
+  return 'set "type": "module" in package.json (observer.config.ts and playwright.config.ts are ES modules)';
 }
 
 function packageVersion(): string {

@@ -86,7 +86,11 @@ beforeAll(async () => {
   expect(init.status, init.stderr).toBe(0);
   // The demo shop's own monitors too: TS and YAML checks, a schema folder, two journeys.
   // In subfolders, as teams group them (and the schema paths stay relative to each check).
-  cpSync(path.join(ROOT, 'checks'), path.join(repo, 'checks/shop'), { recursive: true });
+  // Not the examples that need the demo's extra loopback servers (DNS, TCP, TLS) or the daemon (heartbeats):
+  // the pods here reach the shop's HTTP port only.
+  const needsExtras = (file: string): boolean =>
+    statSync(file).isFile() && /\$\{env:DEMO_(DNS|TCP_PORT|TLS_PORT|TLS_CA|HEARTBEAT_TOKEN)\}/.test(readFileSync(file, 'utf8'));
+  cpSync(path.join(ROOT, 'checks'), path.join(repo, 'checks/shop'), { recursive: true, filter: (src) => !needsExtras(src) });
   cpSync(path.join(ROOT, 'journeys'), path.join(repo, 'journeys/shop'), { recursive: true });
   image = layOutImage(path.join(scratch, 'image'), repo);
   // The deploy README: every ${env:NAME} of the config and checks goes into observer-secrets.
@@ -208,6 +212,6 @@ describe('oneoff/sharded-run', () => {
     allMonitorIds = [...seen].sort();
     expect(new Set(seen).size).toBe(seen.length);
     // Every monitor of the repository: the scaffold's two and the demo shop's.
-    expect(allMonitorIds).toEqual(['api-health', 'health', 'home', 'login', 'login-flow', 'product-detail', 'product-detail-not-found', 'products-search', 'purchase']);
+    expect(allMonitorIds).toEqual(['api-health', 'cart-flow', 'health', 'home', 'legacy-health', 'login', 'login-flow', 'product-detail', 'product-detail-not-found', 'products-search', 'purchase']);
   }, completions * RUN_TIMEOUT_MS);
 });
