@@ -23,6 +23,8 @@ export interface IncidentPage {
   alertId: string;
   monitor: string;
   at: string;
+  /** The monitors the page (and its updates) named. */
+  monitors: string[];
 }
 
 export const NO_CHANGE_EXPLAINS = 'no change explains this';

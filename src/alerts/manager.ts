@@ -55,6 +55,8 @@ interface IncidentContext {
   ref?: AlertIncidentRef;
   pages: Map<string, IncidentPage>;
   newPages: Map<string, IncidentPage>;
+  /** Monitors that joined a paged incident in this evaluation (the page gets an update naming them). */
+  joins: Array<{ incident: string; page: IncidentPage; monitor: string }>;
 }
 
 export interface EvaluateInput {
@@ -124,10 +126,11 @@ export class AlertManager {
     let grouped: Awaited<ReturnType<typeof openIncidents>> = [];
     const pages = new Map<string, IncidentPage>();
     const newPages = new Map<string, IncidentPage>();
+    const joins: IncidentContext['joins'] = [];
     if (this.opts.incidents !== false) {
       try {
         grouped = await openIncidents(this.store, input.results, nowMs);
-        const shared = grouped.filter((i) => i.monitors.length > 1).map((i) => i.id);
+        const shared = grouped.map((i) => i.id);
         if (shared.length) for (const [id, page] of await this.store.getStates(INCIDENT_PAGES_NAMESPACE, shared)) pages.set(id, page as IncidentPage);
       } catch (err) {
         this.log(`alerts: incidents not grouped (alerts go out on their own): ${err instanceof Error ? err.message : String(err)}`);
@@ -138,7 +141,7 @@ export class AlertManager {
     const events: AlertEvent[] = [];
     for (const [monitor, { results, changes }] of work) {
       const ref = incidentRefFor(grouped, monitor);
-      const context: IncidentContext = { ...(ref ? { ref: this.redactor.redactDeep(ref) } : {}), pages, newPages };
+      const context: IncidentContext = { ...(ref ? { ref: this.redactor.redactDeep(ref) } : {}), pages, newPages, joins };
       // A flaky monitor's failures alert only past its usual rate (src/flaky).
       const flakes = await usualFlakes(this.store, monitor, results);
       // Read-modify-write of one monitor's state as one step (runners sharing the store queue).
@@ -152,8 +155,34 @@ export class AlertManager {
         return new Map([[monitor, state]]);
       });
     }
+    for (const join of joins) events.push(...(await this.announceJoin(join, grouped, nowMs, at, newPages)));
     if (newPages.size) await this.store.putStates(INCIDENT_PAGES_NAMESPACE, newPages as Map<string, unknown>);
     return events;
+  }
+
+  /** A monitor joined an incident another alert paged for: that alert sends an update naming it (not a second page). */
+  private async announceJoin(join: IncidentContext['joins'][number], grouped: Awaited<ReturnType<typeof openIncidents>>, nowMs: number, at: string, newPages: Map<string, IncidentPage>): Promise<AlertEvent[]> {
+    const out: AlertEvent[] = [];
+    const { page } = join;
+    await this.store.updateStates(ALERT_STATE_NAMESPACE, [page.monitor], async (stored) => {
+      const state = parseState(page.monitor, stored.get(page.monitor));
+      const inc = [state.down, ...Object.values(state.findings)].find((i) => i?.alertId === page.alertId);
+      const gate = gateFor(state, this.config, nowMs);
+      const found = incidentRefFor(grouped, page.monitor);
+      if (!inc || inc.state !== 'open' || inc.announced !== 'open' || gate.kind !== 'ok' || !found) return new Map();
+      const ref = this.redactor.redactDeep(found);
+      const base = buildEvent(inc, state, this.config, 'update', nowMs, false, at);
+      const title = `${base.title.replace(/ got worse: failing/, ' is failing')} — incident ${ref.id} now also affects ${ref.otherMonitors.join(', ')}`;
+      const event = this.redactor.redactDeep({ ...base, title, incident: ref });
+      markAnnounced(inc, 'update', nowMs);
+      await this.saveRecord(inc, state, gate, event, nowMs, at, ref);
+      await this.enqueue(event, at);
+      out.push(event);
+      page.monitors = [...new Set([...(page.monitors ?? []), ...ref.monitors])].sort();
+      newPages.set(join.incident, page);
+      return new Map([[page.monitor, state]]);
+    });
+    return out;
   }
 
   /** Send queued messages (this run's and older undelivered ones) within the budget. */
@@ -189,12 +218,14 @@ export class AlertManager {
       const decision = reconcile(inc, gate, this.config.rules, nowMs);
       let event: AlertEvent | null = null;
       const ref = context.ref;
-      if (decision.event === 'open' && ref && ref.monitors.length > 1 && !inc.joined) {
-        // One page per incident: the first alert of it pages; the others join it.
+      if (decision.event === 'open' && ref && !inc.joined) {
+        // One page per incident: the first alert of it pages; other monitors' alerts join it.
         const page = context.pages.get(ref.id);
-        if (page && page.alertId !== inc.alertId) inc.joined = { incident: ref.id, alertId: page.alertId };
-        else if (!page) {
-          const claim = { alertId: inc.alertId, monitor: state.monitor, at };
+        if (page && page.monitor !== state.monitor) {
+          inc.joined = { incident: ref.id, alertId: page.alertId };
+          if (!(page.monitors ?? []).includes(state.monitor)) context.joins.push({ incident: ref.id, page, monitor: state.monitor });
+        } else if (!page) {
+          const claim: IncidentPage = { alertId: inc.alertId, monitor: state.monitor, at, monitors: [...ref.monitors] };
           context.pages.set(ref.id, claim);
           context.newPages.set(ref.id, claim);
         }

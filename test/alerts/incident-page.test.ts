@@ -26,13 +26,13 @@ afterEach(async () => {
 
 const MONITORS = ['cart-api', 'checkout-api'];
 
-function setup(opts: { incidents?: boolean } = {}) {
+function setup(opts: { incidents?: boolean; failureThreshold?: number } = {}) {
   const clock = new TestClock(T0);
   const problems: string[] = [];
   const log = createLogger({ format: 'json', redactor: fx.redactor, level: 'error' });
   const alerts = new AlertManager({
     store: fx.store,
-    config: resolveAlertsConfig({ channels: [{ name: 'hook', type: 'webhook', url: `${rx.url}/hook` }] }),
+    config: resolveAlertsConfig({ channels: [{ name: 'hook', type: 'webhook', url: `${rx.url}/hook` }], ...(opts.failureThreshold ? { rules: { failureThreshold: opts.failureThreshold } } : {}) }),
     redactor: fx.redactor,
     clock,
     log: () => undefined,
@@ -98,6 +98,23 @@ describe('alerts carry the incident: one page per incident', () => {
     // The incident grew to both monitors after the first page; the store's grouping has both.
     const records = await fx.store.listAlerts();
     expect(records.find((a) => a.monitor === 'checkout-api')!.details).toMatchObject({ incident: { monitors: MONITORS }, joined: { alertId: opens[0].alert.id } });
+  });
+
+  it('a monitor that joins after the page: the page gets an update naming it, not a second page', async () => {
+    const p = setup({ failureThreshold: 1 });
+    for (let i = 0; i < 3; i++) await p.run(() => 'passed', true);
+    // cart-api's tick pages alone (checkout-api has not run yet); checkout-api's tick joins it.
+    await p.run(() => 'failed', true);
+    const hooks = p.hooks();
+    expect(hooks.map((h) => `${h.event} ${h.alert.monitor}`)).toEqual(['open cart-api', 'update cart-api']);
+    expect(hooks[0].incident!.monitors).toEqual(['cart-api']);
+    expect(hooks[1].alert.id).toBe(hooks[0].alert.id);
+    expect(hooks[1].incident).toMatchObject({ id: hooks[0].incident!.id, monitors: MONITORS, otherMonitors: ['checkout-api'] });
+    expect(hooks[1].title).toContain('now also affects checkout-api');
+    // Still failing: nothing new; recovered: the page resolves once.
+    await p.run(() => 'failed', true);
+    for (let i = 0; i < 3; i++) await p.run(() => 'passed', true);
+    expect(p.hooks().map((h) => `${h.event} ${h.alert.monitor}`)).toEqual(['open cart-api', 'update cart-api', 'resolved cart-api']);
   });
 
   it('with incidents off, each monitor pages on its own (the grouping is what folds them)', async () => {
