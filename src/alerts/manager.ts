@@ -127,7 +127,9 @@ export class AlertManager {
     const pages = new Map<string, IncidentPage>();
     const newPages = new Map<string, IncidentPage>();
     const joins: IncidentContext['joins'] = [];
-    if (this.opts.incidents !== false) {
+    // Reading the store's recent runs costs: only when something is bad in this run (an alert may open, or go on).
+    const bad = input.results.some((r) => r.status === 'failed') || input.findingChanges.some((c) => c.finding.status === 'open');
+    if (this.opts.incidents !== false && bad) {
       try {
         grouped = await openIncidents(this.store, input.results, nowMs);
         const shared = grouped.map((i) => i.id);
