@@ -5,7 +5,7 @@
  * page names the incident, both monitors and the deploy as the probable cause.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlertManager, resolveAlertsConfig, type WebhookPayload } from '../../src/alerts/index.js';
+import { AlertManager, resolveAlertsConfig, slackPayload, type AlertEvent, type WebhookPayload } from '../../src/alerts/index.js';
 import type { MonitorResult, RunInfo } from '../../src/model/index.js';
 import { guardWith, recordAndAnalyze, type StagesDeps } from '../../src/run/pipeline.js';
 import { createLogger } from '../../src/runtime/log.js';
@@ -75,6 +75,13 @@ describe('alerts carry the incident: one page per incident', () => {
     expect(page.incident!.otherMonitors).toEqual(MONITORS.filter((m) => m !== page.alert.monitor));
     expect(page.incident!.probable).toMatchObject({ kind: 'deploy', ref: 'v2.3.0' });
     expect(page.incident!.probableCause).toContain('deploy v2.3.0');
+    // Slack says the same: the incident, the other monitor, the probable cause.
+    const p0 = page;
+    const event: AlertEvent = { id: p0.id, type: p0.event, at: p0.at, alertId: p0.alert.id, key: p0.alert.key, rule: p0.alert.rule as AlertEvent['rule'], monitor: p0.alert.monitor, monitorName: p0.alert.monitorName, cause: p0.alert.cause, severity: p0.alert.severity as AlertEvent['severity'], status: p0.alert.status, openedAt: p0.alert.openedAt, resolvedAt: p0.alert.resolvedAt, version: p0.alert.version, title: p0.title, explanation: p0.explanation, locations: p0.locations, errorClasses: p0.errorClasses, flaps: p0.alert.flaps, settled: p0.settled, links: p0.links, incident: p0.incident! };
+    const slackText = JSON.stringify(slackPayload(event).blocks);
+    expect(slackText).toContain(`Incident ${p0.incident!.id}`);
+    expect(slackText).toContain(`also affected: ${p0.incident!.otherMonitors[0]}`);
+    expect(slackText).toContain('Probable cause: deploy v2.3.0');
 
     // The other monitor's alert exists (the board shows it) and names the incident and the page it joined.
     const other = MONITORS.find((m) => m !== page.alert.monitor)!;
