@@ -9,4 +9,5 @@ export { slackPayload, type SlackPayload } from './channels/slack.js';
 export { webhookPayload, type WebhookPayload } from './channels/webhook.js';
 export type { DeliveryReport } from './outbox.js';
 export { computeAlertStats, type AlertStats, type AlertStatsRow, type Recommendation } from './stats.js';
-export type { AlertEvent, AlertEventType, AlertLink, AlertRule, FindingChange } from './types.js';
+export type { AlertEvent, AlertEventType, AlertIncidentRef, AlertLink, AlertRule, FindingChange } from './types.js';
+export { INCIDENT_PAGES_NAMESPACE, NO_CHANGE_EXPLAINS } from './incident-link.js';

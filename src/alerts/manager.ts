@@ -18,11 +18,12 @@ import { channelRegistry, isChannelType } from './channels/registry.js';
 import type { AlertsConfig } from './config.js';
 import { AlertsConfigError } from './errors.js';
 import { gateFor, type Gate } from './gate.js';
+import { INCIDENT_PAGES_NAMESPACE, incidentRefFor, openIncidents, type IncidentPage } from './incident-link.js';
 import { buildEvent, deliveryId } from './messages.js';
 import { drainOutbox, type DeliveryReport } from './outbox.js';
 import { markAnnounced, reconcile } from './reconcile.js';
 import { applyFindingChange, applyResult, parseState, type Incident, type MonitorState } from './state.js';
-import type { AlertEvent, FindingChange } from './types.js';
+import type { AlertEvent, AlertIncidentRef, FindingChange } from './types.js';
 
 /** Store KV namespace of the per-monitor alert states. */
 export const ALERT_STATE_NAMESPACE = 'alerts';
@@ -45,6 +46,17 @@ export interface AlertManagerOptions {
   deliveryBudgetMs?: number;
   /** Attempts across runs after which a delivery is abandoned (default 50). */
   maxAttempts?: number;
+  /** Group the store's recent runs into incidents and let alerts carry them, one page per incident (default true). */
+  incidents?: boolean;
+}
+
+/** The incident an evaluation's monitor is part of, and the pages already sent per incident. */
+interface IncidentContext {
+  ref?: AlertIncidentRef;
+  pages: Map<string, IncidentPage>;
+  newPages: Map<string, IncidentPage>;
+  /** Monitors that joined a paged incident in this evaluation (the page gets an update naming them). */
+  joins: Array<{ incident: string; page: IncidentPage; monitor: string }>;
 }
 
 export interface EvaluateInput {
@@ -109,8 +121,29 @@ export class AlertManager {
     for (const c of input.findingChanges) entry(c.finding.series.monitor).changes.push(this.redactor.redactDeep(c));
     if (work.size === 0) return [];
 
+    // Incidents from the store's recent runs (this run's results are stored already): alerts name
+    // theirs, and an incident that groups several monitors pages once.
+    let grouped: Awaited<ReturnType<typeof openIncidents>> = [];
+    const pages = new Map<string, IncidentPage>();
+    const newPages = new Map<string, IncidentPage>();
+    const joins: IncidentContext['joins'] = [];
+    // Reading the store's recent runs costs: only when something is bad in this run (an alert may open, or go on).
+    const bad = input.results.some((r) => r.status === 'failed') || input.findingChanges.some((c) => c.finding.status === 'open');
+    if (this.opts.incidents !== false && bad) {
+      try {
+        grouped = await openIncidents(this.store, input.results, nowMs);
+        const shared = grouped.map((i) => i.id);
+        if (shared.length) for (const [id, page] of await this.store.getStates(INCIDENT_PAGES_NAMESPACE, shared)) pages.set(id, page as IncidentPage);
+      } catch (err) {
+        this.log(`alerts: incidents not grouped (alerts go out on their own): ${err instanceof Error ? err.message : String(err)}`);
+        grouped = [];
+      }
+    }
+
     const events: AlertEvent[] = [];
     for (const [monitor, { results, changes }] of work) {
+      const ref = incidentRefFor(grouped, monitor);
+      const context: IncidentContext = { ...(ref ? { ref: this.redactor.redactDeep(ref) } : {}), pages, newPages, joins };
       // A flaky monitor's failures alert only past its usual rate (src/flaky).
       const flakes = await usualFlakes(this.store, monitor, results);
       // Read-modify-write of one monitor's state as one step (runners sharing the store queue).
@@ -120,11 +153,38 @@ export class AlertManager {
         results.sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
         for (const r of results) if (!flakes.has(r.id)) applyResult(state, r, this.config.rules, at);
         for (const c of changes) applyFindingChange(state, c, this.config.rules, at);
-        events.push(...(await this.settle(state, before, nowMs, at)));
+        events.push(...(await this.settle(state, before, nowMs, at, context)));
         return new Map([[monitor, state]]);
       });
     }
+    for (const join of joins) events.push(...(await this.announceJoin(join, grouped, nowMs, at, newPages)));
+    if (newPages.size) await this.store.putStates(INCIDENT_PAGES_NAMESPACE, newPages as Map<string, unknown>);
     return events;
+  }
+
+  /** A monitor joined an incident another alert paged for: that alert sends an update naming it (not a second page). */
+  private async announceJoin(join: IncidentContext['joins'][number], grouped: Awaited<ReturnType<typeof openIncidents>>, nowMs: number, at: string, newPages: Map<string, IncidentPage>): Promise<AlertEvent[]> {
+    const out: AlertEvent[] = [];
+    const { page } = join;
+    await this.store.updateStates(ALERT_STATE_NAMESPACE, [page.monitor], async (stored) => {
+      const state = parseState(page.monitor, stored.get(page.monitor));
+      const inc = [state.down, ...Object.values(state.findings)].find((i) => i?.alertId === page.alertId);
+      const gate = gateFor(state, this.config, nowMs);
+      const found = incidentRefFor(grouped, page.monitor);
+      if (!inc || inc.state !== 'open' || inc.announced !== 'open' || gate.kind !== 'ok' || !found) return new Map();
+      const ref = this.redactor.redactDeep(found);
+      const base = buildEvent(inc, state, this.config, 'update', nowMs, false, at);
+      const title = `${base.title.replace(/ got worse: failing/, ' is failing')} — incident ${ref.id} now also affects ${ref.otherMonitors.join(', ')}`;
+      const event = this.redactor.redactDeep({ ...base, title, incident: ref });
+      markAnnounced(inc, 'update', nowMs);
+      await this.saveRecord(inc, state, gate, event, nowMs, at, ref);
+      await this.enqueue(event, at);
+      out.push(event);
+      page.monitors = [...new Set([...(page.monitors ?? []), ...ref.monitors])].sort();
+      newPages.set(join.incident, page);
+      return new Map([[page.monitor, state]]);
+    });
+    return out;
   }
 
   /** Send queued messages (this run's and older undelivered ones) within the budget. */
@@ -149,7 +209,7 @@ export class AlertManager {
   }
 
   /** Reconcile every incident of a monitor; save the AlertRecords that changed; queue the events. */
-  private async settle(state: MonitorState, before: Map<string, string>, nowMs: number, at: string): Promise<AlertEvent[]> {
+  private async settle(state: MonitorState, before: Map<string, string>, nowMs: number, at: string, context: IncidentContext): Promise<AlertEvent[]> {
     const gate = gateFor(state, this.config, nowMs);
     const events: AlertEvent[] = [];
     const incidents: Array<[Incident, () => void]> = [];
@@ -159,14 +219,28 @@ export class AlertManager {
     for (const [inc, drop] of incidents) {
       const decision = reconcile(inc, gate, this.config.rules, nowMs);
       let event: AlertEvent | null = null;
+      const ref = context.ref;
+      if (decision.event === 'open' && ref && !inc.joined) {
+        // One page per incident: the first alert of it pages; other monitors' alerts join it.
+        const page = context.pages.get(ref.id);
+        if (page && page.monitor !== state.monitor) {
+          inc.joined = { incident: ref.id, alertId: page.alertId };
+          if (!(page.monitors ?? []).includes(state.monitor)) context.joins.push({ incident: ref.id, page, monitor: state.monitor });
+        } else if (!page) {
+          const claim: IncidentPage = { alertId: inc.alertId, monitor: state.monitor, at, monitors: [...ref.monitors] };
+          context.pages.set(ref.id, claim);
+          context.newPages.set(ref.id, claim);
+        }
+      }
       if (decision.event) {
-        event = this.redactor.redactDeep(buildEvent(inc, state, this.config, decision.event, nowMs, decision.settled, at));
+        event = this.redactor.redactDeep({ ...buildEvent(inc, state, this.config, decision.event, nowMs, decision.settled, at), ...(ref ? { incident: ref } : {}) });
         markAnnounced(inc, decision.event, nowMs);
       }
       if (event || decision.close || before.get(inc.alertId) !== JSON.stringify(inc)) {
-        await this.saveRecord(inc, state, gate, event, nowMs, at);
+        await this.saveRecord(inc, state, gate, event, nowMs, at, ref);
       }
-      if (event) {
+      // An alert that joined another's incident is listed in that page; it sends nothing itself.
+      if (event && !inc.joined) {
         await this.enqueue(event, at);
         events.push(event);
       }
@@ -191,7 +265,7 @@ export class AlertManager {
     }
   }
 
-  private async saveRecord(inc: Incident, state: MonitorState, gate: Gate, event: AlertEvent | null, nowMs: number, at: string): Promise<void> {
+  private async saveRecord(inc: Incident, state: MonitorState, gate: Gate, event: AlertEvent | null, nowMs: number, at: string, ref?: AlertIncidentRef): Promise<void> {
     const existing = await this.store.getAlert(inc.alertId);
     const message = event?.title ?? buildEvent(inc, state, this.config, inc.state === 'open' ? 'open' : 'resolved', nowMs, false, at).title;
     const rules = this.config.rules;
@@ -220,6 +294,8 @@ export class AlertManager {
         explanation: inc.explanation,
         tags: state.tags,
         ...(inc.finding ? { finding: { id: inc.finding.id, kind: inc.finding.kind, series: inc.finding.series } } : {}),
+        ...(ref ? { incident: ref } : {}),
+        ...(inc.joined ? { joined: inc.joined } : {}),
         rules: {
           failureThreshold: rules.failureThreshold,
           successThreshold: rules.successThreshold,

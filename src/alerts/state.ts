@@ -79,6 +79,11 @@ export interface Incident {
    * heard of cannot hold the incident open).
    */
   members?: Record<string, Member>;
+  /**
+   * Set when this alert opened inside an incident (src/incidents) another alert already paged for:
+   * it sends nothing of its own (one page per incident); the paging alert's messages list it.
+   */
+  joined?: { incident: string; alertId: string };
 }
 
 /** One finding of a finding incident. */

@@ -61,4 +61,25 @@ export interface AlertEvent {
   links: AlertLink[];
   /** For finding alerts: the finding's numbers. */
   finding?: Pick<Finding, 'id' | 'kind' | 'observed' | 'expected' | 'unit' | 'magnitude' | 'series'>;
+  /** The incident (src/incidents) this alert is part of, when the store's recent runs group it into one. */
+  incident?: AlertIncidentRef;
+}
+
+/** What an alert says about the incident it belongs to: one page per incident, naming everything it covers. */
+export interface AlertIncidentRef {
+  /** The incident's id (as `observer incidents` shows it). */
+  id: string;
+  startedAt: string;
+  /** Every monitor the incident groups, this one included. */
+  monitors: string[];
+  /** The monitors other than this alert's. */
+  otherMonitors: string[];
+  locations: string[];
+  /** The probable cause's evidence, or the plain "no change explains this". */
+  probableCause: string;
+  /** The probable cause itself (kind and ref), null when no change explains it. */
+  probable: { kind: string; ref: string; score: number } | null;
+  /** What the grouping rests on (same error, same endpoint, ...). */
+  evidence: string[];
+  hints: string[];
 }

@@ -6,9 +6,12 @@
  * so the SLO windows see an outage of minutes in seconds; a journey is run in Chromium once per
  * state of the shop and its result repeated, moved to the clock.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDemoExtras, type DemoExtras } from '../../demo/extras.js';
 import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { AlertManager, resolveAlertsConfig, type AlertsConfigInput, type WebhookPayload } from '../../src/alerts/index.js';
 import { ApiCheckRunner } from '../../src/checks/runner.js';
@@ -26,6 +29,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CHROMIUM = process.env.OBSERVER_CHROMIUM ?? '/usr/bin/chromium';
 
 let shop: DemoShop;
+/** The DNS, TCP, TLS and heartbeat examples load only with their servers' addresses (as `npm run demo` exports them). */
+let extras: DemoExtras;
+let caDir: string;
 let all: MonitorDefinition[];
 let fx: StoreFixture;
 let rx: Receiver;
@@ -33,11 +39,16 @@ let rx: Receiver;
 beforeAll(async () => {
   shop = await startDemoShop({ port: 0, env: {} });
   // The repository's own configuration: its checks and journeys, pointed at this shop.
-  const config = await loadConfig({ cwd: ROOT, env: { ...process.env, OBSERVER_BASE_URL: shop.url, DEMO_USER: 'demo', DEMO_PASSWORD: 'demo-password-123' } });
+  caDir = mkdtempSync(path.join(tmpdir(), 'observer-outage-'));
+  extras = await startDemoExtras({ caFile: path.join(caDir, 'ca.pem') });
+  const extraEnv = { DEMO_DNS: extras.dns.address, DEMO_TCP_PORT: String(extras.tcp.port), DEMO_TLS_PORT: String(extras.tls.port), DEMO_TLS_CA: path.join(caDir, 'ca.pem'), DEMO_HEARTBEAT_TOKEN: 'demo-heartbeat-token-0123456789' };
+  const config = await loadConfig({ cwd: ROOT, env: { ...process.env, OBSERVER_BASE_URL: shop.url, DEMO_USER: 'demo', DEMO_PASSWORD: 'demo-password-123', ...extraEnv } });
   all = [...config.checks, ...(await discoverJourneys(config))];
 });
 afterAll(async () => {
   await shop.close();
+  await extras?.close();
+  if (caDir) rmSync(caDir, { recursive: true, force: true });
 });
 beforeEach(async () => {
   fx = await sqliteStore();

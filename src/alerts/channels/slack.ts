@@ -55,6 +55,11 @@ export function slackPayload(event: AlertEvent): SlackPayload {
     { type: 'header', text: { type: 'plain_text', text: cut(`${emoji} ${LABEL[event.type]}: ${event.monitorName}`, 150), emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(event.title)}*`, 3000) }, fields },
   ];
+  if (event.incident) {
+    const inc = event.incident;
+    const also = inc.otherMonitors.length ? ` · also affected: ${inc.otherMonitors.join(', ')}` : '';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(`Incident ${inc.id}${also}\nProbable cause: ${inc.probableCause}`), 3000) } });
+  }
   if (event.explanation) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(event.explanation), 3000) } });
   const context: TextObject[] = event.links.map((l) => ({ type: 'mrkdwn', text: `<${l.url}|${slackEscape(l.label)}>` }));
   context.push({ type: 'mrkdwn', text: `alert ${event.alertId} · rule ${slackEscape(event.rule)} · opened ${event.openedAt}` });

@@ -31,6 +31,7 @@ export interface WebhookPayload {
   settled: boolean;
   links: AlertEvent['links'];
   finding?: AlertEvent['finding'];
+  incident?: AlertEvent['incident'];
 }
 
 export function webhookPayload(event: AlertEvent, id: string): WebhookPayload {
@@ -60,6 +61,7 @@ export function webhookPayload(event: AlertEvent, id: string): WebhookPayload {
     settled: event.settled,
     links: event.links,
     ...(event.finding ? { finding: event.finding } : {}),
+    ...(event.incident ? { incident: event.incident } : {}),
   };
 }
 
