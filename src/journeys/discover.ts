@@ -1,6 +1,7 @@
 /**
- * Discovery: list the tests of the journey files through Playwright itself (`playwright test
- * --list` with our reporter, nothing runs, no browser starts), read the settings `journey()`
+ * Discovery: list the tests of the journey files from their source when they are flat
+ * (static-list.ts), else through Playwright itself (`playwright test --list` with our reporter,
+ * nothing runs, no browser starts), read the settings `journey()`
  * attached, validate them like any config (ConfigError, exit 2) and resolve JourneyDefinitions.
  * Settings from observer.config.ts (`journeys: { <id or title>: {...} }`) override the file's.
  */
@@ -13,6 +14,7 @@ import type { JourneyDefinition } from '../model/monitor.js';
 import { startPlaywright } from './playwright-process.js';
 import type { ListedTest } from './protocol.js';
 import { JOURNEY_DEFAULTS, settingsFromAnnotations } from './settings.js';
+import { listStatically } from './static-list.js';
 
 /** What discovery needs of the resolved config. */
 export interface DiscoveryConfig {
@@ -57,6 +59,11 @@ function fileStem(file: string): string {
 export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   if (files.length === 0 && !config.playwrightConfig) return [];
+  // Flat journey files are listed from their source, without a Playwright process (static-list.ts).
+  if (!config.playwrightConfig) {
+    const known = listStatically(files);
+    if (known) return known;
+  }
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
   const pw = await startPlaywright({

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-interface Node {
+export interface Node {
   type: string;
   [key: string]: unknown;
 }
@@ -17,7 +17,7 @@ type BabelParse = (code: string, filename: string, isModule: boolean) => Node;
 
 let parser: BabelParse | null | undefined;
 
-function loadParser(): BabelParse | null {
+export function loadParser(): BabelParse | null {
   if (parser !== undefined) return parser;
   try {
     const require = createRequire(import.meta.url);
