@@ -64,6 +64,12 @@ export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' |
     const known = listStatically(files);
     if (known) return known;
   }
+  return listWithPlaywright(config);
+}
+
+/** `playwright test --list` with our reporter: what any journey file declares, however it declares it. */
+export async function listWithPlaywright(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
+  const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
   const pw = await startPlaywright({

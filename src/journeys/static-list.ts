@@ -24,8 +24,14 @@ const NOT_LITERAL = Symbol('not a literal');
 /** The tests of every file, in the given order, or undefined when any file needs Playwright to list it. */
 export function listStatically(files: string[]): ListedTest[] | undefined {
   const out: ListedTest[] = [];
-  // Playwright lists files in path order.
-  for (const file of [...files].sort()) {
+  // Playwright lists files in path order, folder by folder (`plain/` before `plain-failing/`).
+  const segments = (f: string): string[] => path.resolve(f).split(path.sep);
+  const byPath = (a: string, b: string): number => {
+    const [x, y] = [segments(a), segments(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+  };
+  for (const file of [...files].sort(byPath)) {
     const tests = listFile(file);
     if (!tests) return undefined;
     out.push(...tests);
@@ -101,17 +107,18 @@ function listFile(file: string): ListedTest[] | undefined {
   return tests;
 }
 
-/** An expression that declares nothing when evaluated: literals, names, `process.env` reads, operators (`process.env.USER ?? 'demo'`). */
+/** An expression that cannot throw or declare a test when evaluated: literals, `process.env` reads, operators (`process.env.USER ?? 'demo'`). */
 function pure(node: Node): boolean {
   switch (node.type) {
     case 'StringLiteral':
     case 'NumericLiteral':
     case 'BooleanLiteral':
     case 'NullLiteral':
-    case 'Identifier':
     case 'ArrowFunctionExpression':
     case 'FunctionExpression':
       return true;
+    case 'Identifier':
+      return node.name === 'undefined'; // another name may not exist yet (a ReferenceError when loaded)
     case 'TemplateLiteral':
       return (node.expressions as Node[]).every(pure);
     case 'MemberExpression': {
