@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ListedTest } from './protocol.js';
 import { SETTINGS_ANNOTATION } from './settings.js';
-import { loadParser, type Node } from './static-steps.js';
+import { loadParser, releaseParser, type Node } from './static-steps.js';
 
 const TEST_MODULES = new Set(['production-observer/journey', '@playwright/test']);
 /** Statements that do nothing at run time. */
@@ -31,12 +31,16 @@ export function listStatically(files: string[]): ListedTest[] | undefined {
     for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
     return x.length - y.length;
   };
-  for (const file of [...files].sort(byPath)) {
-    const tests = listFile(file);
-    if (!tests) return undefined;
-    out.push(...tests);
+  try {
+    for (const file of [...files].sort(byPath)) {
+      const tests = listFile(file);
+      if (!tests) return undefined;
+      out.push(...tests);
+    }
+    return out;
+  } finally {
+    releaseParser();
   }
-  return out;
 }
 
 function listFile(file: string): ListedTest[] | undefined {

@@ -29,6 +29,20 @@ export function loadParser(): BabelParse | null {
   return parser;
 }
 
+/**
+ * Let the collector have the parser (about 35 MiB once used) back: discovery uses it once per run,
+ * before the journeys' browsers start; a later use loads it again.
+ */
+export function releaseParser(): void {
+  parser = undefined;
+  try {
+    const require = createRequire(import.meta.url);
+    delete require.cache[require.resolve('playwright/lib/transform/babelBundle')];
+  } catch {
+    // not loaded through this require: nothing cached to drop
+  }
+}
+
 /** Map from test title to its top-level step titles in source order, for every test in the file. */
 export function staticStepTitles(file: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
