@@ -102,22 +102,15 @@ test(
 `;
 
 const playwrightConfig = (): string => `/**
- * For \`npx playwright test\`, UI mode, codegen and the trace viewer on journeys/. \`observer run\`
- * does not read this file: it runs the journeys with its own reporter and the same browser.
+ * The journeys as Playwright tests: \`npx playwright test\` (UI mode, codegen, the trace viewer) and
+ * \`observer run\` both read this file (its projects, \`use\` options, setup projects). defineObserverConfig
+ * sets the journeys' test pattern, the monitoring Chromium (OBSERVER_CHROMIUM, else Debian's) and its flags.
  */
-import { defineConfig } from '@playwright/test';
+import { defineObserverConfig } from 'production-observer/playwright';
 
-export default defineConfig({
-  testDir: 'journeys',
-  testMatch: '*.journey.ts',
+export default defineObserverConfig({
   reporter: 'list',
-  use: {
-    baseURL: process.env.OBSERVER_BASE_URL ?? 'http://127.0.0.1:3000',
-    browserName: 'chromium',
-    headless: true,
-    ...(process.env.OBSERVER_CHROMIUM ? { launchOptions: { executablePath: process.env.OBSERVER_CHROMIUM } } : {}),
-    trace: 'retain-on-failure',
-  },
+  use: { baseURL: process.env.OBSERVER_BASE_URL ?? 'http://127.0.0.1:3000' },
 });
 `;
 

@@ -72,6 +72,7 @@ export async function listWithPlaywright(config: Pick<DiscoveryConfig, 'rootDir'
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
+  let noTests = false;
   const pw = await startPlaywright({
     config: {
       files,
@@ -91,6 +92,11 @@ export async function listWithPlaywright(config: Pick<DiscoveryConfig, 'rootDir'
     onOutput: config.log ?? ((line) => line.startsWith('observer: ') && process.stderr.write(`${line}\n`)),
     onEvent: (event) => {
       if (event.type === 'list') tests = event.tests;
+      // A config whose test folder is empty or absent has no journeys: that is a selection, not a load error.
+      if (event.type === 'error' && /^(Error: )?No tests found/.test(event.message)) {
+        noTests = true;
+        return;
+      }
       if (event.type === 'error') {
         const [file, line] = (event.location ?? '').split(':');
         errors.push({
@@ -106,8 +112,11 @@ export async function listWithPlaywright(config: Pick<DiscoveryConfig, 'rootDir'
   try {
     const exit = await pw.done;
     if (errors.length) throw new ConfigError(errors);
-    if (exit.code !== 0 && tests.length === 0) {
-      const detail = exit.stderrTail.filter(Boolean).slice(-3).join(' | ') || `exit code ${exit.code}`;
+    if (exit.code !== 0 && tests.length === 0 && !noTests) {
+      // The error's own line (not the stack frames under it) says what went wrong.
+      const lines = exit.stderrTail.filter(Boolean);
+      const said = lines.filter((l) => !/^\s*at /.test(l));
+      const detail = (said.length ? said.slice(-3) : lines.slice(-3)).join(' | ') || `exit code ${exit.code}`;
       throw new ConfigError([{ file: 'journeys', path: '', message: `listing the journeys with Playwright failed: ${detail}`, severity: 'error' }]);
     }
   } finally {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, asList, asObj, at, loadYamlDocs, type Obj } from './k8s.js';
 
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 const BOARD = '# Production health: staging\n\n| monitor | status |\n|---|---|\n| api-health | passed |\n';
 
 let dir: string;
@@ -135,7 +135,7 @@ describe('deploy/ci/gitlab-ci.yml', () => {
     expect(script[0]).toMatch(/^npm ci\b/);
     expect(job.stage).toBe('.post');
     expect(job.allow_failure).toBe(false);
-    expect(job.image).toBe(`mcr.microsoft.com/playwright:v${pkg.dependencies['@playwright/test']}-noble`);
+    expect(job.image).toBe(`mcr.microsoft.com/playwright:v${pkg.devDependencies['@playwright/test']}-noble`);
   });
 
   it('publishes reports/junit.xml as a JUnit report even when the job failed', () => {

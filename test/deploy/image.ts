@@ -284,10 +284,10 @@ export function envNamesRead(repo: string): string[] {
 export function scratchProject(parent: string, name: string): string {
   const dir = path.join(parent, name);
   mkdirSync(dir, { recursive: true });
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
   writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name, private: true, type: 'module', devDependencies: { 'production-observer': pkg.version, '@playwright/test': pkg.dependencies['@playwright/test'] } }, null, 2),
+    JSON.stringify({ name, private: true, type: 'module', devDependencies: { 'production-observer': pkg.version, '@playwright/test': pkg.devDependencies['@playwright/test'] } }, null, 2),
   );
   mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
   mkdirSync(path.join(dir, 'node_modules/@playwright'));
