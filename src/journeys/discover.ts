@@ -6,6 +6,7 @@
  * Settings from observer.config.ts (`journeys: { <id or title>: {...} }`) override the file's.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
 import { validateJourneySettings } from '../config/journey-settings.js';
@@ -59,6 +60,11 @@ function fileStem(file: string): string {
 export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   if (files.length === 0 && !config.playwrightConfig) return [];
+  // Playwright reports a missing file as "No tests found", which is no error for a config's empty test folder.
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) {
+    throw new ConfigError(missing.map((f) => ({ file: path.relative(config.rootDir, f) || f, path: '', message: 'cannot load the journey: the file does not exist', severity: 'error' as const })));
+  }
   // Flat journey files are listed from their source, without a Playwright process (static-list.ts).
   if (!config.playwrightConfig) {
     const known = listStatically(files);
