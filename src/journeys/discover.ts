@@ -1,10 +1,12 @@
 /**
- * Discovery: list the tests of the journey files through Playwright itself (`playwright test
- * --list` with our reporter, nothing runs, no browser starts), read the settings `journey()`
+ * Discovery: list the tests of the journey files from their source when they are flat
+ * (static-list.ts), else through Playwright itself (`playwright test --list` with our reporter,
+ * nothing runs, no browser starts), read the settings `journey()`
  * attached, validate them like any config (ConfigError, exit 2) and resolve JourneyDefinitions.
  * Settings from observer.config.ts (`journeys: { <id or title>: {...} }`) override the file's.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Diagnostic } from '../config/diagnostics.js';
 import { validateJourneySettings } from '../config/journey-settings.js';
@@ -13,6 +15,7 @@ import type { JourneyDefinition } from '../model/monitor.js';
 import { startPlaywright } from './playwright-process.js';
 import type { ListedTest } from './protocol.js';
 import { JOURNEY_DEFAULTS, settingsFromAnnotations } from './settings.js';
+import { listStatically } from './static-list.js';
 
 /** What discovery needs of the resolved config. */
 export interface DiscoveryConfig {
@@ -57,6 +60,22 @@ function fileStem(file: string): string {
 export async function listJourneyTests(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
   const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   if (files.length === 0 && !config.playwrightConfig) return [];
+  // Playwright reports a missing file as "No tests found", which is no error for a config's empty test folder.
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) {
+    throw new ConfigError(missing.map((f) => ({ file: path.relative(config.rootDir, f) || f, path: '', message: 'cannot load the journey: the file does not exist', severity: 'error' as const })));
+  }
+  // Flat journey files are listed from their source, without a Playwright process (static-list.ts).
+  if (!config.playwrightConfig) {
+    const known = listStatically(files);
+    if (known) return known;
+  }
+  return listWithPlaywright(config);
+}
+
+/** `playwright test --list` with our reporter: what any journey file declares, however it declares it. */
+export async function listWithPlaywright(config: Pick<DiscoveryConfig, 'rootDir' | 'journeyFiles' | 'env' | 'playwrightConfig' | 'log'>): Promise<ListedTest[]> {
+  const files = config.journeyFiles.map((f) => path.resolve(config.rootDir, f));
   let tests: ListedTest[] = [];
   const errors: Diagnostic[] = [];
   let noTests = false;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-interface Node {
+export interface Node {
   type: string;
   [key: string]: unknown;
 }
@@ -17,7 +17,7 @@ type BabelParse = (code: string, filename: string, isModule: boolean) => Node;
 
 let parser: BabelParse | null | undefined;
 
-function loadParser(): BabelParse | null {
+export function loadParser(): BabelParse | null {
   if (parser !== undefined) return parser;
   try {
     const require = createRequire(import.meta.url);
@@ -27,6 +27,20 @@ function loadParser(): BabelParse | null {
     parser = null;
   }
   return parser;
+}
+
+/**
+ * Let the collector have the parser (about 35 MiB once used) back: discovery uses it once per run,
+ * before the journeys' browsers start; a later use loads it again.
+ */
+export function releaseParser(): void {
+  parser = undefined;
+  try {
+    const require = createRequire(import.meta.url);
+    delete require.cache[require.resolve('playwright/lib/transform/babelBundle')];
+  } catch {
+    // not loaded through this require: nothing cached to drop
+  }
 }
 
 /** Map from test title to its top-level step titles in source order, for every test in the file. */
