@@ -12,7 +12,7 @@ import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
 import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { SignalsPoller } from '../sources/index.js';
-import { RunnerHealthSampler } from '../runtime/runner-health.js';
+import { RunnerHealthSampler, runnerHealthOptions } from '../runtime/runner-health.js';
 import { Daemon } from '../scheduler/daemon.js';
 import { startMetricsServer } from '../scheduler/http.js';
 import { ExitCode } from './exit-codes.js';
@@ -93,7 +93,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     api: config.daemon.lanes?.api ?? config.concurrency.checks,
     journey: config.daemon.lanes?.journey ?? config.concurrency.journeyWorkers,
   };
-  const runnerHealth = new RunnerHealthSampler().start(); // unref'd timer: never holds the process
+  const runnerHealth = new RunnerHealthSampler(runnerHealthOptions(io.env)).start(); // unref'd timer: never holds the process
   const daemon = new Daemon({
     runners: pipeline.runners,
     metrics,

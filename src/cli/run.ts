@@ -18,6 +18,7 @@ import { formatDiagnostic } from '../config/index.js';
 import { ProgressReporter, progressToLog } from './progress.js';
 import type { CommandIO } from './io.js';
 import { recordCiDeploy } from './ci-deploy.js';
+import { runnerHealthOptions } from '../runtime/runner-health.js';
 
 export const RUN_USAGE = `Usage: observer run [files...] [options]
 
@@ -84,6 +85,13 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     }
   })();
   const location = values.location ?? io.env.OBSERVER_LOCATION;
+  const runnerHealth = (() => {
+    try {
+      return runnerHealthOptions(io.env);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  })();
 
   const prepared = await prepare({
     cwd: io.cwd,
@@ -149,6 +157,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       ...(config.sources.length ? { sources: { configs: config.sources, rootDir: config.rootDir } } : {}),
       failOn,
       failOnFindings,
+      runnerHealth,
     });
     if (values.json) io.stdout.write(redactor.redact(JSON.stringify(outcome.report, null, 2)) + '\n');
     else if (outcome.files.length) io.stdout.write(`reports: ${path.relative(io.cwd, outDir) || '.'}/ (${outcome.files.map((f) => path.basename(f)).join(', ')})\n`);

@@ -17,7 +17,7 @@ import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
 import { closeDeadRuns, thisRunner } from './dead-runs.js';
 import { collectSignals, type Collected, type SourceConfig } from '../sources/index.js';
-import { RunnerHealthSampler } from '../runtime/runner-health.js';
+import { RunnerHealthSampler, type RunnerHealthSamplerOptions } from '../runtime/runner-health.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -42,6 +42,8 @@ export interface RunDeps {
   /** The watched system's golden signals: read after the monitors, analysed with them (absent: none configured). */
   sources?: { configs: readonly SourceConfig[]; rootDir: string };
   failOn: FailOn;
+  /** The runner-health sampler's options (`runnerHealthOptions(env)`); default: judge saturation. */
+  runnerHealth?: RunnerHealthSamplerOptions;
   /** Findings opened in this run at or above this severity fail the run (exit 1). */
   failOnFindings: 'critical' | 'warning' | 'none';
 }
@@ -79,7 +81,7 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
 
   // Results are written one by one as monitors finish; writes are chained so they keep order.
   let writes: Promise<void> = Promise.resolve();
-  const runnerHealth = new RunnerHealthSampler().start();
+  const runnerHealth = new RunnerHealthSampler(deps.runnerHealth).start();
   const runStartMono = performance.now();
   const results = await executeMonitors(deps.monitors, deps.runners, {
     runnerHealth,

@@ -102,6 +102,21 @@ export interface RunnerHealthSamplerOptions {
   procDir?: string;
 }
 
+/**
+ * The sampler's options from the environment: `OBSERVER_RUNNER_HEALTH=record` measures and stamps every
+ * result but never marks one saturated (for hosts where a busy CPU is the normal state, e.g. a CI
+ * runner sharing its cores, where excluding results would leave the baselines empty); unset or
+ * `judge` applies the thresholds. Any other value is an error naming the choices.
+ */
+export function runnerHealthOptions(env: NodeJS.ProcessEnv): RunnerHealthSamplerOptions {
+  const mode = env.OBSERVER_RUNNER_HEALTH;
+  if (mode === undefined || mode === '' || mode === 'judge') return {};
+  if (mode === 'record') {
+    return { thresholds: { eventLoopDelayP99Ms: Infinity, cpuBusy: Infinity, cpuBusyEventLoopDelayMs: Infinity, cpuSteal: Infinity, memAvailableBytes: 0 } };
+  }
+  throw new Error(`OBSERVER_RUNNER_HEALTH: "${mode}" is not a mode; expected judge (default) or record`);
+}
+
 export class RunnerHealthSampler implements RunnerHealthSource {
   private readonly histogram = monitorEventLoopDelay({ resolution: 10 });
   private readonly ticks: Tick[] = [];

@@ -45,7 +45,7 @@ export function fencedBlocks(doc: string): Block[] {
   return out;
 }
 
-const INSTALL = /^npm install (--save-dev |-D )?production-observer( @playwright\/test)?\s*$/gm;
+const INSTALL = /^npm install (--save-dev |-D )?production-observer( @playwright\/test(@[~^]?[0-9.]+)?)?\s*$/gm;
 
 let demo: DemoShop;
 let hook: Server;
