@@ -31,7 +31,10 @@ describe('JourneyRunner: passing journey', () => {
     expect(typeof home.vitals?.[0].cls).toBe('number');
     expect(home.network?.bytes).toBeGreaterThan(0);
     // Search fetches results through the JSON API from client JS.
-    expect(search.vitals?.[0].url).toBe(`${env.shop.url}/search?q=trail`);
+    // The search page's navigation is the step's own; the home page may be listed before it when typing
+    // into its search box reported an interaction (INP) during this step.
+    expect(search.vitals?.map((v) => v.url)).toContain(`${env.shop.url}/search?q=trail`);
+    for (const v of search.vitals ?? []) if (v.url === `${env.shop.url}/`) expect(v.inpMs).toBeGreaterThanOrEqual(0);
     expect(product.steps?.map((s) => s.name)).toEqual(['Click result']);
     expect(product.steps?.[0].durationMs).toBeLessThanOrEqual(product.durationMs);
     expect(product.vitals?.[0].url).toBe(`${env.shop.url}/product/1`);
