@@ -185,10 +185,8 @@ for (let i = 1; i <= runs; i++) {
   const r = spawnSync(process.execPath, ['dist/cli/bin.js', 'run', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
   code = r.status ?? 1;
 }
-if (heartbeatFiles.length) {
-  // Reports again from the store, so the board also shows what the daemon session recorded.
-  spawnSync(process.execPath, ['dist/cli/bin.js', 'report', '--env', 'local'], { cwd: root, stdio: 'inherit', env });
-}
+// The daemon session's heartbeat results are in the store before the runs, so the last run's board lists
+// them; rewriting the reports with `observer report` would drop what only a run has (the system's golden signals).
 if (incident) {
   say('observer incidents');
   spawnSync(process.execPath, ['dist/cli/bin.js', 'incidents', '--env', 'local', '--since', '2h'], { cwd: root, stdio: 'inherit', env });
