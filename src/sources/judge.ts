@@ -4,7 +4,8 @@
  *   (UTC), else the same hour on earlier days, else the median of recent readings; warning at 1.5x
  *   (or under 0.5x), critical at 2x (or under 0.25x), so the usual morning ramp is not an anomaly;
  * - errors: 5xx ratio warning from 1%, critical from 5%; 4xx warning from 20% and twice its median;
- * - latency: against the median of recent readings, warning at 1.5x, critical at 3x;
+ * - latency: against the median of recent readings, warning at 1.5x, critical at 3x, from the
+ *   fifth reading on (a ratio to one or two readings is noise);
  * - saturation: a share of capacity with the risk levels an SRE sets: 70% watch (warning), 80% high
  *   (warning), 90% critical.
  * History per signal is kept in the store (namespace `signals`), bounded.
@@ -12,6 +13,9 @@
 import type { SaturationRisk, SignalReading, SignalState, SignalStatus } from './types.js';
 import { SIGNALS } from './types.js';
 
+
+/** Readings of history before a latency signal is judged against their median. */
+const LATENCY_MIN_READINGS = 5;
 export const SIGNALS_STATE_NAMESPACE = 'signals';
 const MAX_POINTS = 96;
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -121,7 +125,10 @@ export function judge(r: SignalReading, h: SignalHistory, nowMs: number): Signal
         status = v >= 0.2 && (baseline === null || v >= 2 * baseline) ? 'warning' : 'ok';
         note = `${pct(v)} of requests`;
       } else if (meta.group === 'latency') {
-        if (baseline !== null && baseline > 0) {
+        // A ratio to the median of one or two readings is noise: latency is judged from the fifth reading on.
+        if (baseline !== null && baseline > 0 && previous.length < LATENCY_MIN_READINGS) {
+          note = `judged from ${LATENCY_MIN_READINGS} readings (${previous.length} so far)`;
+        } else if (baseline !== null && baseline > 0) {
           const ratio = v / baseline;
           status = ratio >= 3 ? 'critical' : ratio >= 1.5 ? 'warning' : 'ok';
           note = `${ratio.toFixed(1)}x usual`;
