@@ -82,8 +82,9 @@ describe('a saturated runner', () => {
     const config = await loadConfig({ cwd: dir, env: { ...process.env, OBSERVER_BASE_URL: shop.url } });
     const store = await openStore({ path: config.store.path, redactor: config.redactor });
     try {
-      // (Findings already in the store can only come from an unmarked run: the gap above.)
-      if (marked.length === saturated.length) expect((await store.listFindings()).length).toBe(0);
+      // No level shift on the target from the hogged runs (an unmarked run could cause one: the gap above).
+      // Other findings may come from the healthy phase's own noise on a loaded CI machine.
+      if (marked.length === saturated.length) expect((await store.listFindings()).filter((f) => f.kind === 'regression')).toEqual([]);
       const unmarked = marked.map((r) => ({ ...r, runnerHealth: undefined }));
       const changes = await analyzeResults(store, config.anomaly as never, unmarked);
       expect(changes.filter((c) => c.type === 'opened').length).toBeGreaterThan(0);
