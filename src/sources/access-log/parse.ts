@@ -9,6 +9,29 @@
 import type { AccessLogSourceConfig } from '../types.js';
 import type { RequestAggregate } from './aggregate.js';
 
+/**
+ * Where parsed requests go: one call per request with primitives (no object per line). `path` is the
+ * request target as logged (query included); `time` the line's own timestamp as written (a string in
+ * the common log format or ISO 8601, a number of s or ms), or undefined; parse it only when needed.
+ */
+export interface RequestSink {
+  request(method: string, path: string, status: number, bytes: number, requestTimeMs: number, time: string | number | undefined): void;
+  /** Epoch ms of a request whose time was read (the span's ends). */
+  seen(atMs: number): void;
+}
+
+/** Requests → a service's aggregate: routes folded (`/orders/123` → `/orders/:id`). */
+class AggregateSink implements RequestSink {
+  private readonly routes = new RouteNormalizer();
+  constructor(private readonly agg: RequestAggregate) {}
+  request(_method: string, path: string, status: number, bytes: number, requestTimeMs: number): void {
+    this.agg.add(this.routes.route(path), status, bytes, requestTimeMs);
+  }
+  seen(atMs: number): void {
+    this.agg.seen(atMs);
+  }
+}
+
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
 /** `10/Oct/2000:13:55:36 -0700` → epoch ms; NaN when malformed. */
@@ -44,6 +67,12 @@ export class RouteNormalizer {
   }
 }
 
+/** A log line's own time (common log format, ISO 8601, epoch s or ms) → epoch ms; NaN when unreadable. */
+export function logTimeMs(time: string | number): number {
+  if (typeof time === 'number') return time > 1e12 ? time : time * 1000;
+  return /^\d{2}\/\w{3}\//.test(time) ? parseCommonLogTime(time) : Date.parse(time);
+}
+
 const UNIT_MS = { s: 1000, ms: 1, us: 0.001 } as const;
 
 export interface LineParser {
@@ -54,9 +83,13 @@ export interface LineParser {
 }
 
 export function createParser(config: Pick<AccessLogSourceConfig, 'format' | 'fields' | 'requestTimeUnit'>, agg: RequestAggregate): LineParser {
-  const routes = new RouteNormalizer();
+  return createRequestParser(config, new AggregateSink(agg));
+}
+
+/** A parser handing every request, unfolded and with its method, to `sink` (src/gaps reads logs this way). */
+export function createRequestParser(config: Pick<AccessLogSourceConfig, 'format' | 'fields' | 'requestTimeUnit'>, sink: RequestSink): LineParser {
   const unit = UNIT_MS[config.requestTimeUnit ?? 's'];
-  return config.format === 'json' ? new JsonLineParser(agg, routes, unit, config.fields ?? {}) : new CombinedParser(agg, routes, unit);
+  return config.format === 'json' ? new JsonLineParser(sink, unit, config.fields ?? {}) : new CombinedParser(sink, unit);
 }
 
 class CombinedParser implements LineParser {
@@ -65,8 +98,7 @@ class CombinedParser implements LineParser {
   private lastTime = '';
 
   constructor(
-    private readonly agg: RequestAggregate,
-    private readonly routes: RouteNormalizer,
+    private readonly sink: RequestSink,
     private readonly unitMs: number,
   ) {}
 
@@ -104,17 +136,17 @@ class CombinedParser implements LineParser {
         if (v >= 0) rt = v * this.unitMs;
       }
     }
-    const path = s.slice(m1 + 1, p1);
-    this.agg.add(this.routes.route(path), status, bytes, rt);
-    if (this.firstTime === '') this.firstTime = s.slice(t0 + 1, t1);
-    else this.lastTime = s.slice(t0 + 1, t1);
+    const time = s.slice(t0 + 1, t1);
+    this.sink.request(s.slice(q0 + 1, m1), s.slice(m1 + 1, p1), status, bytes, rt, time);
+    if (this.firstTime === '') this.firstTime = time;
+    else this.lastTime = time;
     return true;
   }
 
   /** Called once per batch: the span's ends are parsed here, not per line. */
   flush(): void {
-    if (this.firstTime) this.agg.seen(parseCommonLogTime(this.firstTime));
-    if (this.lastTime) this.agg.seen(parseCommonLogTime(this.lastTime));
+    if (this.firstTime) this.sink.seen(parseCommonLogTime(this.firstTime));
+    if (this.lastTime) this.sink.seen(parseCommonLogTime(this.lastTime));
     this.firstTime = '';
     this.lastTime = '';
   }
@@ -135,8 +167,7 @@ class JsonLineParser implements LineParser {
   private readonly getters: Record<FieldName, (o: Record<string, unknown>) => unknown>;
 
   constructor(
-    private readonly agg: RequestAggregate,
-    private readonly routes: RouteNormalizer,
+    private readonly sink: RequestSink,
     private readonly unitMs: number,
     fields: NonNullable<AccessLogSourceConfig['fields']>,
   ) {
@@ -173,18 +204,22 @@ class JsonLineParser implements LineParser {
     if (!Number.isInteger(status) || status < 100 || status > 599) return false;
     let path = this.getters.route(rec);
     if (typeof path !== 'string' || path === '') return false;
+    let method = this.getters.method(rec);
     // nginx `$request` is the whole request line: `GET /a HTTP/1.1`.
     const sp = path.indexOf(' ');
-    if (sp > 0 && path.charCodeAt(0) !== 47) path = path.slice(sp + 1).split(' ')[0];
+    if (sp > 0 && path.charCodeAt(0) !== 47) {
+      if (method === undefined) method = path.slice(0, sp);
+      path = path.slice(sp + 1).split(' ')[0];
+    }
     // Absolute URLs keep only their path.
     if (/^https?:\/\//.test(path as string)) path = (path as string).replace(/^https?:\/\/[^/]*/, '') || '/';
     const bytes = Number(this.getters.bytes(rec));
     const rtRaw = this.getters.requestTime(rec);
     const rt = rtRaw === undefined || rtRaw === null || rtRaw === '' ? -1 : Number(rtRaw);
-    this.agg.add(this.routes.route(path as string), status, Number.isFinite(bytes) ? bytes : 0, Number.isFinite(rt) && rt >= 0 ? rt * this.unitMs : -1);
     const time = this.getters.time(rec);
-    if (typeof time === 'number') this.agg.seen(time > 1e12 ? time : time * 1000);
-    else if (typeof time === 'string') this.agg.seen(/^\d{2}\/\w{3}\//.test(time) ? parseCommonLogTime(time) : Date.parse(time));
+    const at = typeof time === 'number' || typeof time === 'string' ? time : undefined;
+    this.sink.request(typeof method === 'string' ? method : '', path as string, status, Number.isFinite(bytes) ? bytes : 0, Number.isFinite(rt) && rt >= 0 ? rt * this.unitMs : -1, at);
+    if (at !== undefined) this.sink.seen(logTimeMs(at));
     return true;
   }
 
