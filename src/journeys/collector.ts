@@ -6,7 +6,7 @@
  * their interactions set its INP; a read at the end of a step that navigated catches up.
  */
 import type { BrowserContext, ConsoleMessage, Page, Request, Response, WebError } from '@playwright/test';
-import type { NavigationVitals } from '../model/results.js';
+import { MAX_NETWORK_CALLS, type NavigationVitals, type NetworkCall } from '../model/results.js';
 import type { CollectedJourney, CollectedStep } from './protocol.js';
 import { READ_VITALS_EXPRESSION, VITALS_BINDING, VITALS_INIT_SCRIPT, type PageVitals } from './vitals-script.js';
 
@@ -19,6 +19,8 @@ const MAX_URL = 300;
 
 interface RequestRecord {
   steps: CollectedStep[];
+  /** The call entries (one per step) of a document or API request. */
+  calls: NetworkCall[];
   failed: boolean;
   /** The response declared its Content-Length (already counted). */
   sized: boolean;
@@ -34,6 +36,33 @@ interface PageState {
 }
 
 /** Hard navigations: one per document; soft navigations and back/forward-cache restores: one per navigationId. */
+/** Resource types whose requests are listed in `network.calls` (what an API description covers). */
+const API_RESOURCES = new Set(['document', 'fetch', 'xhr']);
+
+/** The request's entry in each step's `calls` (created while under the bound). */
+function callsOf(steps: CollectedStep[], request: Request): NetworkCall[] {
+  let url: string;
+  try {
+    const u = new URL(request.url());
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return [];
+    url = clip(u.origin + u.pathname, MAX_URL);
+  } catch {
+    return [];
+  }
+  const method = request.method();
+  const out: NetworkCall[] = [];
+  for (const s of steps) {
+    const calls = (s.network.calls ??= []);
+    let c = calls.find((x) => x.url === url && x.method === method);
+    if (!c && calls.length < MAX_NETWORK_CALLS) calls.push((c = { method, url, count: 0, status: 0 }));
+    if (c) {
+      c.count += 1;
+      out.push(c);
+    }
+  }
+  return out;
+}
+
 function navigationKey(v: PageVitals): string {
   const perDocument = v.navigationType !== 'soft-navigation' && v.navigationType !== 'back-forward-cache';
   return `${v.origin}:${perDocument ? 'document' : v.navigationId}`;
@@ -160,12 +189,13 @@ export class JourneyCollector {
     if (this.open.size === 0) return;
     const steps = [...this.open];
     for (const s of steps) s.network.requests += 1;
-    this.requests.set(request, { steps, failed: false, sized: false });
+    this.requests.set(request, { steps, calls: API_RESOURCES.has(request.resourceType()) ? callsOf(steps, request) : [], failed: false, sized: false });
   }
 
   private onResponse(response: Response): void {
     const rec = this.requests.get(response.request());
     if (!rec) return;
+    for (const c of rec.calls) c.status = response.status();
     if (response.status() >= 400) this.markFailed(rec);
     const length = Number(response.headers()['content-length']);
     if (!Number.isFinite(length) || length < 0) return;

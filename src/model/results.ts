@@ -114,7 +114,25 @@ export interface NetworkSummary {
   bytes: number;
   slowestUrl?: string;
   slowestMs?: number;
+  /**
+   * The documents and API calls (fetch, XHR, navigations) the step made, one entry per method and
+   * URL without its query (query values may carry secrets), at most `MAX_NETWORK_CALLS`, in order.
+   * What `observer gaps` counts as reached by a journey.
+   */
+  calls?: NetworkCall[];
 }
+
+/** One method + URL a journey step requested, with how often and the last status seen (0: no response). */
+export interface NetworkCall {
+  method: string;
+  /** Origin and path, no query or fragment. */
+  url: string;
+  count: number;
+  status: number;
+}
+
+/** Bound of `NetworkSummary.calls` per step. */
+export const MAX_NETWORK_CALLS = 50;
 
 /** One 3xx answer followed on the way to the final response. */
 export interface RedirectHop {

@@ -35,6 +35,10 @@ describe('JourneyRunner: passing journey', () => {
     // into its search box reported an interaction (INP) during this step.
     expect(search.vitals?.map((v) => v.url)).toContain(`${env.shop.url}/search?q=trail`);
     for (const v of search.vitals ?? []) if (v.url === `${env.shop.url}/`) expect(v.inpMs).toBeGreaterThanOrEqual(0);
+    // The API calls and documents each step made, without query strings (what `observer gaps` reads).
+    expect(search.network?.calls).toContainEqual({ method: 'GET', url: `${env.shop.url}/api/products`, count: 1, status: 200 });
+    expect(search.network?.calls?.every((c) => !c.url.includes('?'))).toBe(true);
+    expect(home.network?.calls?.map((c) => c.url)).not.toContain(`${env.shop.url}/static/hero.svg`);
     expect(product.steps?.map((s) => s.name)).toEqual(['Click result']);
     expect(product.steps?.[0].durationMs).toBeLessThanOrEqual(product.durationMs);
     expect(product.vitals?.[0].url).toBe(`${env.shop.url}/product/1`);
