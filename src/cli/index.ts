@@ -28,6 +28,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   deploy: { summary: 'record a deploy marker (shown on the board and charts)', load: async () => (await import('./deploy.js')).deployCommand },
   record: { summary: 'record a journey with Playwright codegen into journeys/<name>.journey.ts', load: async () => (await import('./record.js')).recordCommand },
   incidents: { summary: 'open and recent incidents: grouped failures, timeline, probable cause', load: async () => (await import('./incidents.js')).incidentsCommand },
+  gaps: { summary: 'test gaps: production traffic x what checks and journeys cover, per API operation (--write: checks)', load: async () => (await import('./gaps.js')).gapsCommand },
   gate: { summary: 'judge a deploy: steps after it against the baseline before it (exit 1 on a regression)', load: async () => (await import('./gate.js')).gateCommand },
 };
 

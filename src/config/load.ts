@@ -160,6 +160,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       alerts,
       daemon,
       sources,
+      gaps: broken.has('gaps') ? {} : (cfg.gaps ?? {}),
       redactor,
       warnings,
     };

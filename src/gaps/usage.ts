@@ -9,6 +9,7 @@ import path from 'node:path';
 import { RequestAggregate } from '../sources/access-log/aggregate.js';
 import { createRequestParser, logTimeMs, RouteNormalizer, type RequestSink } from '../sources/access-log/parse.js';
 import { readNewLines } from '../sources/access-log/reader.js';
+import { isSecretQueryParam } from '../runtime/redact.js';
 import type { AccessLogSourceConfig } from '../sources/types.js';
 import type { ApiOperation } from './openapi.js';
 
@@ -178,6 +179,7 @@ class UsageSink implements RequestSink {
     }
     const values = op ? parameterValues(op, target) : [];
     for (const [name, value] of values) {
+      if (isSecretQueryParam(name)) continue;
       let byValue = u.values.get(name);
       if (!byValue) u.values.set(name, (byValue = new Map()));
       const c = byValue.get(value);
@@ -193,6 +195,7 @@ class UsageSink implements RequestSink {
         if (!(sig.lastSeenMs >= atMs)) sig.lastSeenMs = atMs;
       }
       for (const [name, value] of values) {
+        if (isSecretQueryParam(name)) continue;
         const k = `${name}=${value}`;
         const c = u.failingValues.get(k);
         if (c !== undefined) u.failingValues.set(k, c + 1);
@@ -228,7 +231,7 @@ class UsageSink implements RequestSink {
       key = OTHER_KEY;
       u = this.data.undocumented.get(key);
     }
-    if (!u) this.data.undocumented.set(key, (u = newUsage(key, key === OTHER_KEY ? '*' : method, key === OTHER_KEY ? '*' : template, clip(target))));
+    if (!u) this.data.undocumented.set(key, (u = newUsage(key, key === OTHER_KEY ? '*' : method, key === OTHER_KEY ? '*' : template, clip(withoutQueryValues(target)))));
     return u;
   }
 }
@@ -288,6 +291,17 @@ export function parameterValues(op: ApiOperation, target: string): Array<[string
     }
   }
   return out;
+}
+
+/** `/a?token=x&q=y` → `/a?token=…&q=…`: query values may be credentials; the names say enough. */
+function withoutQueryValues(target: string): string {
+  const q = target.indexOf('?');
+  if (q < 0) return target;
+  return `${target.slice(0, q)}?${target
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => `${pair.split('=')[0]}=…`)
+    .join('&')}`;
 }
 
 function decode(s: string): string {
