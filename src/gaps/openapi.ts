@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { ConfigError } from '../config/diagnostics.js';
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
 
@@ -80,14 +81,18 @@ export function formatPointer(pointer: string): string {
   return `#${pointer}`;
 }
 
-/** The document could not be read, parsed, resolved or validated. Every problem, one per line. */
-export class OpenApiError extends Error {
-  readonly code = 'OBS_OPENAPI';
+/**
+ * The document could not be read, parsed, resolved or validated. Every problem, one per line. A
+ * `ConfigError` whose diagnostics are the problems (path = `#/pointer`), so the CLI prints them and
+ * exits 2 (src/cli/index.ts) like any configuration error.
+ */
+export class OpenApiError extends ConfigError {
   constructor(
     readonly file: string,
     readonly problems: OpenApiProblem[],
   ) {
-    super(problems.map((p) => `${p.file ?? file}: ${formatPointer(p.pointer)}: ${p.message}`).join('\n'));
+    super(problems.map((p) => ({ file: p.file ?? file, path: formatPointer(p.pointer), message: p.message, severity: 'error' as const })));
+    this.message = problems.map((p) => `${p.file ?? file}: ${formatPointer(p.pointer)}: ${p.message}`).join('\n');
     this.name = 'OpenApiError';
   }
 }

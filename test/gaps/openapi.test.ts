@@ -7,6 +7,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { loadOpenApi, OpenApiError, type ApiDescription } from '../../src/gaps/openapi.js';
 import { SchemaCache } from '../../src/checks/schema.js';
+import { ConfigError, formatDiagnostics } from '../../src/config/diagnostics.js';
 
 const FIX = 'test/fixtures/gaps';
 const githubFile = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
@@ -145,4 +146,13 @@ describe('loadOpenApi', () => {
     }
     expect(compiled).toBeGreaterThan(100);
   }, 120_000);
+});
+
+describe('OpenApiError', () => {
+  it('is a ConfigError whose diagnostics print as its message (the CLI prints them and exits 2)', async () => {
+    const err = await loadError(`${FIX}/invalid-schema.yaml`);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.diagnostics).toHaveLength(2);
+    expect(formatDiagnostics(err.diagnostics)).toBe(err.message);
+  });
 });
