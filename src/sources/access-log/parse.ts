@@ -45,9 +45,20 @@ export function parseCommonLogTime(s: string): number {
   return m[7] === '+' ? utc - offset : utc + offset;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX_ID = /^(?=.*\d)[0-9a-f]{7,}$/i;
+const TOKEN = /^(?=.*\d)[A-Za-z0-9_-]{16,}$/;
+
+/** A path segment that names one thing among many: a number, a UUID, hex of 7+ digits (a commit), a long letter-digit token. */
+export function isIdSegment(seg: string): boolean {
+  const c = seg.charCodeAt(0);
+  if (c >= 48 && c <= 57 && /^\d+$/.test(seg)) return true;
+  return seg.length >= 7 && (UUID.test(seg) || HEX_ID.test(seg) || TOKEN.test(seg));
+}
+
 /**
- * Path → route: query dropped, ids folded (`/orders/123` → `/orders/:id`; numbers, UUIDs and long
- * hex or mixed letter-digit tokens of 16+ characters), so routes stay few. Cached per raw path.
+ * Path → route: query dropped, ids folded (`/orders/123` → `/orders/:id`; see isIdSegment), so routes
+ * stay few. Cached per raw path.
  */
 export class RouteNormalizer {
   private cache = new Map<string, string>();
@@ -59,7 +70,7 @@ export class RouteNormalizer {
     const bare = q >= 0 ? path.slice(0, q) : path;
     const route = bare
       .split('/')
-      .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(seg) || /^(?=.*\d)[A-Za-z0-9_-]{16,}$/.test(seg) ? ':id' : seg))
+      .map((seg) => (isIdSegment(seg) ? ':id' : seg))
       .join('/');
     if (this.cache.size >= 10_000) this.cache = new Map();
     this.cache.set(path, route || '/');
