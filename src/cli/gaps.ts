@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { GapsInputError } from '../gaps/errors.js';
-import { OpenApiError } from '../gaps/openapi.js';
 import { runGaps } from '../gaps/run.js';
 import { systemClock } from '../runtime/clock.js';
 import { ExitCode } from './exit-codes.js';
@@ -77,7 +76,8 @@ export async function gapsCommand(argv: string[], io: CommandIO): Promise<number
     io.stdout.write(`reports: ${outcome.files.map(rel).join(', ')}\n`);
     return ExitCode.Ok;
   } catch (err) {
-    if (err instanceof GapsInputError || err instanceof OpenApiError) throw new UsageError(err.message);
+    // An invalid OpenAPI description is a ConfigError: main prints `file: #/pointer: message` and exits 2.
+    if (err instanceof GapsInputError) throw new UsageError(err.message);
     throw err;
   } finally {
     await store.close();

@@ -7,10 +7,11 @@
  */
 import path from 'node:path';
 import { RequestAggregate } from '../sources/access-log/aggregate.js';
-import { createRequestParser, logTimeMs, RouteNormalizer, type RequestSink } from '../sources/access-log/parse.js';
+import { createRequestParser, logTimeMs, type RequestSink } from '../sources/access-log/parse.js';
 import { readNewLines } from '../sources/access-log/reader.js';
 import { isSecretQueryParam } from '../runtime/redact.js';
 import type { AccessLogSourceConfig } from '../sources/types.js';
+import { UndocumentedRoutes } from './match.js';
 import type { ApiOperation } from './openapi.js';
 
 /** Finds the operation a concrete request is for (src/gaps/match.ts implements it). */
@@ -143,7 +144,8 @@ export function commonValues(u: RouteUsage, name: string): Array<[string, number
 }
 
 class UsageSink implements RequestSink {
-  private readonly normalizer = new RouteNormalizer();
+  /** Only its templates (`/jobs/123` → `/jobs/{id}`): the matcher's folding, so both lists agree. */
+  private readonly templates = new UndocumentedRoutes(0);
   private readonly maxUndocumented: number;
   /** The last time string read and its value (consecutive lines share a second). */
   private lastTime: string | number | undefined;
@@ -224,7 +226,7 @@ class UsageSink implements RequestSink {
   }
 
   private undocumentedUsage(method: string, target: string): RouteUsage {
-    const template = this.normalizer.route(target).replace(/\/:id(?=\/|$)/g, '/{id}');
+    const template = this.templates.template(target);
     let key = `${method} ${template}`;
     let u = this.data.undocumented.get(key);
     if (!u && this.data.undocumented.size >= this.maxUndocumented) {
