@@ -80,13 +80,13 @@ export async function generateChecks(input: GenerateInput): Promise<GenerateOutc
       '# Review it (add body assertions on what clients read), then move it next to your other checks.',
     ].join('\n');
     const file = path.join(input.dir, `${id}.check.yaml`);
-    if (schema && !(await create(path.join(input.dir, schemaFile), JSON.stringify(schema, null, 2) + '\n'))) {
-      // A schema file of that name exists: the check would use it; leave both alone.
-      out.kept.push(path.join(input.dir, schemaFile));
+    if (!(await create(file, `${header}\n${stringify(check, { lineWidth: 0 })}`))) {
+      out.kept.push(file);
       continue;
     }
-    if (await create(file, `${header}\n${stringify(check, { lineWidth: 0 })}`)) out.written.push(file);
-    else out.kept.push(file);
+    out.written.push(file);
+    // A schema file of that name that exists already is kept (the check then uses it).
+    if (schema && !(await create(path.join(input.dir, schemaFile), JSON.stringify(schema, null, 2) + '\n'))) out.kept.push(path.join(input.dir, schemaFile));
   }
   return out;
 }

@@ -57,19 +57,19 @@ function line(atMs: number, method: string, target: string, status: number, seco
 function productionLog(nowMs: number): string {
   const t1 = nowMs - 30 * 60_000;
   const t2 = nowMs - 5 * 60_000;
-  const lines: string[] = [line(nowMs - 8 * 86_400_000, 'GET', '/api/products?q=old', 200, 0.29)];
+  const lines: string[] = [line(nowMs - 8 * 86_400_000, 'GET', '/api/products?q=old', 200, 1.69)];
   const add = (n: number, at: number, method: string, target: string, status: number, s: number) => {
     for (let i = 0; i < n; i++) lines.push(line(at, method, target, status, s));
   };
-  add(40, t1, 'GET', '/api/products?q=tea', 200, 0.29);
+  add(40, t1, 'GET', '/api/products?q=tea', 200, 1.69);
   add(10, t1, 'GET', '/api/products/1', 200, 0.05);
   add(10, t1, 'GET', '/api/products/2', 200, 0.05);
-  add(15, t1, 'GET', '/api/orders/7', 200, 0.39);
-  add(10, t1, 'GET', '/api/health', 200, 0.19);
-  add(2, t1, 'GET', '/api/health', 500, 0.19);
+  add(15, t1, 'GET', '/api/orders/7', 200, 1.99);
+  add(10, t1, 'GET', '/api/health', 200, 1.29);
+  add(2, t1, 'GET', '/api/health', 500, 1.29);
   add(5, t1, 'POST', '/api/cart', 201, 0.08);
   lines.push('this is not an access log line', '{"half": "a json line"');
-  add(5, t2, 'GET', '/api/orders/9', 503, 0.39);
+  add(5, t2, 'GET', '/api/orders/9', 503, 1.99);
   add(3, t2, 'GET', '/api/legacy/123?token=s3cret-value', 200, 0.02);
   return lines.join('\n') + '\n';
 }
@@ -101,6 +101,21 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     mkdirSync(path.join(box.dir, 'logs'));
     writeFileSync(path.join(box.dir, 'logs', 'access.log'), productionLog(nowMs));
 
+    // A file in the way is never overwritten (a folder the config does not load: a review area).
+    mkdirSync(path.join(box.dir, 'review'));
+    writeFileSync(path.join(box.dir, 'review', 'gaps-get-order.check.yaml'), '# mine\n');
+    const review = await runCli(['gaps', '--write', 'review', '--top', '3'], { cwd: box.dir, env: env() });
+    expect(review.code, review.stderr).toBe(0);
+    expect(review.stdout).toContain('kept review/gaps-get-order.check.yaml (exists; never overwritten)');
+    expect(readFileSync(path.join(box.dir, 'review', 'gaps-get-order.check.yaml'), 'utf8')).toBe('# mine\n');
+    expect(readdirSync(path.join(box.dir, 'review')).sort()).toEqual([
+      'gaps-get-health.check.yaml',
+      'gaps-get-health.schema.json',
+      'gaps-get-order.check.yaml',
+      'gaps-get-search-products.check.yaml',
+      'gaps-get-search-products.schema.json',
+    ]);
+
     const gaps = await runCli(['gaps', '--write', 'checks/generated', '--top', '3'], { cwd: box.dir, env: env() });
     expect(gaps.code, gaps.stderr).toBe(0);
     expect(gaps.stderr).toMatch(/warning: 2 log line\(s\) did not parse and were skipped/);
@@ -130,20 +145,20 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     expect(health.add).toEqual([
       'expect.schema: the 200 response schema of getHealth (from the OpenAPI description)',
       'a body assertion (expect.body) on a field clients read',
-      expect.stringMatching(/^expect\.maxResponseTimeMs: 300 \(observed p99 1[89]\d ms × 1\.5\)$/),
+      expect.stringMatching(/^expect\.maxResponseTimeMs: (1950|2000) \(observed p99 1[23]\d\d ms × 1\.5\)$/),
     ]);
 
     expect(report.newScenarios.map((n) => [n.kind, n.key, n.status, n.count, n.documented])).toEqual([
       ['error', 'GET /api/orders/{orderId}', 503, 5, true],
       ['route', 'GET /api/legacy/{id}', undefined, 3, false],
     ]);
-    expect(report.undocumented).toEqual([{ key: 'GET /api/legacy/{id}', method: 'GET', path: '/api/legacy/{id}', example: '/api/legacy/123?token=…', requests: 3, share: 0.03, errors5xx: 0 }]);
+    expect(report.undocumented).toEqual([{ key: 'GET /api/legacy/{id}', method: 'GET', path: '/api/legacy/{id}', example: '/api/legacy/123?token=[REDACTED]', requests: 3, share: 0.03, errors5xx: 0 }]);
     expect(report.unused).toEqual([{ key: 'GET /api/admin/stats', operationId: 'adminStats', level: 'none' }]);
 
     const md = readFileSync(path.join(box.dir, 'reports', 'gaps.md'), 'utf8');
     expect(md).toContain('| 1 | GET /api/products (searchProducts) | 40% (40) | 0 | ');
-    expect(md).toContain('- **GET /api/orders/\\{orderId\\}**: 20% of traffic (20 requests, 5 × 5xx), risk 0.200, no check or journey');
-    expect(md).toContain('503 on GET /api/orders/\\{orderId\\}: 5 time(s)');
+    expect(md).toContain('- **GET /api/orders/{orderId}**: 20% of traffic (20 requests, 5 × 5xx), risk 0.200, no check or journey');
+    expect(md).toContain('503 on GET /api/orders/{orderId}: 5 time(s)');
     expect(md).not.toContain('s3cret-value');
     const html = readFileSync(path.join(box.dir, 'reports', 'index.html'), 'utf8');
     expect(html).toContain('<!-- observer:gaps -->');
@@ -164,7 +179,9 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     const order = readFileSync(path.join(dir, 'gaps-get-order.check.yaml'), 'utf8');
     expect(order).toContain('url: /api/orders/7\n');
     expect(order).toContain('schema: gaps-get-order.schema.json');
-    expect(order).toContain('maxResponseTimeMs: 600');
+    // p99 of 1.99 s (the histogram's 1% error) × 1.5, rounded up to 50 ms.
+    expect(Number(/maxResponseTimeMs: (\d+)/.exec(order)?.[1])).toBeGreaterThanOrEqual(2900);
+    expect(Number(/maxResponseTimeMs: (\d+)/.exec(order)?.[1])).toBeLessThanOrEqual(3050);
     expect(readFileSync(path.join(dir, 'gaps-get-search-products.check.yaml'), 'utf8')).toContain('url: /api/products?q=tea\n');
     expect(JSON.parse(readFileSync(path.join(dir, 'gaps-get-order.schema.json'), 'utf8')).properties.note).toEqual({ type: ['string', 'null'] });
 
@@ -172,22 +189,23 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     const before = hits.length;
     const run2 = await runCli(['run'], { cwd: box.dir, env: env() });
     expect(run2.code, run2.stdout + run2.stderr).toBe(0);
-    const latest = JSON.parse(readFileSync(path.join(box.dir, 'reports', 'latest.json'), 'utf8')) as { results: Array<{ monitor: string; status: string }> };
+    const latest = JSON.parse(readFileSync(path.join(box.dir, 'reports', 'latest.json'), 'utf8')) as { results: Array<{ monitor: string; status: string; httpStatus?: number }> };
     const generated = latest.results.filter((r) => r.monitor.startsWith('gaps-'));
-    expect(generated.map((r) => [r.monitor, r.status]).sort()).toEqual([
-      ['gaps-get-health', 'passed'],
-      ['gaps-get-order', 'passed'],
-      ['gaps-get-search-products', 'passed'],
+    // Passed, or degraded on a busy machine (generous limits: p99 1.3-2 s × 1.5); never a schema or status failure.
+    expect(generated.map((r) => [r.monitor, r.httpStatus, r.status === 'failed' ? 'failed' : 'ok']).sort(), JSON.stringify(generated)).toEqual([
+      ['gaps-get-health', 200, 'ok'],
+      ['gaps-get-order', 200, 'ok'],
+      ['gaps-get-search-products', 200, 'ok'],
     ]);
     expect(hits.slice(before)).toContain('GET /api/orders/7');
 
-    // 6. Again: nothing is overwritten (a reviewed file keeps its edit), the gaps close.
+    // 6. Again: the gaps are closed, nothing is written or changed.
     appendFileSync(path.join(dir, 'gaps-get-order.check.yaml'), '# reviewed by hand\n');
     const edited = readFileSync(path.join(dir, 'gaps-get-order.check.yaml'), 'utf8');
     const again = await runCli(['gaps', '--write', 'checks/generated'], { cwd: box.dir, env: env() });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(path.join(dir, 'gaps-get-order.check.yaml'), 'utf8')).toBe(edited);
-    expect(again.stdout).toContain('skipped GET /api/orders/{orderId}: a check with id "gaps-get-order" exists already');
+    expect(again.stdout).not.toContain('wrote ');
     const report2 = JSON.parse(readFileSync(path.join(box.dir, 'reports', 'gaps.json'), 'utf8')) as GapsReport;
     expect(report2.missing).toEqual([]);
     expect(report2.operations.find((o) => o.key === 'GET /api/orders/{orderId}')?.level).toBe('asserted');
