@@ -1,10 +1,11 @@
 /**
  * From one exchange's outcome to passed / degraded / failed with one error class, in a fixed order:
- * transport failure → status → JSON → schema → assertions → SLA (maxResponseTimeMs) → degraded.
+ * transport failure → status → documented status (OpenAPI contract) → JSON → schema → contract schema →
+ * assertions → SLA (maxResponseTimeMs) → degraded.
  * Response times are the exchange's totalMs; nothing here adds to them.
  */
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { ApiExpectations, Assertion } from '../model/monitor.js';
+import type { ApiExpectations, Assertion, OpenApiContract } from '../model/monitor.js';
 import { MAX_ERROR_DETAILS, type MonitorError, type Status } from '../model/results.js';
 import { checkAssertion, type ResponseView } from './assertions.js';
 import type { ExchangeOutcome } from './exchange.js';
@@ -38,10 +39,20 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
   }
   if (!accepted) return fail('http_status', statusMessage(statusCode, expect.status));
 
+  // A contract: the operation's response for this status, or a failure saying it is not documented.
+  let contract: { status: string; schema?: { key: string; schema: object } } | undefined;
+  if (expect.openapi) {
+    contract = documentedResponse(expect.openapi, statusCode);
+    if (!contract) {
+      const documented = expect.openapi.responses.map((r) => r.status);
+      return fail('schema', `status ${statusCode} is not documented for ${expect.openapi.operation} in ${expect.openapi.spec} (documented: ${documented.join(', ') || 'none'})`);
+    }
+  }
+
   const headers = outcome.headers;
   const contentType = headers['content-type'] ?? '';
   const { assertions, needsJson, readsText } = planFor(expect);
-  const readsJson = needsJson || (outcome.body.length > 0 && JSON_TYPE.test(contentType));
+  const readsJson = needsJson || contract?.schema !== undefined || (outcome.body.length > 0 && JSON_TYPE.test(contentType));
   const readsBody = readsJson || readsText;
 
   let body = outcome.body;
@@ -80,6 +91,16 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
     }
   }
 
+  if (contract?.schema) {
+    const where = `response ${contract.status} of ${expect.openapi!.operation} in ${expect.openapi!.spec}`;
+    try {
+      const v = schemas.validate(contract.schema.key, contract.schema.schema, json);
+      if (!v.ok) return fail('schema', `${v.message ?? 'does not match the schema'} (${where})`, v.errors);
+    } catch (err) {
+      return fail('schema', `the schema of ${where} could not be used: ${(err as Error).message}`);
+    }
+  }
+
   const totalMs = outcome.timings.totalMs;
   if (assertions.length) {
     const failures: string[] = [];
@@ -106,6 +127,13 @@ export function judge(expect: ApiExpectations, outcome: ExchangeOutcome, schemas
     };
   }
   return { status: 'passed', error: null };
+}
+
+/** The documented response for a status: exact (`404`), then its range (`4XX`), then `default`. */
+export function documentedResponse(contract: OpenApiContract, status: number): OpenApiContract['responses'][number] | undefined {
+  const code = String(status);
+  const range = `${code[0]}XX`;
+  return contract.responses.find((r) => r.status === code) ?? contract.responses.find((r) => r.status === range) ?? contract.responses.find((r) => r.status === 'default');
 }
 
 /** What judge needs to know about a set of expectations, worked out once per (immutable) definition. */

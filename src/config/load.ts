@@ -23,6 +23,7 @@ import { classifyFile, DEFAULT_CHECK_FILES, DEFAULT_JOURNEY_FILES, discoverFiles
 import { interpolateEnv, isPlainObject } from './interpolate.js';
 import { journeySettingsRules } from './journey-settings.js';
 import { SchemaLoader } from './json-schema.js';
+import { OpenApiSpecs } from './openapi-specs.js';
 import { ModuleLoader } from './module-loader.js';
 import type { CheckReporter, ResolveCheckContext } from './resolve-check.js';
 import { resolveCheck } from './resolve-monitor.js';
@@ -239,6 +240,7 @@ interface CheckLoadContext {
 async function loadChecks(files: readonly string[], ctx: CheckLoadContext): Promise<{ checks: CheckDefinition[]; idsAt: Map<string, { file: string; at: string }> }> {
   const { bag } = ctx;
   const schemas = new SchemaLoader(ctx.cwd);
+  const specs = new OpenApiSpecs(ctx.cwd);
   const checks: CheckDefinition[] = [];
   const idsAt = new Map<string, { file: string; at: string }>();
   // Files are read and imported concurrently (I/O bound), then resolved in order so that
@@ -266,7 +268,7 @@ async function loadChecks(files: readonly string[], ctx: CheckLoadContext): Prom
           report.error(file, at, `duplicate check id "${id}": already defined in ${bag.relative(seen.file)}${where}; ids must be unique`);
         } else idsAt.set(id, { file, at });
       }
-      const check = await resolveCheck(interpolated.value, { ...ctx.base, file, fieldPrefix: raw.fieldPrefix, schemas, report });
+      const check = await resolveCheck(interpolated.value, { ...ctx.base, file, fieldPrefix: raw.fieldPrefix, schemas, specs, report });
       if (check && interpolated.problems.length === 0) checks.push(check);
     }
   }

@@ -4,15 +4,17 @@
  * thresholds, cron), then defaults. Every problem is reported; a definition is returned only when
  * the check has no error.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
-import type { ApiCheckDefinition, Assertion, AssertionOp, CertificateThresholds, RedirectPolicy } from '../model/monitor.js';
+import type { ApiCheckDefinition, Assertion, AssertionOp, CertificateThresholds, OpenApiContract, RedirectPolicy } from '../model/monitor.js';
 import { createConfigAjv, validateWith } from './ajv-errors.js';
 import { assertionValueProblem, jsonPathProblem, makeAssertion, runnerProblem } from './assertions.js';
 import { cronProblem } from './cron.js';
 import { joinPath, pathKey } from './diagnostics.js';
 import { isPlainObject } from './interpolate.js';
 import type { BundledSchema, SchemaLoader } from './json-schema.js';
+import { OpenApiSpecs } from './openapi-specs.js';
 import { checkSchema } from './schemas.js';
 import { didYouMean } from './suggest.js';
 import type { ApiCheckInput, CertificateInput, ResolvedDefaults } from './types.js';
@@ -35,6 +37,8 @@ export interface ResolveCheckContext {
   baseUrlBroken?: boolean;
   defaults: ResolvedDefaults;
   schemas: SchemaLoader;
+  /** OpenAPI descriptions of contract checks, loaded once per configuration load (a fresh cache when absent). */
+  specs?: OpenApiSpecs;
   knownLocations?: readonly string[];
   report: CheckReporter;
 }
@@ -88,6 +92,7 @@ export async function resolveApiCheck(raw: Record<string, unknown>, ctx: Resolve
   const { maxMs, degradedMs } = resolveThresholds(expect, timeoutMs, ctx, sink);
   checkScheduleAndLocations(c, ctx, sink);
   const schema = await resolveSchema(expect, ctx, sink);
+  const openapi = await resolveOpenApi(expect, ctx, sink, { method, url });
 
   if (sink.errors > 0 || !url || typeof c.id !== 'string') return undefined;
   return {
@@ -103,6 +108,7 @@ export async function resolveApiCheck(raw: Record<string, unknown>, ctx: Resolve
       headers: headerAssertions,
       body: bodyAssertions,
       ...(schema ? { schema } : {}),
+      ...(openapi ? { openapi } : {}),
       ...(maxMs !== undefined ? { maxResponseTimeMs: maxMs } : {}),
       ...(degradedMs !== undefined ? { degradedResponseTimeMs: degradedMs } : {}),
     },
@@ -262,6 +268,67 @@ export async function resolveSchema(expect: ExpectInput, ctx: ResolveCheckContex
     }
   }
   return loaded.schema;
+}
+
+const fallbackSpecs = new WeakMap<SchemaLoader, OpenApiSpecs>();
+
+/**
+ * `expect.openapi` → the operation's documented responses, their schemas ready for the compile cache.
+ * The description is loaded once per configuration load; its problems are reported under its own name,
+ * an unknown operation (or a request no operation documents) under the check's field.
+ */
+export async function resolveOpenApi(expect: ExpectInput, ctx: ResolveCheckContext, sink: Sink, request: { method: string; url?: string }): Promise<OpenApiContract | undefined> {
+  const o = expect.openapi;
+  if (!isPlainObject(o) || typeof o.spec !== 'string' || o.spec === '') return undefined;
+  let specs = ctx.specs ?? fallbackSpecs.get(ctx.schemas);
+  if (!specs) fallbackSpecs.set(ctx.schemas, (specs = new OpenApiSpecs(process.cwd())));
+  const file = path.resolve(path.dirname(ctx.file), o.spec);
+  const loaded = await specs.load(file);
+  if (!loaded.ok) {
+    const { error } = loaded;
+    for (const p of error.problems) ctx.report.error(p.file ?? error.file, p.pointer ? `#${p.pointer}` : '', p.message);
+    const n = error.problems.length;
+    sink.error('expect.openapi.spec', `${o.spec} is not a usable OpenAPI description (${n} problem${n === 1 ? '' : 's'}, listed under ${error.file}); expected an OpenAPI 3.x or Swagger 2.0 document`);
+    return undefined;
+  }
+  const { api, matcher } = loaded;
+  const label = specs.relative(file);
+  let op;
+  if (typeof o.operation === 'string' && o.operation !== '') {
+    const want = o.operation.trim();
+    const m = /^([A-Za-z]+)\s+(\/\S*)$/.exec(want);
+    op = api.operations.find((x) => x.operationId === want);
+    if (!op && m) {
+      const method = m[1]!.toUpperCase();
+      op = api.operations.find((x) => x.method === method && (x.path === m[2] || x.fullPath === m[2] || x.basePaths.some((b) => b + x.path === m[2])));
+    }
+    if (!op) {
+      const known = api.operations.flatMap((x) => (x.operationId ? [x.operationId, x.key] : [x.key]));
+      const sample = api.operations.slice(0, 3).map((x) => (x.operationId ? `"${x.operationId}"` : `"${x.key}"`));
+      sink.error('expect.openapi.operation', `no operation "${want}" in ${label}${didYouMean(want, known)}; expected an operationId or "METHOD /path" of the description (${api.operations.length} operation${api.operations.length === 1 ? '' : 's'}, such as ${sample.join(', ')})`);
+      return undefined;
+    }
+  } else {
+    if (!request.url) return undefined; // the URL's own error is reported
+    op = request.url.includes('{{') ? undefined : matcher.match(request.method, request.url);
+    if (!op) {
+      const pathOnly = request.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/';
+      const bases = api.basePaths.filter((b) => b !== '');
+      sink.error('expect.openapi', `no operation of ${label} matches ${request.method} ${pathOnly}${bases.length ? ` (its base paths: ${bases.join(', ')})` : ''}; name one with operation: an operationId or "METHOD /path"`);
+      return undefined;
+    }
+  }
+  if (op.deprecated) sink.warning('expect.openapi', `${op.key} is deprecated in ${label}`);
+  return {
+    spec: label,
+    operation: op.key,
+    responses: op.responses.map((r) => {
+      if (r.schema === null || typeof r.schema !== 'object') return { status: r.status };
+      const schema = r.schema as object;
+      const key = `openapi:${createHash('sha256').update(JSON.stringify(schema)).digest('hex').slice(0, 32)}`;
+      return { status: r.status, schema: { key, schema } };
+    }),
+  };
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   resolveBodyAssertions,
   resolveCertificate,
   resolveHeaderAssertions,
+  resolveOpenApi,
   resolveRedirects,
   resolveRequestParts,
   resolveRequestUrl,
@@ -268,6 +269,7 @@ async function resolveFlow(raw: Raw, ctx: ResolveCheckContext, sink: Sink, commo
     const bodyAssertions = resolveBodyAssertions(expect, stepSink);
     const { maxMs, degradedMs } = resolveThresholds(expect, common.timeoutMs, ctx, stepSink);
     const schema = await resolveSchema(expect, ctx, stepSink);
+    const openapi = await resolveOpenApi(expect, ctx, stepSink, { method, ...(url ? { url } : {}) });
     const captures = resolveCaptures(s.capture, stepSink);
     for (const c of captures) captured.set(c.name, i);
     const redirects = resolveRedirects(request, method);
@@ -282,6 +284,7 @@ async function resolveFlow(raw: Raw, ctx: ResolveCheckContext, sink: Sink, commo
         headers: headerAssertions,
         body: bodyAssertions,
         ...(schema ? { schema } : {}),
+        ...(openapi ? { openapi } : {}),
         ...(maxMs !== undefined ? { maxResponseTimeMs: maxMs } : {}),
         ...(degradedMs !== undefined ? { degradedResponseTimeMs: degradedMs } : {}),
       },

@@ -155,6 +155,16 @@ export const checkSchema: SchemaObject = {
           anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }, { type: 'boolean' }],
           [HINT]: 'must be a path to a JSON Schema file (relative to the check file) or an inline schema object',
         },
+        openapi: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['spec'],
+          properties: {
+            spec: { type: 'string', minLength: 1, [HINT]: 'must be the path of an OpenAPI description (YAML or JSON), relative to the check file' },
+            operation: { type: 'string', minLength: 1, [HINT]: 'must be an operationId or "METHOD /path" (such as "GET /products/{id}")' },
+          },
+          [HINT]: 'must be { spec: ./openapi.yaml, operation: getProduct } (operation optional: found from the request)',
+        },
         body: {
           type: 'array',
           items: {

@@ -63,6 +63,13 @@ export interface ApiCheckInput {
     headers?: Record<string, string | AssertionInput>;
     /** JSON Schema file (relative to the check file; `$ref`s between files work) or an inline schema. */
     schema?: string | Record<string, unknown> | boolean;
+    /**
+     * Contract: the body is validated against the OpenAPI operation's response schema for the returned
+     * status (exact, then `2XX`, then `default`); a status the operation does not document fails.
+     * `spec` is relative to the check file; `operation` an operationId or `'GET /products/{id}'`,
+     * found from the request's method and URL when omitted.
+     */
+    openapi?: { spec: string; operation?: string };
     body?: BodyAssertionInput[];
     /** Failed above this (class `sla`). */
     maxResponseTimeMs?: number;

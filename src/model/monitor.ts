@@ -47,8 +47,19 @@ export interface ApiExpectations {
   body: Assertion[];
   /** A JSON Schema object (refs resolved by the loader) and a key for the process-wide compile cache. */
   schema?: { key: string; schema: object; file?: string };
+  /** An OpenAPI operation's responses, resolved at load: the body is validated against the one for the status. */
+  openapi?: OpenApiContract;
   maxResponseTimeMs?: number;
   degradedResponseTimeMs?: number;
+}
+
+export interface OpenApiContract {
+  /** The description file, relative to the working folder (`demo/openapi.yaml`). */
+  spec: string;
+  /** `GET /products/{id}`. */
+  operation: string;
+  /** As documented: `'200'`, `'2XX'`, `'default'`; a schema (with its compile-cache key) where the response has JSON content. */
+  responses: Array<{ status: string; schema?: { key: string; schema: object } }>;
 }
 
 /** How an HTTP request treats 3xx answers: follow up to `max` hops (each hop recorded), or not. */

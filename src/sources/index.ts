@@ -13,7 +13,7 @@ export { readPrometheusSource } from './prometheus/source.js';
 export { queriesFor } from './prometheus/queries.js';
 export { PrometheusClient } from './prometheus/client.js';
 export { RequestAggregate } from './access-log/aggregate.js';
-export { createParser, isIdSegment, parseBlock, parseCommonLogTime, RouteNormalizer } from './access-log/parse.js';
+export { createParser, isIdSegment, newCombinedLine, parseBlock, parseCommonLogTime, RouteNormalizer, scanCombinedLine, type CombinedLine } from './access-log/parse.js';
 export { readNewLines, type FilePosition } from './access-log/reader.js';
 export { sourcesSchema } from './config-schema.js';
 export { checkSources } from './config.js';

@@ -103,10 +103,78 @@ export function createRequestParser(config: Pick<AccessLogSourceConfig, 'format'
   return config.format === 'json' ? new JsonLineParser(sink, unit, config.fields ?? {}) : new CombinedParser(sink, unit);
 }
 
+/** One combined-format request line, as scanned (fields reused between lines: copy what you keep). */
+export interface CombinedLine {
+  /** `GET` as written (not upper-cased). */
+  method: string;
+  /** The request target as written: `/a/b?x=1` (or an absolute URL from a proxy log). */
+  target: string;
+  status: number;
+  bytes: number;
+  /** Request time in ms, -1 when the line has none. */
+  requestTimeMs: number;
+  /** Start and end (exclusive) of the `[time]` text, parsed only when needed (parseCommonLogTime). */
+  timeStart: number;
+  timeEnd: number;
+}
+
+/** A reusable CombinedLine for scanCombinedLine. */
+export function newCombinedLine(): CombinedLine {
+  return { method: '', target: '', status: 0, bytes: 0, requestTimeMs: -1, timeStart: 0, timeEnd: 0 };
+}
+
+/**
+ * Scans one combined-format line into `out` with indexOf and char codes; false when it is not a
+ * request line. `unitMs`: what a trailing request time is in (1000 for nginx seconds).
+ */
+export function scanCombinedLine(s: string, unitMs: number, out: CombinedLine): boolean {
+  const t0 = s.indexOf('[');
+  if (t0 < 0) return false;
+  const t1 = s.indexOf(']', t0);
+  if (t1 < 0) return false;
+  const q0 = s.indexOf('"', t1);
+  if (q0 < 0) return false;
+  const m1 = s.indexOf(' ', q0 + 1);
+  if (m1 < 0) return false;
+  let p1 = s.indexOf(' ', m1 + 1);
+  // The request line ends at `" ` followed by the status.
+  const q1 = s.indexOf('" ', m1 + 1);
+  if (q1 < 0) return false;
+  if (p1 < 0 || p1 > q1) p1 = q1;
+  const st = q1 + 2;
+  const c0 = s.charCodeAt(st) - 48;
+  const c1 = s.charCodeAt(st + 1) - 48;
+  const c2 = s.charCodeAt(st + 2) - 48;
+  if (c0 < 1 || c0 > 5 || c1 < 0 || c1 > 9 || c2 < 0 || c2 > 9 || s.charCodeAt(st + 3) !== 32) return false;
+  let bytes = 0;
+  let i = st + 4;
+  for (let c = s.charCodeAt(i) - 48; c >= 0 && c <= 9; c = s.charCodeAt(++i) - 48) bytes = bytes * 10 + c;
+  // Request time: a number as the last field, after the user agent's closing quote.
+  let rt = -1;
+  const last = s.length - 1;
+  const lc = s.charCodeAt(last);
+  if (lc >= 48 && lc <= 57) {
+    const sp = s.lastIndexOf(' ');
+    if (sp > i && s.charCodeAt(sp - 1) === 34) {
+      const v = +s.slice(sp + 1);
+      if (v >= 0) rt = v * unitMs;
+    }
+  }
+  out.method = s.slice(q0 + 1, m1);
+  out.target = s.slice(m1 + 1, p1);
+  out.status = c0 * 100 + c1 * 10 + c2;
+  out.bytes = bytes;
+  out.requestTimeMs = rt;
+  out.timeStart = t0 + 1;
+  out.timeEnd = t1;
+  return true;
+}
+
 class CombinedParser implements LineParser {
   /** Only the first and last line's time are parsed (for the span); the string is kept, not parsed per line. */
   private firstTime = '';
   private lastTime = '';
+  private readonly scanned = newCombinedLine();
 
   constructor(
     private readonly sink: RequestSink,
@@ -114,41 +182,10 @@ class CombinedParser implements LineParser {
   ) {}
 
   line(s: string): boolean {
-    const t0 = s.indexOf('[');
-    if (t0 < 0) return false;
-    const t1 = s.indexOf(']', t0);
-    if (t1 < 0) return false;
-    const q0 = s.indexOf('"', t1);
-    if (q0 < 0) return false;
-    const m1 = s.indexOf(' ', q0 + 1);
-    if (m1 < 0) return false;
-    let p1 = s.indexOf(' ', m1 + 1);
-    // The request line ends at `" ` followed by the status.
-    const q1 = s.indexOf('" ', m1 + 1);
-    if (q1 < 0) return false;
-    if (p1 < 0 || p1 > q1) p1 = q1;
-    const st = q1 + 2;
-    const c0 = s.charCodeAt(st) - 48;
-    const c1 = s.charCodeAt(st + 1) - 48;
-    const c2 = s.charCodeAt(st + 2) - 48;
-    if (c0 < 1 || c0 > 5 || c1 < 0 || c1 > 9 || c2 < 0 || c2 > 9 || s.charCodeAt(st + 3) !== 32) return false;
-    const status = c0 * 100 + c1 * 10 + c2;
-    let bytes = 0;
-    let i = st + 4;
-    for (let c = s.charCodeAt(i) - 48; c >= 0 && c <= 9; c = s.charCodeAt(++i) - 48) bytes = bytes * 10 + c;
-    // Request time: a number as the last field, after the user agent's closing quote.
-    let rt = -1;
-    const last = s.length - 1;
-    const lc = s.charCodeAt(last);
-    if (lc >= 48 && lc <= 57) {
-      const sp = s.lastIndexOf(' ');
-      if (sp > i && s.charCodeAt(sp - 1) === 34) {
-        const v = +s.slice(sp + 1);
-        if (v >= 0) rt = v * this.unitMs;
-      }
-    }
-    const time = s.slice(t0 + 1, t1);
-    this.sink.request(s.slice(q0 + 1, m1), s.slice(m1 + 1, p1), status, bytes, rt, time);
+    const r = this.scanned;
+    if (!scanCombinedLine(s, this.unitMs, r)) return false;
+    const time = s.slice(r.timeStart, r.timeEnd);
+    this.sink.request(r.method, r.target, r.status, r.bytes, r.requestTimeMs, time);
     if (this.firstTime === '') this.firstTime = time;
     else this.lastTime = time;
     return true;
