@@ -1,20 +1,21 @@
 /**
  * Run the demo shop from a shell: `tsx demo/main.ts [--port 4173] [--host 127.0.0.1] [--extras]`;
- * `--extras` also starts the DNS, TCP and TLS servers of the examples (`--ca-file` gets their CA).
+ * `--extras` also starts the DNS, TCP and TLS servers of the examples (`--ca-file` gets their CA);
+ * `--access-log FILE` appends every answered request to FILE (nginx combined format with the request time).
  * Prints its URL on stdout and closes every connection on SIGTERM/SIGINT.
  */
 import { parseArgs } from 'node:util';
 import { startDemoExtras } from './extras.js';
 import { startDemoShop } from './server.js';
 
-const USAGE = 'usage: tsx demo/main.ts [--port 4173] [--host 127.0.0.1] [--extras] [--ca-file FILE]';
+const USAGE = 'usage: tsx demo/main.ts [--port 4173] [--host 127.0.0.1] [--extras] [--ca-file FILE] [--access-log FILE]';
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; help?: boolean; extras?: boolean; 'ca-file'?: string };
+  let values: { port?: string; host?: string; help?: boolean; extras?: boolean; 'ca-file'?: string; 'access-log'?: string };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' }, extras: { type: 'boolean' }, 'ca-file': { type: 'string' } },
+      options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' }, extras: { type: 'boolean' }, 'ca-file': { type: 'string' }, 'access-log': { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const shop = await startDemoShop({ port, host: values.host });
+  const shop = await startDemoShop({ port, host: values.host, ...(values['access-log'] ? { accessLog: values['access-log'] } : {}) });
   // --extras: the DNS, TCP and TLS servers of the examples (free ports), announced before the shop.
   const extras = values.extras ? await startDemoExtras({ ...(values.host ? { host: values.host } : {}), ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}) }) : undefined;
   if (extras) process.stdout.write(`demo dns on ${extras.dns.address}\ndemo tcp on port ${extras.tcp.port}\ndemo tls on port ${extras.tls.port}\n`);

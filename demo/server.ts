@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { AccessLogWriter } from './access-log.js';
 import { CATALOG } from './catalog.js';
 import { FaultRegistry, FaultSpecError, driftHtml, driftJson, truncateBody, type Fault, type FaultEntry } from './faults.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
@@ -28,6 +29,8 @@ export interface DemoShopOptions {
   host?: string;
   /** Where DEMO_USER / DEMO_PASSWORD are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Append every answered request to this file in nginx's combined format with the request time (access-log.ts). */
+  accessLog?: string;
 }
 
 export interface DemoShop {
@@ -63,6 +66,7 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
   const routes = shop.routes;
   const faults = new FaultRegistry();
   const log = new RequestLog();
+  const accessLog = opts.accessLog ? new AccessLogWriter(opts.accessLog) : undefined;
   const metrics = new ShopMetrics();
   const closing = new AbortController();
   /** Settles the log entry of every request still in flight (close() runs them). */
@@ -154,6 +158,18 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
       done = true;
       entry.outcome = outcome;
       entry.handlingMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (accessLog && outcome === 'responded') {
+        accessLog.write({
+          remote: req.socket.remoteAddress ?? '-',
+          atMs: entry.receivedAt,
+          method,
+          target: url.pathname + url.search,
+          status: res.statusCode,
+          bytes: Number(res.getHeader('content-length')) || 0,
+          userAgent: String(req.headers['user-agent'] ?? ''),
+          requestTimeMs: entry.handlingMs,
+        });
+      }
     };
     let intended: 'reset' | 'hang' | undefined;
     const settle = () => {
@@ -266,7 +282,7 @@ export async function startDemoShop(opts: DemoShopOptions = {}): Promise<DemoSho
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
         for (const settle of [...inflight]) settle();
-      });
+      }).then(() => accessLog?.close());
       return closed;
     },
   };
