@@ -6,6 +6,8 @@
  * - `${env:NAME}` works in any string; values are redacted from every log, report and alert.
  * - `sources`: the shop's own golden signals from the Prometheus `npm run demo` starts (it sets
  *   DEMO_PROMETHEUS_URL); point `url` at your Prometheus, or add `access-log` sources, for your system.
+ * - `gaps`: `observer gaps` ranks the API's operations (demo/openapi.yaml) by production traffic (the
+ *   shop's access log, written by `npm run demo`) not covered by the checks and journeys.
  */
 import { defineConfig } from 'production-observer';
 
@@ -38,6 +40,7 @@ export default defineConfig({
         ],
       }
     : {}),
+  gaps: { openapi: './demo/openapi.yaml', accessLogs: ['.observer/demo-access.log'] },
   journeys: {
     purchase: {
       schedule: '*/10 * * * *',

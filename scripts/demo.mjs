@@ -10,9 +10,14 @@
 //          --incident records a deploy (demo-<time>) and then breaks the search API (latency and 503)
 //          on the last run, so the run ends with an incident whose probable cause is that deploy
 //          (`observer incidents` prints it; the board in reports/status.md shows it too).
+// 5. then drives some traffic of its own (a client app: searches, product pages, its account, a route the
+//    API does not document, a few 503s) and ends with `observer gaps`: demo/openapi.yaml against the
+//    shop's access log (.observer/demo-access.log) and what the checks and journeys cover
+//    (reports/gaps.md, reports/gaps.json, a section of reports/index.html; generated checks in
+//    .observer/gaps-generated/ to review).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,7 +85,10 @@ if (!prometheusPath) {
 // 4. The demo shop (with its DNS, TCP and TLS servers on loopback), Prometheus scraping it, then the runs.
 say('starting the demo shop (with its DNS, TCP and TLS servers on loopback)');
 const caFile = path.join(root, '.observer', 'demo-ca.pem');
-const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0', '--extras', '--ca-file', caFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+// The shop's access log is the demo's production traffic (observer gaps reads it): one per demo session.
+const accessLog = path.join(root, '.observer', 'demo-access.log');
+rmSync(accessLog, { force: true });
+const shop = spawn(process.execPath, ['--import', 'tsx', 'demo/main.ts', '--port', '0', '--extras', '--ca-file', caFile, '--access-log', accessLog], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 const extras = {};
 const url = await new Promise((resolve, reject) => {
   let buf = '';
@@ -191,7 +199,32 @@ if (incident) {
   say('observer incidents');
   spawnSync(process.execPath, ['dist/cli/bin.js', 'incidents', '--env', 'local', '--since', '2h'], { cwd: root, stdio: 'inherit', env });
 }
+
+// 5. Production-like traffic the checks do not all cover, then the test-gaps report.
+say('driving client traffic at the shop (searches, product pages, the account, an undocumented route, a few 503s)');
+await driveTraffic(url);
+say('observer gaps (demo/openapi.yaml x the shop access log x what the checks and journeys cover)');
+rmSync(path.join(root, '.observer', 'gaps-generated'), { recursive: true, force: true });
+const gaps = spawnSync(process.execPath, ['dist/cli/bin.js', 'gaps', '--env', 'local', '--write', '.observer/gaps-generated'], { cwd: root, stdio: 'inherit', env });
+if (gaps.status !== 0) code = code || (gaps.status ?? 1);
 stopShop();
-say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md)`);
+say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md; test gaps in reports/gaps.md)`);
 say(code === 0 ? 'every monitor passed' : `the last run exited ${code} (see the lines above)`);
 process.exit(incident && code === 1 ? 0 : code);
+
+/**
+ * A client app's traffic, bounded: what production looks like beside the monitors. Searches and
+ * product pages (covered), the signed-in account (GET /api/me: no check covers it), an old client's
+ * undocumented /api/v2 route, and a fault that answers 503 to three product requests (for id 4).
+ */
+async function driveTraffic(base) {
+  const call = (p, init) => fetch(`${base}${p}`, { ...init, headers: { 'user-agent': 'demo-app/3.2', ...(init?.headers ?? {}) } }).then((r) => r.arrayBuffer().then(() => r.status), () => 0);
+  await fetch(`${base}/__faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ endpoint: '/api/products/:id', status: 503, count: 3 }) });
+  for (let i = 0; i < 3; i++) await call('/api/products/4');
+  const terms = ['running', 'mug', 'lamp', 'trail', 'tea'];
+  for (let i = 0; i < 30; i++) await call(`/api/products?q=${terms[i % terms.length]}`);
+  for (let i = 0; i < 20; i++) await call(`/api/products/${(i % 5) + 1}`);
+  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'demo-app/3.2' }, body: JSON.stringify({ username: env.DEMO_USER, password: env.DEMO_PASSWORD }) }).then((r) => r.json(), () => ({}));
+  for (let i = 0; i < 25; i++) await call('/api/me', { headers: { authorization: `Bearer ${login.token ?? 'none'}` } });
+  for (let i = 0; i < 6; i++) await call(`/api/v2/recommendations?product=${i + 1}`);
+}

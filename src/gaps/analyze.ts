@@ -69,7 +69,7 @@ export interface GapsReport {
   /** `--since`: `7d`. */
   window: string;
   openapi: { file: string; title: string; version: string; operations: number };
-  usage: { files: string[]; requests: number; outsideWindow: number; malformed: number; malformedSamples: string[]; firstAt: string | null; lastAt: string | null };
+  usage: { files: string[]; requests: number; outsideWindow: number; outsideApi: number; malformed: number; malformedSamples: string[]; firstAt: string | null; lastAt: string | null };
   monitors: { checksRan: number; journeysRan: number; notRun: string[]; unmatched: Array<{ monitor: string; method: string; url: string }> };
   /** Every documented operation, highest risk first (then share, then key). */
   operations: GapsOperation[];
@@ -180,6 +180,7 @@ export function analyzeGaps(input: AnalyzeInput): GapsReport {
       files: usage.files,
       requests: usage.requests,
       outsideWindow: usage.outsideWindow,
+      outsideApi: usage.outsideApi,
       malformed: usage.malformed,
       malformedSamples: usage.malformedSamples,
       firstAt: Number.isFinite(usage.firstAtMs) ? iso(usage.firstAtMs) : null,

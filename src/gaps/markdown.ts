@@ -20,6 +20,7 @@ export function renderGapsMarkdown(r: GapsReport): string {
       `; ${r.monitors.checksRan} API check(s) and ${r.monitors.journeysRan} journey(s) with results over ${mdCell(r.window)}.`,
   );
   if (u.malformed) out.push('', `⚠ ${u.malformed} log line(s) did not parse (skipped), e.g. \`${u.malformedSamples[0]?.replace(/`/g, "'") ?? ''}\`.`);
+  if (u.outsideApi) out.push('', `${u.outsideApi} request(s) outside the API's base path(s) (pages, static files) are not API traffic and were left out.`);
   if (u.outsideWindow) out.push('', `${u.outsideWindow} request(s) older than ${mdCell(r.window)} were left out.`);
   if (r.monitors.notRun.length) out.push('', `Checks with no result in the window (they cover nothing): ${r.monitors.notRun.map(mdCell).join(', ')}.`);
   out.push('', 'Risk = share of production traffic × (1 − coverage); coverage: none 0, reached by a journey 0.25, checked for status 0.5, checked with a schema or body assertions 1.');

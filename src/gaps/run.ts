@@ -69,7 +69,7 @@ export async function runGaps(o: GapsOptions): Promise<GapsOutcome> {
   const matcher = new OperationMatcher(api);
   const sinceMs = o.nowMs - windowMs;
   const [usage, results, findings] = await Promise.all([
-    readUsage(logs, { lookup: matcher, sinceMs }),
+    readUsage(logs, { lookup: matcher, sinceMs, basePaths: [...new Set(api.operations.flatMap((op) => op.basePaths))] }),
     o.store.listResults({ since: isoAt(sinceMs), environment: config.environment }),
     o.store.listFindings({ since: isoAt(sinceMs) }),
   ]);

@@ -69,6 +69,8 @@ export interface UsageData {
   requests: number;
   /** Parsed lines older than the window (`since`), skipped. */
   outsideWindow: number;
+  /** Requests outside every base path of the API (pages, static files beside an `/api`), skipped. */
+  outsideApi: number;
   /** Lines that did not parse, and a few of them (clipped). */
   malformed: number;
   malformedSamples: string[];
@@ -90,6 +92,11 @@ export interface ReadUsageOptions {
   lookup: OperationLookup;
   /** Epoch ms; requests before it are skipped (lines without a readable time are kept). */
   sinceMs?: number;
+  /**
+   * The API's base paths (`/api`): requests under none of them are not API traffic and are only
+   * counted (`outsideApi`). Absent, or one of them the root (`''`): every request counts.
+   */
+  basePaths?: readonly string[];
   /** Bound of undocumented templates; default 200. */
   maxUndocumented?: number;
 }
@@ -100,6 +107,7 @@ export async function readUsage(logs: readonly LogInput[], opts: ReadUsageOption
     files: logs.map((l) => l.file),
     requests: 0,
     outsideWindow: 0,
+    outsideApi: 0,
     malformed: 0,
     malformedSamples: [],
     firstAtMs: Number.NaN,
@@ -156,12 +164,36 @@ class UsageSink implements RequestSink {
     private readonly opts: ReadUsageOptions,
   ) {
     this.maxUndocumented = opts.maxUndocumented ?? 200;
+    const bases = opts.basePaths ?? [];
+    this.prefixes = bases.length && !bases.some((b) => b === '' || b === '/') ? bases.map((b) => b.replace(/\/+$/, '')) : undefined;
+  }
+
+  private readonly prefixes: string[] | undefined;
+
+  /** `/api`, `/api/x`, `https://host/api/x?y` are under `/api`; `/apix` is not. */
+  private underApi(target: string): boolean {
+    let p = target;
+    if (p.charCodeAt(0) !== 47) {
+      const at = p.indexOf('/', p.indexOf('//') + 2);
+      p = at >= 0 ? p.slice(at) : '/';
+    }
+    for (const b of this.prefixes!) {
+      if (p.startsWith(b)) {
+        const c = p.charCodeAt(b.length);
+        if (Number.isNaN(c) || c === 47 || c === 63) return true;
+      }
+    }
+    return false;
   }
 
   request(method: string, target: string, status: number, bytes: number, requestTimeMs: number, time: string | number | undefined): void {
     const atMs = this.timeMs(time);
     if (this.opts.sinceMs !== undefined && atMs < this.opts.sinceMs) {
       this.data.outsideWindow++;
+      return;
+    }
+    if (this.prefixes && !this.underApi(target)) {
+      this.data.outsideApi++;
       return;
     }
     const m = method === '' ? 'GET' : method.toUpperCase();

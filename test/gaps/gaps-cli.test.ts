@@ -81,7 +81,7 @@ describe('observer gaps (real server, store, log and CLI)', () => {
 
   it('ranks operations by risk, lists missing and inadequate tests, new scenarios, undocumented and unused; writes checks that run', async () => {
     // 1. The checks run for real (health: status only; product: schema and body).
-    const run1 = await runCli(['run'], { cwd: box.dir, env: env() });
+    const run1 = await runCli(['run'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(run1.code, run1.stderr).toBe(0);
 
     // 2. A journey that posted to the cart, through the store API.
@@ -104,7 +104,7 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     // A file in the way is never overwritten (a folder the config does not load: a review area).
     mkdirSync(path.join(box.dir, 'review'));
     writeFileSync(path.join(box.dir, 'review', 'gaps-get-order.check.yaml'), '# mine\n');
-    const review = await runCli(['gaps', '--write', 'review', '--top', '3'], { cwd: box.dir, env: env() });
+    const review = await runCli(['gaps', '--write', 'review', '--top', '3'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(review.code, review.stderr).toBe(0);
     expect(review.stdout).toContain('kept review/gaps-get-order.check.yaml (exists; never overwritten)');
     expect(readFileSync(path.join(box.dir, 'review', 'gaps-get-order.check.yaml'), 'utf8')).toBe('# mine\n');
@@ -116,7 +116,7 @@ describe('observer gaps (real server, store, log and CLI)', () => {
       'gaps-get-search-products.schema.json',
     ]);
 
-    const gaps = await runCli(['gaps', '--write', 'checks/generated', '--top', '3'], { cwd: box.dir, env: env() });
+    const gaps = await runCli(['gaps', '--write', 'checks/generated', '--top', '3'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(gaps.code, gaps.stderr).toBe(0);
     expect(gaps.stderr).toMatch(/warning: 2 log line\(s\) did not parse and were skipped/);
     expect(gaps.stderr).toContain('access.log:');
@@ -187,7 +187,7 @@ describe('observer gaps (real server, store, log and CLI)', () => {
 
     // 5. They load and pass against the server.
     const before = hits.length;
-    const run2 = await runCli(['run'], { cwd: box.dir, env: env() });
+    const run2 = await runCli(['run'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(run2.code, run2.stdout + run2.stderr).toBe(0);
     const latest = JSON.parse(readFileSync(path.join(box.dir, 'reports', 'latest.json'), 'utf8')) as { results: Array<{ monitor: string; status: string; httpStatus?: number }> };
     const generated = latest.results.filter((r) => r.monitor.startsWith('gaps-'));
@@ -202,7 +202,7 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     // 6. Again: the gaps are closed, nothing is written or changed.
     appendFileSync(path.join(dir, 'gaps-get-order.check.yaml'), '# reviewed by hand\n');
     const edited = readFileSync(path.join(dir, 'gaps-get-order.check.yaml'), 'utf8');
-    const again = await runCli(['gaps', '--write', 'checks/generated'], { cwd: box.dir, env: env() });
+    const again = await runCli(['gaps', '--write', 'checks/generated'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(path.join(dir, 'gaps-get-order.check.yaml'), 'utf8')).toBe(edited);
     expect(again.stdout).not.toContain('wrote ');
@@ -210,26 +210,26 @@ describe('observer gaps (real server, store, log and CLI)', () => {
     expect(report2.missing).toEqual([]);
     expect(report2.operations.find((o) => o.key === 'GET /api/orders/{orderId}')?.level).toBe('asserted');
     expect(existsSync(path.join(dir, 'gaps-get-admin-stats.check.yaml'))).toBe(false);
-  }, 120_000);
+  }, 600_000);
 
   it('a missing log or description is a clear error (exit 2, no stack); a broken gaps section too', async () => {
-    const r = await runCli(['gaps', '--access-log', 'logs/none.log'], { cwd: box.dir, env: env() });
+    const r = await runCli(['gaps', '--access-log', 'logs/none.log'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('observer gaps: logs/none.log: no such file (--access-log)');
     expect(r.stderr).not.toMatch(/\n\s+at /);
-    const o = await runCli(['gaps', '--openapi', 'nope.yaml'], { cwd: box.dir, env: env() });
+    const o = await runCli(['gaps', '--openapi', 'nope.yaml'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
     expect(o.code).toBe(2);
     expect(o.stderr).toContain('observer gaps: nope.yaml: no such file (--openapi)');
     const cfg = path.join(box.dir, 'observer.config.ts');
     const original = readFileSync(cfg, 'utf8');
     writeFileSync(cfg, original.replace("accessLogs: ['logs/access.log']", "accessLogs: [{ file: 'logs/access.log' }], since: 'a week'"));
     try {
-      const c = await runCli(['gaps'], { cwd: box.dir, env: env() });
+      const c = await runCli(['gaps'], { cwd: box.dir, env: env(), timeoutMs: 180_000 });
       expect(c.code).toBe(2);
       expect(c.stderr).toMatch(/observer\.config\.ts.*gaps\.accessLogs\[0\]/);
       expect(c.stderr).toMatch(/gaps\.since.*must be a duration such as 90m, 24h or 7d/);
     } finally {
       writeFileSync(cfg, original);
     }
-  }, 60_000);
+  }, 400_000);
 });
