@@ -104,13 +104,13 @@ function writeLog(file: string, lines: number): void {
 
 interface ChildResult {
   wallMs: number;
-  out: { lines: number; maxRssMb: number; cpuMs: number; loadMs?: number; loadCpuMs?: number; matched?: number; undocumented?: number; undocumentedRoutes?: number; operations?: number; malformed?: number };
+  out: { lines: number; maxRssMb: number; liveHeapMb: number; cpuMs: number; loadMs?: number; loadCpuMs?: number; matched?: number; undocumented?: number; undocumentedRoutes?: number; operations?: number; malformed?: number };
 }
 
 function run(args: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, [child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, ['--expose-gc', child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     p.on('error', reject);
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   console.log(`  ours/bare time: wall ${(ow / bw).toFixed(2)}x · cpu ${(oc / bc).toFixed(2)}x`);
   const perLineCpu = (LINES - SMALL) / ((oc - sc) / 1000);
   console.log(`  per line past the fixed cost: cpu ${fmt(perLineCpu)} lines/s, wall ${fmt((LINES - SMALL) / ((ow - sw) / 1000))} lines/s ((${fmt(LINES)} - ${fmt(SMALL)}) lines / the difference of the two runs)`);
-  console.log(`  peak RSS ours: ${median(oursSmall.map((r) => r.out.maxRssMb))} MB at ${fmt(SMALL)} lines, ${median(ours.map((r) => r.out.maxRssMb))} MB at ${fmt(LINES)} lines (bare: ${median(bare.map((r) => r.out.maxRssMb))} MB)`);
+  console.log(`  peak RSS ours: ${median(oursSmall.map((r) => r.out.maxRssMb))} MB at ${fmt(SMALL)} lines, ${median(ours.map((r) => r.out.maxRssMb))} MB at ${fmt(LINES)} lines (bare: ${median(bare.map((r) => r.out.maxRssMb))} MB); live heap after GC: ${median(oursSmall.map((r) => r.out.liveHeapMb))} MB vs ${median(ours.map((r) => r.out.liveHeapMb))} MB`);
   const whole = LINES / (oc / 1000);
   console.log(`  goal >= 300,000 lines/s on one core (cpu), spawn to exit: ${whole >= 300_000 ? 'met' : 'NOT met'} (${fmt(whole)}); per line past the fixed cost: ${perLineCpu >= 300_000 ? 'met' : 'NOT met'} (${fmt(perLineCpu)})`);
 }
