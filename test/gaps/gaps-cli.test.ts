@@ -198,6 +198,8 @@ describe('observer gaps (real server, store, log and CLI)', () => {
       ['gaps-get-search-products', 200, 'ok'],
     ]);
     expect(hits.slice(before)).toContain('GET /api/orders/7');
+    // The run's new board keeps the gaps section (the html reporter reads gaps.json).
+    expect(readFileSync(path.join(box.dir, 'reports', 'index.html'), 'utf8')).toContain('<h2>Test gaps</h2>');
 
     // 6. Again: the gaps are closed, nothing is written or changed.
     appendFileSync(path.join(dir, 'gaps-get-order.check.yaml'), '# reviewed by hand\n');
