@@ -30,6 +30,11 @@ export class StoreWatcher {
     private readonly opts: { intervalMs: number; onChange(): void; onError(err: Error): void },
   ) {}
 
+  /** False from a failed read until the next good one. */
+  get healthy(): boolean {
+    return !this.failing;
+  }
+
   /** Reads the first signature (no change reported for it), then polls. */
   async start(): Promise<void> {
     this.last = await storeSignature(this.store);

@@ -23,6 +23,8 @@ import type { HeartbeatBook } from '../checks/heartbeat.js';
 export interface HealthSource {
   readonly ready: boolean;
   readonly monitorCount: number;
+  /** /readyz's text when ready; default `ready: N monitor(s) scheduled`. */
+  readyText?(): string;
 }
 
 export interface Route {
@@ -166,7 +168,7 @@ export function builtinRoutes(opts: { metrics: ObserverMetrics; health: HealthSo
       const ready = opts.health.ready;
       res
         .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ready ? `ready: ${opts.health.monitorCount} monitor(s) scheduled\n` : 'not ready\n');
+        .end(ready ? (opts.health.readyText?.() ?? `ready: ${opts.health.monitorCount} monitor(s) scheduled\n`) : 'not ready\n');
     },
   });
   const book = opts.heartbeats;
