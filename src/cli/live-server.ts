@@ -17,6 +17,9 @@ import { builtinRoutes, startHttpServer, type HealthSource, type HttpServer } fr
 import type { Store } from '../store/store.js';
 import { intOption, UsageError, type Options } from './args.js';
 
+/** run-<id>.json files kept in reports/ by the periodic writes. */
+export const LIVE_KEEP_RUN_FILES = 200;
+
 export const SERVER_FLAGS = {
   port: { type: 'string' },
   host: { type: 'string' },
@@ -86,6 +89,8 @@ export async function startLiveServer(opts: {
         env: opts.env,
         sla: slaFromMonitors([...opts.monitors]),
         concurrency: config.concurrency.checks + config.concurrency.journeyWorkers,
+        // Each write adds the latest run's run-<id>.json: keep the newest, so a daemon does not fill the disk.
+        json: { keepRuns: LIVE_KEEP_RUN_FILES },
       },
     });
     dashboard = new LiveDashboard({
