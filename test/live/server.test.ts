@@ -59,7 +59,11 @@ function openStream(url: string, headers: Record<string, string> = {}): Promise<
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
         buf += c;
-        for (const w of [...waiters]) if (w.re.test(buf)) (waiters.splice(waiters.indexOf(w), 1), w.done());
+        for (const w of [...waiters]) {
+          if (!w.re.test(buf)) continue;
+          waiters.splice(waiters.indexOf(w), 1);
+          w.done();
+        }
       });
       const ended = new Promise<void>((r) => res.on('close', () => r()));
       resolve({
@@ -69,7 +73,13 @@ function openStream(url: string, headers: Record<string, string> = {}): Promise<
           new Promise<void>((ok, fail) => {
             if (re.test(buf)) return ok();
             const t = setTimeout(() => fail(new Error(`timed out waiting for ${re}; got ${JSON.stringify(buf)}`)), 10_000);
-            waiters.push({ re, done: () => (clearTimeout(t), ok()) });
+            waiters.push({
+              re,
+              done: () => {
+                clearTimeout(t);
+                ok();
+              },
+            });
           }),
         close: () => req.destroy(),
         ended,
