@@ -95,7 +95,7 @@ export class LiveDashboard {
     routes.add({ path: '/', auth: 'token', hint: '/ (dashboard)', handle: page });
     routes.add({ path: '/index.html', auth: 'token', handle: page });
     routes.add({ path: '/artifacts/', prefix: true, auth: 'token', hint: '/artifacts/...', handle: (req, res, url) => serveArtifact(this.opts.source.outDir, req, res, url) });
-    routes.add({ path: '/events', auth: 'token', hint: '/events (server-sent events)', handle: (req, res) => this.hub.accept(req, res, JSON.stringify({ version: this.version })) });
+    routes.add({ path: '/events', methods: ['GET'], auth: 'token', hint: '/events (server-sent events)', handle: (req, res) => this.hub.accept(req, res, JSON.stringify({ version: this.version })) });
   }
 
   /** The page of the current version, rendered at most once per version. */
