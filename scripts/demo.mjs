@@ -209,6 +209,7 @@ const gaps = spawnSync(process.execPath, ['dist/cli/bin.js', 'gaps', '--env', 'l
 if (gaps.status !== 0) code = code || (gaps.status ?? 1);
 stopShop();
 say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md; test gaps in reports/gaps.md)`);
+say('live dashboard from the same store: node dist/cli/bin.js serve --host 127.0.0.1, then open http://127.0.0.1:9464/ (it updates as runs land)');
 say(code === 0 ? 'every monitor passed' : `the last run exited ${code} (see the lines above)`);
 process.exit(incident && code === 1 ? 0 : code);
 
