@@ -90,9 +90,9 @@ export function collectCoverage(checks: readonly CheckDefinition[], results: rea
     const requests =
       check.kind === 'api'
         ? [{ step: undefined, request: check.request, expect: check.expect }]
-        : check.steps.map((s) => ({ step: s.name, request: { ...s.request, url: fillPlaceholders(s.request.url) }, expect: s.expect }));
+        : check.steps.map((s) => ({ step: s.name, request: s.request, expect: s.expect }));
     for (const { step, request, expect } of requests) {
-      const op = lookup.match(request.method, request.url);
+      const op = matchWithPlaceholders(lookup, request.method, request.url);
       if (!op) {
         out.unmatched.push({ monitor: check.id, method: request.method, url: request.url });
         continue;
@@ -157,9 +157,18 @@ function callsOf(step: StepResult): Array<{ method: string; url: string; count: 
   return (step.steps ?? []).flatMap(callsOf);
 }
 
-/** `{{cartId}}` placeholders of a flow step stand for a value captured at run time: any value of the segment. */
-function fillPlaceholders(url: string): string {
-  return url.replace(/\{\{\s*[\w.-]+\s*\}\}/g, 'placeholder');
+const PLACEHOLDER = /\{\{\s*[\w.-]+\s*\}\}/g;
+/** Stand-ins for a captured value, tried in turn against the parameter's schema: a number, a UUID, hex, a word. */
+const STAND_INS = ['1', '00000000-0000-4000-8000-000000000000', 'a1b2c3d4e5f60718', 'placeholder'];
+
+/** `{{cartId}}` placeholders of a flow step stand for a value captured at run time: any value the parameter takes. */
+function matchWithPlaceholders(lookup: OperationLookup, method: string, url: string): ReturnType<OperationLookup['match']> {
+  if (!url.includes('{{')) return lookup.match(method, url);
+  for (const v of STAND_INS) {
+    const op = lookup.match(method, url.replace(PLACEHOLDER, v));
+    if (op) return op;
+  }
+  return undefined;
 }
 
 function relative(rootDir: string, file: string): string {
