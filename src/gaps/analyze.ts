@@ -53,7 +53,8 @@ export interface NewScenario {
   documented: boolean;
 }
 
-export interface UndocumentedRoute {
+/** A row of the report's undocumented routes (from the usage; `UndocumentedRoutes` in match.ts gives the templates). */
+export interface UndocumentedEntry {
   key: string;
   method: string;
   path: string;
@@ -77,7 +78,7 @@ export interface GapsReport {
   missing: string[];
   inadequate: InadequateTest[];
   newScenarios: NewScenario[];
-  undocumented: UndocumentedRoute[];
+  undocumented: UndocumentedEntry[];
   /** Documented operations production never called in the window. */
   unused: Array<{ key: string; operationId?: string; level: CoverageLevel }>;
   /** Files written by `--write`, relative to the project. */
@@ -164,7 +165,7 @@ export function analyzeGaps(input: AnalyzeInput): GapsReport {
   }
   newScenarios.sort((a, b) => b.count - a.count || (a.firstSeenAt < b.firstSeenAt ? 1 : -1) || (a.key < b.key ? -1 : 1));
 
-  const undocumented: UndocumentedRoute[] = [...usage.undocumented.values()]
+  const undocumented: UndocumentedEntry[] = [...usage.undocumented.values()]
     .map((u) => ({ key: u.key, method: u.method, path: u.path, example: u.example, requests: u.requests, share: share(u.requests), errors5xx: u.statusClasses['5xx'] }))
     .sort((a, b) => b.requests - a.requests || (a.key < b.key ? -1 : 1));
 
