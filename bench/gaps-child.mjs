@@ -69,10 +69,12 @@ if (mode === 'bare') {
   out.matched = [...perOperation.values()].reduce((a, b) => a + b, 0);
   out.undocumented = undocumented.total;
   out.undocumentedRoutes = undocumented.list().length;
+  // Live memory once garbage is collected (the child runs with --expose-gc), while the description,
+  // the matcher and the counts are still held: what the job keeps.
+  if (typeof globalThis.gc === 'function') globalThis.gc();
+  out.liveHeapMb = Math.round(process.memoryUsage().heapUsed / 1048576);
+  if (matcher.size === 0) console.error('no operation compiled');
 }
-// Live memory once garbage is collected (the child runs with --expose-gc): what the job keeps.
-if (typeof globalThis.gc === 'function') globalThis.gc();
-out.liveHeapMb = Math.round(process.memoryUsage().heapUsed / 1048576);
 const usage = process.resourceUsage();
 out.maxRssMb = Math.round(usage.maxRSS / 1024);
 // CPU time of the whole process, startup included: steadier than wall time on a shared machine.

@@ -274,6 +274,11 @@ export function splitPath(urlOrPath: string): string[] | undefined {
   return s.slice(1).split('/');
 }
 
+/** A fresh copy of a string (V8 keeps the parent of a sliced or concatenated string alive). */
+function detach(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 export interface UndocumentedRoute {
   method: string;
   /** `/internal/jobs/{id}`; `other` when the cap was reached. */
@@ -293,8 +298,6 @@ export interface UndocumentedRoute {
 export class UndocumentedRoutes {
   private readonly routes = new Map<string, UndocumentedRoute>();
   private readonly other: UndocumentedRoute = { method: '*', template: 'other', count: 0, example: '', statuses: {} };
-  /** Template per raw path, bounded. */
-  private cache = new Map<string, string>();
 
   constructor(readonly maxRoutes = 1000) {}
 
@@ -306,8 +309,9 @@ export class UndocumentedRoutes {
       if (this.routes.size >= this.maxRoutes) r = this.other;
       else {
         const segs = splitPath(urlOrPath);
-        r = { method, template: t, count: 0, example: segs ? `/${segs.join('/')}` : urlOrPath, statuses: {} };
-        this.routes.set(key, r);
+        // Copies: a slice of a log chunk would keep the whole chunk alive for as long as the route.
+        r = { method: detach(method), template: detach(t), count: 0, example: detach(segs ? `/${segs.join('/')}` : urlOrPath), statuses: {} };
+        this.routes.set(detach(key), r);
       }
     }
     r.count++;
@@ -319,13 +323,8 @@ export class UndocumentedRoutes {
 
   /** `/jobs/123/logs?x` → `/jobs/{id}/logs`. */
   template(urlOrPath: string): string {
-    const hit = this.cache.get(urlOrPath);
-    if (hit !== undefined) return hit;
     const segs = splitPath(urlOrPath) ?? [urlOrPath];
-    const t = `/${segs.map((s) => (isIdSegment(s) ? '{id}' : s)).join('/')}`;
-    if (this.cache.size >= 10_000) this.cache = new Map();
-    this.cache.set(urlOrPath, t);
-    return t;
+    return `/${segs.map((s) => (isIdSegment(s) ? '{id}' : s)).join('/')}`;
   }
 
   /** Most requested first (then by template and method); `other` last when used. */

@@ -51,6 +51,8 @@ describe('repository examples', () => {
       'api:legacy-health',
       'api:login',
       'heartbeat:nightly-backup',
+      'api:product-contract',
+      'api:search-contract',
       'api:product-detail',
       'api:product-detail-not-found',
       'api:products-search',
@@ -76,7 +78,11 @@ describe('repository examples', () => {
         // Functional expectations must hold; only an SLA breach on a busy test machine is tolerated.
         if (r.status === 'failed') expect(r.error?.class, `${r.monitor}: ${r.error?.message}`).toBe('sla');
       }
-      expect(results.filter((r) => r.kind === 'api').map((r) => r.httpStatus)).toEqual([200, 200, 200, 200, 404, 200]);
+      expect(results.filter((r) => r.kind === 'api').map((r) => r.httpStatus)).toEqual([200, 200, 200, 200, 200, 200, 404, 200]);
+      // The contract checks were validated against demo/openapi.yaml, not merely answered.
+      const contract = api.find((c) => c.id === 'product-contract')!;
+      expect(contract.expect.openapi).toMatchObject({ spec: 'demo/openapi.yaml', operation: 'GET /api/products/{id}' });
+      expect(api.find((c) => c.id === 'search-contract')!.expect.openapi?.operation).toBe('GET /api/products');
     } finally {
       await runner.close();
     }

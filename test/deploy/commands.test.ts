@@ -87,9 +87,10 @@ beforeAll(async () => {
   // The demo shop's own monitors too: TS and YAML checks, a schema folder, two journeys.
   // In subfolders, as teams group them (and the schema paths stay relative to each check).
   // Not the examples that need the demo's extra loopback servers (DNS, TCP, TLS) or the daemon (heartbeats):
-  // the pods here reach the shop's HTTP port only.
+  // the pods here reach the shop's HTTP port only. Nor the contract checks: their OpenAPI description
+  // ships with the demo (demo/openapi.yaml), outside the checks folder copied here.
   const needsExtras = (file: string): boolean =>
-    statSync(file).isFile() && /\$\{env:DEMO_(DNS|TCP_PORT|TLS_PORT|TLS_CA|HEARTBEAT_TOKEN)\}/.test(readFileSync(file, 'utf8'));
+    statSync(file).isFile() && /\$\{env:DEMO_(DNS|TCP_PORT|TLS_PORT|TLS_CA|HEARTBEAT_TOKEN)\}|spec: \.\.\/demo\//.test(readFileSync(file, 'utf8'));
   cpSync(path.join(ROOT, 'checks'), path.join(repo, 'checks/shop'), { recursive: true, filter: (src) => !needsExtras(src) });
   cpSync(path.join(ROOT, 'journeys'), path.join(repo, 'journeys/shop'), { recursive: true });
   image = layOutImage(path.join(scratch, 'image'), repo);
