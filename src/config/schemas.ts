@@ -8,6 +8,7 @@ import type { SchemaObject } from 'ajv';
 import type { AssertionOp } from '../model/monitor.js';
 import { HINT } from './ajv-errors.js';
 import { sourcesSchema } from '../sources/config-schema.js';
+import { statusPageSchema } from '../status/config.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -380,5 +381,7 @@ export const configSchema: SchemaObject = {
     journeyFiles: globs,
     /** The watched system's golden signals (schema owned by src/sources). */
     sources: sourcesSchema,
+    /** The status page, badges and SLA targets (schema owned by src/status). */
+    statusPage: statusPageSchema,
   },
 };

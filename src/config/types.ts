@@ -8,6 +8,7 @@ import type { AnomalyConfig } from '../anomaly/config.js';
 import type { AssertionOp, CheckDefinition, StepSla } from '../model/monitor.js';
 import type { Redactor } from '../runtime/redact.js';
 import type { SourceConfig } from '../sources/types.js';
+import type { ResolvedStatusPage, StatusPageInput } from '../status/config.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { HttpMethod } from './schemas.js';
 
@@ -277,6 +278,8 @@ export interface ObserverConfig {
    * or the path of a YAML file holding that list (relative to this file).
    */
   sources?: SourceConfig[] | string;
+  /** The status page (`/status`, `observer report --status-page DIR`), badges and SLA targets (src/status). */
+  statusPage?: StatusPageInput;
 }
 
 /**
@@ -346,6 +349,8 @@ export interface ResolvedConfig {
   daemon: ResolvedDaemonConfig;
   /** Validated `sources` (empty when none); log paths stay relative to `rootDir`. */
   sources: SourceConfig[];
+  /** The validated `statusPage` section with its defaults applied; absent when not configured. */
+  statusPage?: ResolvedStatusPage;
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */
   redactor: Redactor;
   /** Non-fatal diagnostics (print them; they did not stop the load). */
