@@ -83,7 +83,10 @@ describe.each(backends)('uptime on %s', (_name, open) => {
     // Yesterday: k=6..17 (23:00 .. 01:00) with k=7 aborted, not counted: 11 runs.
     expect(api[88]).toMatchObject({ day: '2026-11-29', passed: 11, degraded: 0, failed: 0 });
     // A full day has 12 runs.
-    expect(api[80]).toMatchObject({ passed: 12, degraded: 0, failed: 0 });
+    expect(api[60]).toMatchObject({ passed: 12, degraded: 0, failed: 0 });
+    // k=100 (11-22 03:00) .. k=105 (11-21 17:00): k=102..105 fall on 11-21, k=100..101 on 11-22.
+    expect(api[80]).toMatchObject({ day: '2026-11-21', passed: 8, failed: 4 });
+    expect(api[81]).toMatchObject({ day: '2026-11-22', passed: 10, failed: 2 });
     const web = days.get('web')!;
     const k44Day = new Date(at(44)).toISOString().slice(0, 10);
     const inWindow = web.find((d) => d.day === k44Day)!;
