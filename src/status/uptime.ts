@@ -54,14 +54,14 @@ export function addCounts(a: Counts, b: Counts): Counts {
 }
 
 /**
- * An uptime percentage for people (not reporters/format.ts's formatPct: uptime is never rounded up to 100 (99.9996 shows 99.999), at most 3 decimals,
- * trailing zeros dropped); `—` for no data.
+ * An uptime percentage for people, truncated, never rounded up (99.9996 shows 99.999%, not 100%):
+ * 2 decimals, 3 from 99.99 on, trailing zeros dropped; `—` for no data. (reporters/format.ts's
+ * formatPct rounds, which is right for error rates and wrong for uptime.)
  */
 export function formatUptime(pct: number | null): string {
   if (pct === null) return '—';
   if (pct >= 100) return '100%';
-  const floored = Math.floor(pct * 1000) / 1000;
-  const digits = floored >= 99.99 ? 3 : floored >= 99 ? 2 : 1;
+  const digits = Math.floor(pct * 1000) / 1000 >= 99.99 ? 3 : 2;
   const text = (Math.floor(pct * 10 ** digits) / 10 ** digits).toFixed(digits).replace(/\.?0+$/, '');
   return `${text}%`;
 }
