@@ -2,7 +2,8 @@
  * The status page as one self-contained HTML document (no script, no external asset): overall
  * banner, maintenance, open incidents, groups of monitors with 90 daily uptime bars, past
  * incidents. Light and dark follow prefers-color-scheme; the layout flows from a 360 px phone (the
- * last 30 bars) to a 1920 px wall screen (groups side by side, larger type). Every text is
+ * last 30 bars) to a 1920 px wall screen (groups side by side from the top, maintenance and
+ * incidents in a column on the right, larger type). Every text is
  * redacted, then escaped.
  */
 import { h, styleSource } from '../reporters/html-escape.js';
@@ -46,13 +47,13 @@ ${s.description ? `<p class="desc">${t(s.description)}</p>` : ''}
 <p class="meta">Updated <time datetime="${h(s.generatedAt)}">${h(formatInstant(s.generatedAt))}</time>${s.environment ? ` · environment <b>${t(s.environment)}</b>` : ''}</p>
 </div></header>
 <main class="wrap">
-${s.maintenance.length ? `<section aria-labelledby="maint-h"><h2 id="maint-h">Maintenance</h2>${s.maintenance.map((m) => maintenanceHtml(m, t)).join('')}</section>` : ''}
-${open.length ? `<section aria-labelledby="open-h"><h2 id="open-h">Ongoing incidents</h2>${open.map((i) => incidentHtml(i, t)).join('')}</section>` : ''}
-<section aria-labelledby="groups-h"><h2 id="groups-h" class="sr">Monitors</h2>
+${s.maintenance.length ? `<section class="s-maint" aria-labelledby="maint-h"><h2 id="maint-h">Maintenance</h2>${s.maintenance.map((m) => maintenanceHtml(m, t)).join('')}</section>` : ''}
+${open.length ? `<section class="s-open" aria-labelledby="open-h"><h2 id="open-h">Ongoing incidents</h2>${open.map((i) => incidentHtml(i, t)).join('')}</section>` : ''}
+<section class="s-groups" aria-labelledby="groups-h"><h2 id="groups-h" class="sr">Monitors</h2>
 <div class="groups">${s.groups.map((g) => groupHtml(g, t)).join('')}</div>
 <p class="legend"><span class="bar b-ok"></span> at or above target <span class="bar b-minor"></span> below target <span class="bar b-warn"></span> under 99% <span class="bar b-bad"></span> under 95% <span class="bar b-maint"></span> maintenance <span class="bar b-none"></span> no runs. Uptime is the share of runs that were up (degraded counts as up); runs in maintenance windows are not counted. Days are UTC.</p>
 </section>
-<section aria-labelledby="past-h"><h2 id="past-h">Past incidents <span class="muted">(14 days)</span></h2>
+<section class="s-past" aria-labelledby="past-h"><h2 id="past-h">Past incidents <span class="muted">(14 days)</span></h2>
 ${past.length ? past.map((i) => incidentHtml(i, t)).join('') : '<p class="empty">No incidents in the last 14 days.</p>'}
 </section>
 </main>
@@ -195,7 +196,11 @@ footer { color: var(--muted); font-size: 12.5px; padding-bottom: 28px; }
   body { font-size: 17px; }
   .wrap { max-width: none; padding: 0 40px; }
   h1 { font-size: 34px; } .banner { font-size: 24px; } h3 { font-size: 19px; }
-  .groups { grid-template-columns: repeat(auto-fit, minmax(620px, 1fr)); }
+  /* The wall: monitors take the left 70% from the top; maintenance and incidents run down the right. */
+  main.wrap { display: grid; grid-template-columns: minmax(0, 7fr) minmax(0, 3fr); column-gap: 32px; align-items: start;
+    grid-template-areas: "groups maint" "groups open" "groups past"; grid-template-rows: auto auto 1fr; }
+  .s-groups { grid-area: groups; } .s-maint { grid-area: maint; } .s-open { grid-area: open; } .s-past { grid-area: past; }
+  .groups { grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); }
   .bars { height: 40px; }
 }
 `;
