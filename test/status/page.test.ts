@@ -98,8 +98,8 @@ describe('status page in Chromium', () => {
           await page.goto(pathToFileURL(pageFile).href);
           const m = await page.evaluate(() => {
             const firstBars = document.querySelector('.bars')!;
-            const visible = [...firstBars.querySelectorAll('.bar')].filter((b) => (b as HTMLElement).offsetWidth > 0);
-            const groups = [...document.querySelectorAll('.group')].map((g) => g.getBoundingClientRect());
+            const visible = Array.from(firstBars.querySelectorAll('.bar')).filter((b) => (b as HTMLElement).offsetWidth > 0);
+            const groups = Array.from(document.querySelectorAll('.group')).map((g) => g.getBoundingClientRect());
             return {
               scrollWidth: document.documentElement.scrollWidth,
               innerWidth: window.innerWidth,
