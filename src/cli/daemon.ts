@@ -16,7 +16,7 @@ import { RunnerHealthSampler, runnerHealthOptions } from '../runtime/runner-heal
 import { Daemon } from '../scheduler/daemon.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parse } from './args.js';
-import { SERVER_FLAGS, SERVER_USAGE, startLiveServer } from './live-server.js';
+import { checkServerFlags, SERVER_FLAGS, SERVER_USAGE, startLiveServer } from './live-server.js';
 import { prepare } from './prepare.js';
 import type { CommandIO } from './io.js';
 
@@ -53,6 +53,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     return ExitCode.Ok;
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  checkServerFlags(values);
   const location = values.location ?? io.env.OBSERVER_LOCATION;
   const load = () =>
     prepare({

@@ -45,6 +45,14 @@ export interface ServerFlags {
   window?: string;
 }
 
+/** Usage errors of the server flags, before anything is opened. */
+export function checkServerFlags(flags: ServerFlags): void {
+  intOption(flags.port, 'port');
+  intOption(flags['write-interval'], 'write-interval');
+  if (flags.window !== undefined && parseDurationMs(flags.window) === undefined) throw new UsageError(`--window: expected a duration such as 90m, 24h or 7d, got "${flags.window}"`);
+  if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token: expected a non-empty token');
+}
+
 export interface LiveServer {
   server: HttpServer;
   /** Absent when `dashboard.enabled` is false. */
@@ -68,11 +76,10 @@ export async function startLiveServer(opts: {
   const { flags, config } = opts;
   const port = intOption(flags.port, 'port') ?? config.daemon.port;
   const host = flags.host ?? config.daemon.host ?? '0.0.0.0';
+  checkServerFlags(flags);
   const writeSeconds = intOption(flags['write-interval'], 'write-interval') ?? config.dashboard.writeIntervalSeconds;
   const window = flags.window ?? config.dashboard.window;
-  if (parseDurationMs(window) === undefined) throw new UsageError(`--window: expected a duration such as 90m, 24h or 7d, got "${window}"`);
   const token = flags.token ?? config.dashboard.token;
-  if (flags.token !== undefined && flags.token.trim() === '') throw new UsageError('--token: expected a non-empty token');
   if (flags.token) config.redactor.add(flags.token);
 
   const routes = builtinRoutes({ metrics: opts.metrics, health: opts.health, ...(opts.heartbeats ? { heartbeats: opts.heartbeats } : {}) });

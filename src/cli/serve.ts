@@ -10,7 +10,7 @@ import { createLogger, type LogFormat } from '../runtime/log.js';
 import { StoreWatcher } from '../live/watch.js';
 import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse } from './args.js';
-import { SERVER_FLAGS, SERVER_USAGE, startLiveServer } from './live-server.js';
+import { checkServerFlags, SERVER_FLAGS, SERVER_USAGE, startLiveServer } from './live-server.js';
 import { openConfiguredStore } from './store-from-config.js';
 import type { CommandIO } from './io.js';
 
@@ -39,6 +39,7 @@ export async function serveCommand(argv: string[], io: CommandIO): Promise<numbe
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
   const pollSeconds = intOption(values['poll-interval'], 'poll-interval', { min: 1 });
+  checkServerFlags(values);
   const { config, store } = await openConfiguredStore(io, { ...(values.config ? { configFile: values.config } : {}), ...(values.env ? { environment: values.env } : {}) });
   const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
   const clock = systemClock;

@@ -26,7 +26,7 @@ export interface LiveDashboardOptions {
   retryMs?: number;
   /** Rewrite reports/ at this interval when something changed; 0 or unset: never. */
   writeIntervalMs?: number;
-  /** Coalesce bursts of changes (a daemon finishing several monitors at once); default 250 ms. */
+  /** Coalesce bursts of changes (a daemon finishing several monitors at once): at most one update per this; default 1 000 ms. */
   debounceMs?: number;
 }
 
@@ -35,7 +35,7 @@ interface Page {
   html: string;
 }
 
-export const DASHBOARD_DEFAULTS = { maxClients: 100, heartbeatMs: 15_000, retryMs: 5_000, debounceMs: 250 } as const;
+export const DASHBOARD_DEFAULTS = { maxClients: 100, heartbeatMs: 15_000, retryMs: 5_000, debounceMs: 1_000 } as const;
 
 export class LiveDashboard {
   private readonly boot = randomBytes(4).toString('hex');
@@ -69,7 +69,10 @@ export class LiveDashboard {
     return this.hub.size;
   }
 
-  /** Something new is in the store: render once (after a short debounce) and tell every page. */
+  /**
+   * Something new is in the store: render once (after the debounce, and only while a page is
+   * connected: the render is CPU work on the daemon's event loop) and tell every page.
+   */
   changed(): void {
     if (this.closed) return;
     this.seq++;
@@ -77,6 +80,8 @@ export class LiveDashboard {
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       const version = this.version;
+      // No page open: nothing to render now; the next GET / renders the version it asks for.
+      if (this.hub.size === 0) return;
       this.render()
         .then(() => this.hub.broadcast('update', JSON.stringify({ version })))
         .catch((err: unknown) => this.opts.log.warn(`dashboard: could not render the board: ${(err as Error).message}`));

@@ -109,7 +109,7 @@ describe('live dashboard', () => {
         title: document.title,
         navigations: performance.getEntriesByType('navigation').length,
         charts: document.querySelectorAll('.chart-card .uplot canvas').length,
-        otherChartsHidden: [...document.querySelectorAll('.chart-card[data-monitor="other"]')].every((el) => (el as HTMLElement).hidden),
+        otherChartsHidden: Array.from(document.querySelectorAll('.chart-card[data-monitor="other"]')).every((el) => (el as HTMLElement).hidden),
       }));
       expect(after.marker).toBe(4242);
       expect(after.version).not.toBe(versionBefore);

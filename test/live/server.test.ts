@@ -219,6 +219,28 @@ describe('live dashboard server', () => {
     }
   });
 
+  it('renders on a change only while a page is connected (a daemon with no page open does no render work)', async () => {
+    await addRun('r1', T0, 'passed');
+    await start();
+    let renders = 0;
+    const source = (dashboard as unknown as { opts: { source: BoardSource } }).opts.source;
+    const html = source.html.bind(source);
+    source.html = () => (renders++, html());
+    dashboard.changed();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(renders).toBe(0);
+    const base = `http://127.0.0.1:${server!.port}`;
+    const s = await openStream(`${base}/events?token=${TOKEN}`);
+    await s.waitFor(/event: hello/);
+    dashboard.changed();
+    await s.waitFor(/event: update/);
+    expect(renders).toBe(1);
+    // The pages then ask for the version already rendered.
+    await (await fetch(`${base}/?token=${TOKEN}`)).text();
+    expect(renders).toBe(1);
+    s.close();
+  });
+
   it('rewrites reports/ only when something changed since the last write', async () => {
     await addRun('r1', T0, 'passed');
     await start();
