@@ -149,7 +149,7 @@ main { padding-bottom: 24px; }
 section { margin-top: 24px; }
 h2 { font-size: 18px; margin: 0 0 10px; }
 h3 { font-size: 16px; margin: 0; }
-.groups { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; }
+.groups { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; align-items: start; }
 .group { background: var(--panel); border: 1px solid var(--line); border-radius: 12px; padding: 14px 16px 6px; min-width: 0; }
 .ghead { display: flex; align-items: center; gap: 10px; flex-wrap: wrap; padding-bottom: 10px; border-bottom: 1px solid var(--line); }
 .ghead h3 { flex: 1 1 auto; min-width: 0; }

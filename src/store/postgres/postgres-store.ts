@@ -278,11 +278,12 @@ export class PostgresStore implements Store {
       `SELECT t.monitor, t.location, t.started_at, t.down, t.error_class,
          CASE WHEN t.down THEN r.doc->'error'->>'message' END AS message
        FROM (
-         SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
-           LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
-         FROM results ${where}
+         SELECT * FROM (
+           SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
+             LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
+           FROM results ${where}
+         ) w WHERE w.prev IS DISTINCT FROM w.down
        ) t JOIN results r ON r.id = t.id
-       WHERE t.prev IS DISTINCT FROM t.down
        ORDER BY t.started_at, t.monitor, t.location, t.id`,
       values,
     );

@@ -243,11 +243,12 @@ export class SqliteStore implements Store {
           `SELECT t.monitor, t.location, t.started_at, t.down, t.error_class,
              CASE WHEN t.down = 1 THEN json_extract(r.doc, '$.error.message') END AS message
            FROM (
-             SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
-               LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
-             FROM results ${sql}
+             SELECT * FROM (
+               SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
+                 LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
+               FROM results ${sql}
+             ) WHERE prev IS NULL OR prev <> down
            ) t JOIN results r ON r.id = t.id
-           WHERE t.prev IS NULL OR t.prev <> t.down
            ORDER BY t.started_at, t.monitor, t.location, t.id`,
         )
         .all(...params) as Row[];
