@@ -82,6 +82,7 @@ export async function startLiveServer(opts: {
   const token = flags.token ?? config.dashboard.token;
   if (flags.token) config.redactor.add(flags.token);
 
+  // Pages of other modules (the status page, badges) add their routes to this table.
   const routes = builtinRoutes({ metrics: opts.metrics, health: opts.health, ...(opts.heartbeats ? { heartbeats: opts.heartbeats } : {}) });
   let dashboard: LiveDashboard | undefined;
   if (config.dashboard.enabled) {

@@ -34,6 +34,10 @@ export interface BoardSnapshot {
 export class BoardSource {
   constructor(private readonly opts: BoardSourceOptions) {}
 
+  get outDir(): string {
+    return this.opts.outDir;
+  }
+
   get storeDescription(): string {
     return this.opts.store.description;
   }

@@ -8,7 +8,8 @@
  * the page's, it fetches the page once, swaps the body's content in place (keeping the filter
  * selections and the scroll position), and re-runs the report's client script (charts, filters)
  * after calling its `window.observerBoard.dispose()`. uPlot and this script stay loaded; window
- * state survives. A `?token=` in the page's address is passed on to both requests.
+ * state survives. A `?token=` in the page's address is passed on to both requests and added to
+ * the page's relative links (the failure artifacts under /artifacts/).
  * The page's <html> element carries `data-live-version` and `data-live-state`
  * (`connecting`, `live`, `reconnecting`, `closed`), and an `observer:updated` event fires on
  * `window` after each swap.
@@ -79,9 +80,21 @@ export const LIVE_JS = `(function () {
       again.textContent = client.textContent;
       client.parentNode.replaceChild(again, client);
     }
+    tokenLinks();
     window.scrollTo(x, y);
     root.setAttribute('data-live-version', nextConf.version);
     window.dispatchEvent(new CustomEvent('observer:updated', { detail: { version: nextConf.version } }));
+  }
+
+  /** Relative links (the board's artifacts) carry the page's ?token= along. */
+  function tokenLinks() {
+    if (!token) return;
+    var links = document.querySelectorAll('a[href]');
+    for (var i = 0; i < links.length; i++) {
+      var href = links[i].getAttribute('href');
+      if (/^([a-z][a-z0-9+.-]*:|\\/|#)/i.test(href) || /[?&]token=/.test(href)) continue;
+      links[i].setAttribute('href', href + (href.indexOf('?') < 0 ? '?' : '&') + 'token=' + encodeURIComponent(token));
+    }
   }
 
   function refresh(version) {
@@ -124,6 +137,7 @@ export const LIVE_JS = `(function () {
   }
 
   root.setAttribute('data-live-version', conf.version);
+  tokenLinks();
   open();
 })();
 `;

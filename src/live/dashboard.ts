@@ -10,6 +10,7 @@ import type http from 'node:http';
 import type { Logger } from '../runtime/log.js';
 import type { RouteTable } from '../scheduler/http.js';
 import type { BoardSource } from './board.js';
+import { serveArtifact } from './artifacts.js';
 import { injectLive, waitingPage } from './inject.js';
 import { SseHub } from './sse.js';
 
@@ -88,12 +89,13 @@ export class LiveDashboard {
     }, this.opts.debounceMs ?? DASHBOARD_DEFAULTS.debounceMs);
   }
 
-  /** `/` (and `/index.html`) and `/events`, behind the server's token. */
+  /** `/` (and `/index.html`), `/events` and `/artifacts/...` (the board's links), behind the server's token. */
   addRoutes(routes: RouteTable): void {
     const page = (req: http.IncomingMessage, res: http.ServerResponse) => this.servePage(req, res);
     routes.add({ path: '/', auth: 'token', hint: '/ (dashboard)', handle: page });
     routes.add({ path: '/index.html', auth: 'token', handle: page });
-    routes.add({ path: '/events', auth: 'token', hint: '/events (server-sent events)', handle: (req, res) => this.hub.accept(req, res, JSON.stringify({ version: this.version })) });
+    routes.add({ path: '/artifacts/', prefix: true, auth: 'token', hint: '/artifacts/...', handle: (req, res, url) => serveArtifact(this.opts.source.outDir, req, res, url) });
+    routes.add({ path: '/events', methods: ['GET'], auth: 'token', hint: '/events (server-sent events)', handle: (req, res) => this.hub.accept(req, res, JSON.stringify({ version: this.version })) });
   }
 
   /** The page of the current version, rendered at most once per version. */

@@ -57,7 +57,7 @@ function streamUntil(url: string, pattern: RegExp, onOpen: () => Promise<void>):
 }
 
 describe('observer serve on PostgreSQL', () => {
-  it('pushes an update when a CronJob-style run writes the store, and serves the new state', async () => {
+  it('pushes an update when a CronJob-style run writes the store, and serves the new state', { timeout: 180_000 }, async () => {
     const schema = freshSchemaName('obs_live');
     const db = new URL(PG_URL);
     db.searchParams.set('schema', schema);

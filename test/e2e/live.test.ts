@@ -61,7 +61,7 @@ async function waitForBoard(base: string): Promise<void> {
 }
 
 describe('live dashboard', () => {
-  it('observer daemon: the page in Chromium updates in place when a run finishes; reports/ is kept current; SIGTERM closes the streams', async () => {
+  it('observer daemon: the page in Chromium updates in place when a run finishes; reports/ is kept current; SIGTERM closes the streams', { timeout: 180_000 }, async () => {
     const box = makeSandbox('live');
     target.status.health = 200;
     const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1', '--write-interval', '1'], {
@@ -146,7 +146,7 @@ describe('live dashboard', () => {
     }
   });
 
-  it('observer serve: a quiet page sends nothing; a run written by another process shows up without a reload', async () => {
+  it('observer serve: a quiet page sends nothing; a run written by another process shows up without a reload', { timeout: 180_000 }, async () => {
     const box = makeSandbox('live');
     target.status.health = 200;
     const env = { OBSERVER_BASE_URL: target.url, DASHBOARD_TOKEN: TOKEN };

@@ -5,7 +5,7 @@
  * client cap (503 with retry-after), the store watcher, and reports/ rewritten only on change.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -239,6 +239,42 @@ describe('live dashboard server', () => {
     await (await fetch(`${base}/?token=${TOKEN}`)).text();
     expect(renders).toBe(1);
     s.close();
+  });
+
+  it('serves the board\'s artifacts from reports/artifacts/ only, behind the token', async () => {
+    await addRun('r1', T0, 'passed');
+    const base = await start();
+    const folder = path.join(dir, 'reports', 'artifacts', 'r1', 'shop');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(path.join(folder, 'shot.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    writeFileSync(path.join(folder, 'page.html'), '<script>alert(1)</script>');
+    writeFileSync(path.join(dir, 'outside.txt'), 'not for the dashboard');
+    symlinkSync(path.join(dir, 'outside.txt'), path.join(folder, 'link.txt'));
+    const get = (p: string) =>
+      new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        // Raw requests: fetch would normalise the dot segments away.
+        http
+          .get(`${base}${p}`, (res) => {
+            let body = '';
+            res.setEncoding('latin1');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+          })
+          .on('error', reject);
+      });
+    expect((await get('/artifacts/r1/shop/shot.png')).status).toBe(401);
+    const shot = await get(`/artifacts/r1/shop/shot.png?token=${TOKEN}`);
+    expect(shot.status).toBe(200);
+    expect(shot.headers['content-type']).toBe('image/png');
+    expect(shot.body).toBe('\x89PNG');
+    const page = await get(`/artifacts/r1/shop/page.html?token=${TOKEN}`);
+    expect(page.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    expect(page.headers['content-type']).toBe('application/octet-stream');
+    for (const bad of ['/artifacts/../outside.txt', '/artifacts/%2e%2e/outside.txt', '/artifacts/r1%2fshop%2fshot.png', '/artifacts/r1/shop/link.txt', '/artifacts/r1/shop', '/artifacts/r1/shop/missing.png']) {
+      const r = await get(`${bad}?token=${TOKEN}`);
+      expect(r.status, bad).toBe(404);
+      expect(r.body).not.toContain('not for the dashboard');
+    }
   });
 
   it('rewrites reports/ only when something changed since the last write', async () => {
