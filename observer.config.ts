@@ -8,6 +8,9 @@
  *   DEMO_PROMETHEUS_URL); point `url` at your Prometheus, or add `access-log` sources, for your system.
  * - `gaps`: `observer gaps` ranks the API's operations (demo/openapi.yaml) by production traffic (the
  *   shop's access log, written by `npm run demo`) not covered by the checks and journeys.
+ * - `statusPage`: the public status page (`/status` on the daemon and `observer serve`,
+ *   `observer report --status-page DIR` for static hosting), its badges and the SLA targets
+ *   (`observer report --sla YYYY-MM`). The maintenance window is always tomorrow, to show one.
  */
 import { defineConfig } from 'production-observer';
 
@@ -41,6 +44,24 @@ export default defineConfig({
       }
     : {}),
   gaps: { openapi: './demo/openapi.yaml', accessLogs: ['.observer/demo-access.log'] },
+  statusPage: {
+    title: 'Demo shop status',
+    description: 'The bundled demo shop, measured by the example checks and the purchase journey.',
+    slo: 99.5,
+    groups: [
+      { id: 'storefront', name: 'Storefront', slo: 99.9, monitors: ['purchase', 'health', 'product-detail', 'products-search'] },
+      { id: 'accounts', name: 'Accounts and cart', monitors: ['login', 'cart-flow'] },
+      { id: 'infrastructure', name: 'Infrastructure', slo: 99, monitors: ['shop-dns', 'shop-tls', 'cache-tcp', 'nightly-backup'] },
+    ],
+    maintenance: [
+      {
+        start: `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T02:00:00Z`,
+        end: `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T03:00:00Z`,
+        groups: ['infrastructure'],
+        message: 'Cache servers are replaced; the cache check may fail meanwhile.',
+      },
+    ],
+  },
   journeys: {
     purchase: {
       schedule: '*/10 * * * *',

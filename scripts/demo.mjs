@@ -5,7 +5,8 @@
 // 3. installs Debian's prometheus when missing (as root), like Chromium;
 // 4. starts the demo shop on 127.0.0.1 and a Prometheus scraping the shop's /metrics, runs every
 //    example check and journey with `observer run` (the board shows the shop's golden signals from
-//    that Prometheus), writes reports/, prints the summary, stops both.
+//    that Prometheus), writes reports/ and the status page (reports/status/index.html and its badges),
+//    prints the summary, stops both.
 // Options: --runs N (default 1) runs several times to build history for the charts;
 //          --incident records a deploy (demo-<time>) and then breaks the search API (latency and 503)
 //          on the last run, so the run ends with an incident whose probable cause is that deploy
@@ -207,8 +208,10 @@ say('observer gaps (demo/openapi.yaml x the shop access log x what the checks an
 rmSync(path.join(root, '.observer', 'gaps-generated'), { recursive: true, force: true });
 const gaps = spawnSync(process.execPath, ['dist/cli/bin.js', 'gaps', '--env', 'local', '--write', '.observer/gaps-generated'], { cwd: root, stdio: 'inherit', env });
 if (gaps.status !== 0) code = code || (gaps.status ?? 1);
+say('observer report --status-page reports/status');
+spawnSync(process.execPath, ['dist/cli/bin.js', 'report', '--env', 'local', '--status-page', 'reports/status'], { cwd: root, stdio: 'inherit', env });
 stopShop();
-say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md; test gaps in reports/gaps.md)`);
+say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md; test gaps in reports/gaps.md; status page in reports/status/index.html)`);
 say('live dashboard from the same store: node dist/cli/bin.js serve --host 127.0.0.1, then open http://127.0.0.1:9464/ (it updates as runs land)');
 say(code === 0 ? 'every monitor passed' : `the last run exited ${code} (see the lines above)`);
 process.exit(incident && code === 1 ? 0 : code);

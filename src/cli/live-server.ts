@@ -15,6 +15,7 @@ import type { Clock } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
 import { builtinRoutes, startHttpServer, type HealthSource, type HttpServer } from '../scheduler/http.js';
 import type { Store } from '../store/store.js';
+import { loadStatusSnapshot, statusRoutes } from '../status/index.js';
 import { intOption, UsageError, type Options } from './args.js';
 
 /** run-<id>.json files kept in reports/ by the periodic writes. */
@@ -109,6 +110,22 @@ export async function startLiveServer(opts: {
       writeIntervalMs: writeSeconds * 1000,
     });
     dashboard.addRoutes(routes);
+  }
+  if (config.statusPage) {
+    // The status page and badges are public by nature (READMEs embed the badges): open routes.
+    const status = statusRoutes({
+      clock: opts.clock,
+      redact: (text) => config.redactor.redact(text),
+      log: (msg) => opts.log.warn(msg),
+      load: async () => (await loadStatusSnapshot(opts.store, config, opts.clock.nowMs()))!,
+    });
+    const handle = (req: Parameters<typeof status.handle>[0], res: Parameters<typeof status.handle>[1]) => {
+      status.handle(req, res);
+    };
+    routes.add({ path: '/status', handle, hint: '/status' });
+    routes.add({ path: '/status/', handle });
+    routes.add({ path: '/status.json', handle });
+    routes.add({ path: '/badge/', prefix: true, handle, hint: '/badge/<id>/status.svg' });
   }
   const d = dashboard;
   const server = await startHttpServer({ port, host, routes, ...(token ? { token } : {}), ...(d ? { onClose: [() => d.close()] } : {}) });

@@ -14,6 +14,7 @@ import { applyAlertsDefaults } from '../alerts/index.js';
 import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import { checkSources } from '../sources/config.js';
 import { readSourcesYaml } from '../sources/yaml.js';
+import { resolveStatusPage } from '../status/config.js';
 import type { CheckDefinition } from '../model/monitor.js';
 import { parseDurationMs } from '../model/duration.js';
 import { Redactor } from '../runtime/redact.js';
@@ -139,6 +140,15 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       if (seen) bag.error(cfgFile, joinPath(formatPath(['journeys', key]), 'id'), `journey id "${s.id}" is also the id of a check in ${bag.relative(seen.file)}; ids must be unique`);
     }
 
+    // The status page names monitors: with journeys discovered at run time, the known ids are incomplete.
+    let statusPage: ResolvedConfig['statusPage'];
+    if (cfg.statusPage !== undefined && !broken.has('statusPage')) {
+      const journeysPossible = files.journeys.length > 0 || playwrightConfig !== undefined;
+      const resolved = resolveStatusPage(cfg.statusPage, journeysPossible ? undefined : new Set(checks.map((c) => c.id)));
+      for (const p of resolved.problems) (p.severity === 'error' ? bag.error : bag.warning).call(bag, cfgFile, p.path, p.message);
+      statusPage = resolved.page;
+    }
+
     // Messages may quote values: secrets never leave in them.
     const warnings = bag.warnings.map((d) => ({ ...d, message: redactor.redact(d.message) }));
     if (bag.errorCount > 0) throw new ConfigError(bag.items.map((d) => ({ ...d, message: redactor.redact(d.message) })));
@@ -165,6 +175,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       dashboard,
       sources,
       gaps: broken.has('gaps') ? {} : (cfg.gaps ?? {}),
+      ...(statusPage ? { statusPage } : {}),
       redactor,
       warnings,
     };

@@ -9,6 +9,7 @@ import type { AssertionOp } from '../model/monitor.js';
 import { HINT } from './ajv-errors.js';
 import { sourcesSchema } from '../sources/config-schema.js';
 import { gapsSchema } from '../gaps/config.js';
+import { statusPageSchema } from '../status/config.js';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -407,5 +408,7 @@ export const configSchema: SchemaObject = {
     sources: sourcesSchema,
     /** Test gaps: the API description and production logs (schema owned by src/gaps). */
     gaps: gapsSchema,
+    /** The status page, badges and SLA targets (schema owned by src/status). */
+    statusPage: statusPageSchema,
   },
 };

@@ -9,6 +9,7 @@ import type { AssertionOp, CheckDefinition, StepSla } from '../model/monitor.js'
 import type { Redactor } from '../runtime/redact.js';
 import type { SourceConfig } from '../sources/types.js';
 import type { GapsConfig } from '../gaps/config.js';
+import type { ResolvedStatusPage, StatusPageInput } from '../status/config.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { HttpMethod } from './schemas.js';
 
@@ -322,6 +323,8 @@ export interface ObserverConfig {
   sources?: SourceConfig[] | string;
   /** `observer gaps`: the OpenAPI description and production's access logs (src/gaps). */
   gaps?: GapsConfig;
+  /** The status page (`/status`, `observer report --status-page DIR`), badges and SLA targets (src/status). */
+  statusPage?: StatusPageInput;
 }
 
 /**
@@ -395,6 +398,8 @@ export interface ResolvedConfig {
   sources: SourceConfig[];
   /** The validated `gaps` section as written (paths relative to `rootDir`); `{}` when absent. */
   gaps: GapsConfig;
+  /** The validated `statusPage` section with its defaults applied; absent when not configured. */
+  statusPage?: ResolvedStatusPage;
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */
   redactor: Redactor;
   /** Non-fatal diagnostics (print them; they did not stop the load). */

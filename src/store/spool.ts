@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../model/index.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { Redactor } from '../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from './store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, StatusChange, Store, UptimeCount, UptimeQuery } from './store.js';
 import { RowCodec } from './codec.js';
 import { SpoolError, StoreUnavailableError, isStoreUnavailable, messageOf } from './errors.js';
 
@@ -189,6 +189,12 @@ export class SpoolingStore implements Store {
   }
   listFindings(query?: FindingQuery): Promise<Finding[]> {
     return this.read(() => this.inner.listFindings(query));
+  }
+  uptimeCounts(query: UptimeQuery): Promise<UptimeCount[]> {
+    return this.read(() => this.inner.uptimeCounts(query));
+  }
+  statusChanges(query: UptimeQuery): Promise<StatusChange[]> {
+    return this.read(() => this.inner.statusChanges(query));
   }
   getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>> {
     return this.read(() => this.inner.getStates(namespace, keys));

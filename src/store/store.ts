@@ -22,6 +22,58 @@ export interface FindingQuery {
   monitor?: string;
 }
 
+/** A span of time whose results do not count toward uptime (a maintenance window). */
+export interface UptimeExclusion {
+  /** Epoch ms, inclusive. */
+  startMs: number;
+  /** Epoch ms, exclusive. */
+  endMs: number;
+  /** Only these monitors' results are excluded; every monitor's when absent. */
+  monitors?: string[];
+}
+
+/**
+ * Which results count toward uptime. Results whose error class is `aborted` or `internal` (the
+ * runner stopped or broke, not the target) never count, nor results inside an `exclude` span.
+ */
+export interface UptimeQuery {
+  /** ISO instant, inclusive. */
+  since: string;
+  /** ISO instant, exclusive; default no upper bound. */
+  until?: string;
+  environment?: string;
+  /** Only these monitors (default all). */
+  monitors?: string[];
+  /** Count per bucket of this many ms (bucket start = floor(epoch ms / bucketMs) * bucketMs, UTC); one row per monitor when absent. */
+  bucketMs?: number;
+  exclude?: UptimeExclusion[];
+}
+
+/** Result counts of one monitor (in one bucket), aggregated by the database. */
+export interface UptimeCount {
+  monitor: string;
+  /** Epoch ms of the bucket's start; null without `bucketMs`. */
+  bucketStartMs: number | null;
+  passed: number;
+  degraded: number;
+  failed: number;
+}
+
+/**
+ * A result where a monitor at a location went from up to down or back (`failed` is down; passed
+ * and degraded are up), and the first counted result of each monitor and location in the window.
+ */
+export interface StatusChange {
+  monitor: string;
+  location: string;
+  /** The result's startedAt. */
+  at: string;
+  down: boolean;
+  errorClass: string | null;
+  /** The failure's message (already redacted when stored), null for an up change. */
+  message: string | null;
+}
+
 /** An alert incident as the alert state machine keeps it. */
 export interface AlertRecord {
   id: string;
@@ -88,6 +140,10 @@ export interface Store {
   updateStates(namespace: string, keys: string[], update: StateUpdate): Promise<void>;
   /** All keys of a namespace (small namespaces only). */
   listStateKeys(namespace: string): Promise<string[]>;
+  /** Passed/degraded/failed counts per monitor (and bucket), aggregated in SQL (no result is loaded). */
+  uptimeCounts(query: UptimeQuery): Promise<UptimeCount[]>;
+  /** Up/down changes per monitor and location, oldest first, found in SQL (a window function); `bucketMs` is ignored. */
+  statusChanges(query: UptimeQuery): Promise<StatusChange[]>;
   addDeployMarker(marker: DeployMarker): Promise<void>;
   listDeployMarkers(query?: { since?: string; environment?: string }): Promise<DeployMarker[]>;
   saveAlert(alert: AlertRecord): Promise<void>;

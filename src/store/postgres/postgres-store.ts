@@ -9,7 +9,8 @@
 import pg from 'pg';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from '../store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, StatusChange, Store, UptimeCount, UptimeQuery } from '../store.js';
+import { checkUptimeQuery, RUNNER_ERROR_CLASSES, type CheckedUptimeQuery } from '../uptime-query.js';
 import { RowCodec, checkLimit, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -240,6 +241,62 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.doc as Finding);
   }
 
+  async uptimeCounts(query: UptimeQuery): Promise<UptimeCount[]> {
+    const q = checkUptimeQuery(query);
+    if (q.monitors?.length === 0) return [];
+    const values: unknown[] = [];
+    let bucket = 'NULL::bigint';
+    if (q.bucketMs !== undefined) {
+      values.push(q.bucketMs);
+      bucket = `(floor(extract(epoch FROM started_at) * 1000 / $1)::bigint * $1)`;
+    }
+    const where = uptimeWhere(q, values);
+    const rows = await this.query(
+      'uptimeCounts',
+      `SELECT monitor, ${bucket} AS bucket, count(*) FILTER (WHERE status = 'passed')::int AS passed,
+         count(*) FILTER (WHERE status = 'degraded')::int AS degraded, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM results ${where} GROUP BY monitor, bucket ORDER BY monitor, bucket`,
+      values,
+    );
+    return rows.map((r) => ({
+      monitor: String(r.monitor),
+      bucketStartMs: r.bucket === null ? null : Number(r.bucket),
+      passed: Number(r.passed),
+      degraded: Number(r.degraded),
+      failed: Number(r.failed),
+    }));
+  }
+
+  async statusChanges(query: UptimeQuery): Promise<StatusChange[]> {
+    const q = checkUptimeQuery(query);
+    if (q.monitors?.length === 0) return [];
+    const values: unknown[] = [];
+    const where = uptimeWhere(q, values);
+    // LAG over each monitor and location's results: a row whose down-ness differs from the previous row's is a change.
+    const rows = await this.query(
+      'statusChanges',
+      `SELECT t.monitor, t.location, t.started_at, t.down, t.error_class,
+         CASE WHEN t.down THEN r.doc->'error'->>'message' END AS message
+       FROM (
+         SELECT * FROM (
+           SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
+             LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
+           FROM results ${where}
+         ) w WHERE w.prev IS DISTINCT FROM w.down
+       ) t JOIN results r ON r.id = t.id
+       ORDER BY t.started_at, t.monitor, t.location, t.id`,
+      values,
+    );
+    return rows.map((r) => ({
+      monitor: String(r.monitor),
+      location: String(r.location),
+      at: (r.started_at as Date).toISOString(),
+      down: r.down === true,
+      errorClass: r.down === true && r.error_class !== null ? String(r.error_class) : null,
+      message: typeof r.message === 'string' ? r.message : null,
+    }));
+  }
+
   async getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>> {
     const out = new Map<string, unknown>();
     if (keys.length === 0) return out;
@@ -453,6 +510,24 @@ function ts(ms: number | null): string | null {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The WHERE clause of the uptime queries (window, environment, monitors, runner failures, exclusion spans); pushes onto `values`. */
+function uptimeWhere(q: CheckedUptimeQuery, values: unknown[]): string {
+  const p = (v: unknown): string => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const parts: string[] = [`started_at >= ${p(ts(q.sinceMs))}`];
+  if (q.untilMs !== undefined) parts.push(`started_at < ${p(ts(q.untilMs))}`);
+  if (q.environment !== undefined) parts.push(`environment = ${p(q.environment)}`);
+  if (q.monitors !== undefined) parts.push(`monitor = ANY(${p(q.monitors)}::text[])`);
+  parts.push(`(error_class IS NULL OR NOT (error_class = ANY(${p([...RUNNER_ERROR_CLASSES])}::text[])))`);
+  for (const e of q.exclude) {
+    const only = e.monitors ? ` AND monitor = ANY(${p(e.monitors)}::text[])` : '';
+    parts.push(`NOT (started_at >= ${p(ts(e.startMs))} AND started_at < ${p(ts(e.endMs))}${only})`);
+  }
+  return `WHERE ${parts.join(' AND ')}`;
 }
 
 /** WHERE clause builder with numbered parameters (values only, never identifiers from callers). */

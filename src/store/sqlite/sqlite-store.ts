@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
-import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, Store } from '../store.js';
+import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, StatusChange, Store, UptimeCount, UptimeQuery } from '../store.js';
+import { checkUptimeQuery, RUNNER_ERROR_CLASSES, type CheckedUptimeQuery } from '../uptime-query.js';
 import { RowCodec, checkLimit, chunks, parseJsonText, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -208,6 +209,60 @@ export class SqliteStore implements Store {
     });
   }
 
+  async uptimeCounts(query: UptimeQuery): Promise<UptimeCount[]> {
+    const q = checkUptimeQuery(query);
+    if (q.monitors?.length === 0) return [];
+    return this.read('uptimeCounts', () => {
+      const { sql, params } = uptimeWhere(q);
+      const bucket = q.bucketMs !== undefined ? `(started_at / CAST(? AS INTEGER)) * CAST(? AS INTEGER)` : 'NULL';
+      const bucketParams = q.bucketMs !== undefined ? [q.bucketMs, q.bucketMs] : [];
+      const rows = this.db
+        .prepare(
+          `SELECT monitor, ${bucket} AS bucket, SUM(status = 'passed') AS passed, SUM(status = 'degraded') AS degraded, SUM(status = 'failed') AS failed
+           FROM results ${sql} GROUP BY monitor, bucket ORDER BY monitor, bucket`,
+        )
+        .all(...bucketParams, ...params) as Row[];
+      return rows.map((r) => ({
+        monitor: String(r.monitor),
+        bucketStartMs: r.bucket === null ? null : Number(r.bucket),
+        passed: Number(r.passed),
+        degraded: Number(r.degraded),
+        failed: Number(r.failed),
+      }));
+    });
+  }
+
+  async statusChanges(query: UptimeQuery): Promise<StatusChange[]> {
+    const q = checkUptimeQuery(query);
+    if (q.monitors?.length === 0) return [];
+    return this.read('statusChanges', () => {
+      const { sql, params } = uptimeWhere(q);
+      // LAG over each monitor and location's results: a row whose down-ness differs from the previous row's is a change.
+      const rows = this.db
+        .prepare(
+          `SELECT t.monitor, t.location, t.started_at, t.down, t.error_class,
+             CASE WHEN t.down = 1 THEN json_extract(r.doc, '$.error.message') END AS message
+           FROM (
+             SELECT * FROM (
+               SELECT id, monitor, location, started_at, error_class, (status = 'failed') AS down,
+                 LAG(status = 'failed') OVER (PARTITION BY monitor, location ORDER BY started_at, id) AS prev
+               FROM results ${sql}
+             ) WHERE prev IS NULL OR prev <> down
+           ) t JOIN results r ON r.id = t.id
+           ORDER BY t.started_at, t.monitor, t.location, t.id`,
+        )
+        .all(...params) as Row[];
+      return rows.map((r) => ({
+        monitor: String(r.monitor),
+        location: String(r.location),
+        at: new Date(Number(r.started_at)).toISOString(),
+        down: Number(r.down) === 1,
+        errorClass: r.down && r.error_class !== null ? String(r.error_class) : null,
+        message: typeof r.message === 'string' ? r.message : null,
+      }));
+    });
+  }
+
   async getStates(namespace: string, keys: string[]): Promise<Map<string, unknown>> {
     return this.read('getStates', () => this.readStates(namespace, keys));
   }
@@ -399,6 +454,32 @@ export class SqliteStore implements Store {
     }
     return new StoreQueryError(msg, { cause: err });
   }
+}
+
+/** The WHERE clause of the uptime queries: window, environment, monitors, runner failures and exclusion spans. */
+function uptimeWhere(q: CheckedUptimeQuery): { sql: string; params: Param[] } {
+  const parts: string[] = ['started_at >= ?'];
+  const params: Param[] = [q.sinceMs];
+  if (q.untilMs !== undefined) {
+    parts.push('started_at < ?');
+    params.push(q.untilMs);
+  }
+  if (q.environment !== undefined) {
+    parts.push('environment = ?');
+    params.push(q.environment);
+  }
+  if (q.monitors !== undefined) {
+    parts.push(`monitor IN (${q.monitors.map(() => '?').join(', ')})`);
+    params.push(...q.monitors);
+  }
+  parts.push(`(error_class IS NULL OR error_class NOT IN (${RUNNER_ERROR_CLASSES.map(() => '?').join(', ')}))`);
+  params.push(...RUNNER_ERROR_CLASSES);
+  for (const e of q.exclude) {
+    const only = e.monitors ? ` AND monitor IN (${e.monitors.map(() => '?').join(', ')})` : '';
+    parts.push(`NOT (started_at >= ? AND started_at < ?${only})`);
+    params.push(e.startMs, e.endMs, ...(e.monitors ?? []));
+  }
+  return { sql: `WHERE ${parts.join(' AND ')}`, params };
 }
 
 /** WHERE clause builder with `?` parameters (values only, never identifiers from callers). */
