@@ -89,6 +89,10 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     }
     const store = resolveStore(cfg, env, rootDir, cfgFile, bag, redactor);
     const daemon = resolveDaemon(cfg, cfgFile, bag);
+    const dashboard = { ...(cfg.dashboard ?? {}) };
+    if (dashboard.timeZone !== undefined && !knownTimeZone(dashboard.timeZone)) {
+      bag.error(cfgFile, 'dashboard.timeZone', `unknown time zone "${dashboard.timeZone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
+    }
     // The alerts section's cross-field rules (duplicate channel names, windows that end before they
     // start, ...) live with the alerts module; its diagnostics join the others so they exit 2 too.
     let alerts = applyAlertsDefaults({});
@@ -159,6 +163,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       anomaly: cfg.anomaly ?? {},
       alerts,
       daemon,
+      dashboard,
       sources,
       redactor,
       warnings,
@@ -381,14 +386,19 @@ function resolveStore(cfg: ObserverConfig, env: NodeJS.ProcessEnv, rootDir: stri
   return { ...(url !== undefined ? { url } : {}), path: path.resolve(rootDir, cfg.store?.path ?? DEFAULT_STORE_PATH) };
 }
 
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function resolveDaemon(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag): ResolvedDaemonConfig {
   const d = cfg.daemon ?? {};
-  if (d.timezone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: d.timezone });
-    } catch {
-      bag.error(cfgFile, 'daemon.timezone', `unknown time zone "${d.timezone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
-    }
+  if (d.timezone !== undefined && !knownTimeZone(d.timezone)) {
+    bag.error(cfgFile, 'daemon.timezone', `unknown time zone "${d.timezone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
   }
   return {
     ...d,

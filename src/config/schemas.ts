@@ -375,6 +375,11 @@ export const configSchema: SchemaObject = {
         },
       },
     },
+    dashboard: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { title: nonEmpty, timeZone: nonEmpty },
+    },
     journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 }, trace: { enum: ['on-retry', 'retain-on-failure', 'off'] } }, additionalProperties: journeySettingsSchema },
     checkFiles: globs,
     journeyFiles: globs,

@@ -239,6 +239,14 @@ export interface DaemonConfig {
   lanes?: { api?: number; journey?: number };
 }
 
+/** `dashboard` in observer.config.ts. */
+export interface DashboardConfig {
+  /** Page title (default `production-observer`). */
+  title?: string;
+  /** IANA time zone of every time on the page, charts and tables alike (default `UTC`); the header says which. */
+  timeZone?: string;
+}
+
 /** observer.config.ts (`export default defineConfig({...})`). */
 export interface ObserverConfig {
   /** Named environments, selected with `--env NAME`. `OBSERVER_BASE_URL` overrides the selected baseUrl. */
@@ -263,6 +271,8 @@ export interface ObserverConfig {
   /** Alert channels and rules (type and schema owned by src/alerts). */
   alerts?: AlertsConfigInput;
   daemon?: DaemonConfig;
+  /** The html dashboard (reports/index.html, and the daemon's page). */
+  dashboard?: DashboardConfig;
   /**
    * Journey id or test title → settings; and `playwrightConfig`: the team's Playwright config to run
    * the journeys through (default `playwright.config.{ts,mts,js,mjs}` next to this file when present).
@@ -344,6 +354,8 @@ export interface ResolvedConfig {
   /** The validated `alerts` section with its defaults applied (no channels when absent). */
   alerts: AlertsConfig;
   daemon: ResolvedDaemonConfig;
+  /** The validated `dashboard` section (`{}` when absent: UTC, the default title). */
+  dashboard: DashboardConfig;
   /** Validated `sources` (empty when none); log paths stay relative to `rootDir`. */
   sources: SourceConfig[];
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */

@@ -147,7 +147,7 @@ export async function openPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const alerts = config.alerts.channels.length
     ? new AlertManager({ store, config: config.alerts, redactor, clock, log: (line: string) => log.info(line) })
     : undefined;
-  const reporters = createReporters(config.reporters, { redactor, env: opts.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers });
+  const reporters = createReporters(config.reporters, { redactor, env: opts.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers, html: config.dashboard });
   const reporter = new Multiplexer([...(opts.extraReporters ?? []), ...reporters], (err: Error) => {
     log.warn(`reporter error: ${err.message}`);
     opts.onReporterError?.(err);

@@ -72,7 +72,7 @@ async function open(file: string, width = 1360, colorScheme: 'light' | 'dark' = 
 /** The chart of a card (by its title text): scales, the canvas box, and the payload spec. */
 async function plotOf(page: Page, title: string) {
   return page.evaluate((title) => {
-    const card = [...document.querySelectorAll('.chart-card')].find((c) => c.querySelector('h3')!.textContent!.includes(title))!;
+    const card = Array.from(document.querySelectorAll('.chart-card')).find((c) => c.querySelector('h3')!.textContent!.includes(title))!;
     const plots = (window as unknown as { __plots: Array<{ root: HTMLElement; scales: Record<string, { min: number; max: number }>; bbox: { left: number; top: number; width: number; height: number } }> }).__plots;
     const u = plots.find((p) => card.contains(p.root))!;
     const payload = JSON.parse(document.getElementById('observer-data')!.textContent!);
@@ -407,7 +407,7 @@ describe('what the dashboard shows of journeys (issue 18 item 2) in Chromium', (
 
       // The latest run: per step requests, failed requests, bytes, the slowest request; the console errors, escaped and redacted.
       const latest = page.locator('.latest-run', { hasText: 'Shop <home> vitals' });
-      const rows = await latest.locator('table.network tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+      const rows = await latest.locator('table.network tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
       expect(rows).toEqual([
         ['open home', '7', '1', '20.0 KiB', expect.stringContaining('/api/slow?q=1')],
         ['search', '7', '1', '20.0 KiB', expect.stringContaining('850 ms')],
