@@ -279,7 +279,7 @@ export const CLIENT_JS = `(function () {
     var data = [group.x].concat(m.series.map(function (s) { return s.values; }));
     var opts = baseOpts(el, MINI_HEIGHT);
     opts.scales.y = { range: function (u, min, max) { var hi = Math.max(max || 0, m.poor * 1.15); return [0, hi]; } };
-    opts.axes[1].size = 52;
+    opts.axes[1].size = 60;
     opts.axes[1].values = function (u, vals) { return vals.map(function (v) { return fmtVital(m.unit, v); }); };
     opts.series = [{ label: payload.timeZone, value: function (u, ts) { return fmtDateTime(ts); } }].concat(m.series.map(function (s) {
       return {

@@ -62,7 +62,8 @@ h2 .count { font-size: 12px; font-weight: 600; color: var(--muted); background: 
 .signals { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; }
 .signal { background: var(--panel); border: 1px solid var(--line); border-left: 4px solid var(--na); border-radius: 10px; padding: 12px 14px; }
 .signal.ok { border-left-color: #16a34a; } .signal.warning { border-left-color: #d97706; } .signal.critical { border-left-color: #dc2626; }
-.signal .label { color: var(--muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; display: flex; justify-content: space-between; }
+.signal .label { color: var(--muted); font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .04em; display: flex; justify-content: space-between; align-items: flex-start; gap: 6px; }
+.signal .label .badge { flex: none; }
 .signal .value { font-size: 24px; font-weight: 650; margin-top: 4px; font-variant-numeric: tabular-nums; }
 .signal .trend { font-size: 18px; margin-left: 6px; color: var(--muted); }
 .signal .base { color: var(--muted); font-size: 12px; }
@@ -98,6 +99,7 @@ td.err { color: var(--err); max-width: 420px; overflow-wrap: anywhere; }
 .chart-card { position: relative; }
 /* Over the top of the plot, so hovering never moves the layout. */
 .marker-note { position: absolute; left: 84px; right: 18px; top: 42px; z-index: 3; pointer-events: none; font-size: 12px; background: var(--warn-bg); border: 1px solid var(--warn); color: var(--text); border-radius: 6px; padding: 4px 8px; box-shadow: 0 2px 6px rgba(15, 23, 42, .08); }
+.legend-key small { font-size: 12px; }
 .legend-key { display: flex; gap: 16px; flex-wrap: wrap; color: var(--muted); font-size: 12px; margin: 0 0 10px; }
 .legend-key span::before { content: ""; display: inline-block; width: 14px; height: 0; border-top: 2px dashed; vertical-align: middle; margin-right: 6px; }
 .legend-key .k-max::before { border-color: #dc2626; } .legend-key .k-deg::before { border-color: #d97706; } .legend-key .k-dep::before { border-color: var(--deploy); border-top-style: dotted; }
@@ -123,15 +125,20 @@ footer { color: var(--muted); font-size: 12px; padding: 18px 0 30px; border-top:
 .u-legend th { text-transform: none; letter-spacing: 0; background: none; border: 0; padding: 2px 4px; font-weight: 600; color: var(--text); }
 .u-legend td { border: 0; padding: 2px 4px; }
 .u-legend tr:hover td { background: none; }
-.vitals-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 900px), 1fr)); gap: 14px; }
+.vitals-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 1100px), 1fr)); gap: 14px; }
 .vitals-card { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
 .vitals-card header { display: flex; justify-content: space-between; align-items: baseline; gap: 8px; flex-wrap: wrap; margin-bottom: 8px; }
 .vitals-card h3 { font-size: 14px; margin: 0; font-weight: 650; overflow-wrap: anywhere; }
 .step-legend, .vital-latests { display: flex; gap: 4px 12px; flex-wrap: wrap; font-size: 12px; color: var(--muted); }
 .step-legend i, .vital-latest i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
-.vitals { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 260px), 1fr)); gap: 10px 14px; }
+.vitals { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 210px), 1fr)); gap: 10px 14px; }
+table.vitals-latest { font-size: 12.5px; margin-top: 8px; }
+table.vitals-latest td, table.vitals-latest th { padding: 4px 8px; }
+table.vitals-latest td i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
+table.vitals-latest small { font-size: 10.5px; font-weight: 600; }
+td.r-good small { color: var(--ok); } td.r-needs-improvement { color: var(--warn); } td.r-poor { color: var(--bad); font-weight: 650; }
 .vital { min-width: 0; }
-.vital-head { font-size: 12.5px; margin-bottom: 2px; }
+.vital-head { font-size: 12.5px; margin-bottom: 2px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .plot.mini { width: 100%; min-height: 150px; }
 .vital-latest { font-variant-numeric: tabular-nums; color: var(--text); }
 .latest-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 14px; }
@@ -154,6 +161,7 @@ table.network .url { display: inline-block; max-width: 100%; overflow: hidden; t
 }
 @media (max-width: 640px) {
   h1 { font-size: 20px; }
+  nav.filters { position: static; }
   nav.filters .wrap { gap: 8px; }
   nav.filters label { flex: 1 1 45%; }
   nav.filters select { flex: 1; }

@@ -372,7 +372,7 @@ function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>, t: Clock):
 function chartsHtml(payload: ChartPayload): string {
   const head = '<h2>Step durations</h2>';
   if (payload.charts.length === 0) return `<section id="charts">${head}<p class="empty">No results in the window yet.</p></section>`;
-  const key = `<p class="legend-key"><span class="k-deg">degraded SLA</span><span class="k-max">max SLA</span><span class="k-anom">anomaly start</span><span class="k-res">resolved anomaly</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
+  const key = `<p class="legend-key"><span class="k-deg">degraded limit</span><span class="k-max">max limit</span><small>(a step's limits in its line's colour)</small><span class="k-anom">anomaly start</span><span class="k-res">resolved anomaly</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
   const cards = payload.charts.map((c) => chartCard(c)).join('\n');
   return `<section id="charts">${head}${key}<div class="charts">${cards}</div><p class="empty" id="charts-empty" hidden>No chart matches the filters.</p></section>`;
 }
@@ -581,25 +581,35 @@ function vitalsHtml(groups: readonly VitalsGroup[]): string {
     .map((g) => {
       const legend = g.steps.map((s, i) => `<span><i style="background:${SERIES_COLORS[i % SERIES_COLORS.length]}"></i>${h(s)}</span>`).join('');
       const metrics = g.metrics
-        .map((m) => {
-          const latest = m.series
-            .map((s, i) => {
-              const v = m.latest[i];
-              if (v === null) return '';
+        .map(
+          (m) => `<div class="vital" data-vital="${m.key}"><div class="vital-head"><b title="${h(m.title)}">${h(m.label)}</b> <span class="sub">good ≤ ${h(fmtVital(m.unit, m.good))} · poor &gt; ${h(fmtVital(m.unit, m.poor))}</span></div>
+<div class="plot mini" id="${h(g.id)}-${m.key}" role="img" aria-label="${h(`${m.title} of ${g.name} at ${g.location}, per step`)}"></div></div>`,
+        )
+        .join('\n');
+      // The newest value of each vital per step, rated.
+      const head = g.metrics.map((m) => `<th class="num" title="${h(m.title)}">${h(m.label)}</th>`).join('');
+      const rows = g.steps
+        .map((step, i) => {
+          const cells = g.metrics
+            .map((m) => {
+              const k = m.series.findIndex((s) => s.index === i);
+              const v = k >= 0 ? m.latest[k] : null;
+              if (v === null) return `<td class="num" data-vital="${m.key}"><span class="sub">—</span></td>`;
               const rating = vitalRating(m, v);
-              return `<span class="vital-latest"><i style="background:${SERIES_COLORS[s.index % SERIES_COLORS.length]}"></i>${h(fmtVital(m.unit, v))} <span class="badge ${rating === 'good' ? 'passed' : rating === 'poor' ? 'failed' : 'degraded'}">${rating}</span></span>`;
+              return `<td class="num r-${rating}" data-vital="${m.key}">${h(fmtVital(m.unit, v))} <small>${rating === 'needs-improvement' ? 'needs impr.' : rating}</small></td>`;
             })
             .join('');
-          return `<div class="vital" data-vital="${m.key}"><div class="vital-head"><b title="${h(m.title)}">${h(m.label)}</b> <span class="sub">good ≤ ${h(fmtVital(m.unit, m.good))} · poor &gt; ${h(fmtVital(m.unit, m.poor))}</span></div>
-<div class="plot mini" id="${h(g.id)}-${m.key}" role="img" aria-label="${h(`${m.title} of ${g.name} at ${g.location}, per step`)}"></div><div class="vital-latests">${latest}</div></div>`;
+          return `<tr><td><i style="background:${SERIES_COLORS[i % SERIES_COLORS.length]}"></i>${h(step)}</td>${cells}</tr>`;
         })
-        .join('\n');
+        .join('');
+      const latest = `<div class="table-scroll"><table class="vitals-latest"><thead><tr><th>Latest run</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
       return `<article class="vitals-card" id="${h(g.id)}"${filterAttrs(g.monitor, [g.location], g.tags)}>
 <header><h3>${monitorTitle(g.name, g.monitor, 'span')} <span class="sub">· ${h(g.location)} · ${g.x.length} run${g.x.length === 1 ? '' : 's'}</span></h3><div class="step-legend">${legend}</div></header>
-<div class="vitals">${metrics}</div></article>`;
+<div class="vitals">${metrics}</div>
+${latest}</article>`;
     })
     .join('\n');
-  return `<section id="vitals"><h2>Web vitals per journey step</h2><p class="legend-key"><span class="k-good">good</span><span class="k-ni">needs improvement</span><span class="k-poor">poor</span><span class="sub">thresholds from web.dev; a step's value is its first navigation that measured it</span></p><div class="vitals-grid">${cards}</div></section>`;
+  return `<section id="vitals"><h2>Web vitals per journey step</h2><p class="legend-key"><span class="k-good">good</span><span class="k-ni">needs improvement</span><span class="k-poor">poor</span><small>thresholds from web.dev; a step's value is its first navigation that measured it</small></p><div class="vitals-grid">${cards}</div></section>`;
 }
 
 function formatBytes(n: number): string {
@@ -626,7 +636,7 @@ function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: C
       const rows = steps
         .map((s) => {
           const n = s.network!;
-          const slowest = n.slowestUrl ? `<span class="url" title="${h(n.slowestUrl)}">${h(n.slowestUrl)}</span> <span class="sub">${h(formatMs(n.slowestMs ?? null))}</span>` : '<span class="sub">—</span>';
+          const slowest = n.slowestUrl ? `<span class="url" title="${h(n.slowestUrl)}">${h(shortUrl(n.slowestUrl))}</span> <span class="sub">${h(formatMs(n.slowestMs ?? null))}</span>` : '<span class="sub">—</span>';
           return `<tr><td>${h(s.name)}</td><td class="num">${n.requests}</td><td class="num${n.failedRequests ? ' bad' : ''}">${n.failedRequests}</td><td class="num">${h(formatBytes(n.bytes))}</td><td class="slowest">${slowest}</td></tr>`;
         })
         .join('');
@@ -654,4 +664,14 @@ ${consoleHtml}
     })
     .join('\n');
   return `<section id="latest-journeys"><h2>Latest journey runs: network and console</h2><div class="latest-grid">${cards}</div></section>`;
+}
+
+/** `https://shop.example/api/cart?x=1` → `shop.example/api/cart?x=1` (the scheme is noise in a narrow column). */
+function shortUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}${u.search}`;
+  } catch (_) {
+    return url;
+  }
 }
