@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { DeployMarker, Finding, MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import { MAX_SLOWEST_REQUESTS, type DeployMarker, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo, type StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions, SlaMap } from './options.js';
 import { affectedOf, buildBoard, type GoldenSignal, type HealthBoard } from './board.js';
@@ -22,10 +22,13 @@ import { CLIENT_JS, SERIES_COLORS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
 import { redactContext, redactReport } from './redaction.js';
+import { Redactor } from '../runtime/redact.js';
 import { writeReportFile } from './write.js';
 import { cmp, cmpText } from './stats.js';
 
 const DEFAULT_INLINE_SCREENSHOT_BYTES = 400 * 1024;
+/** Secret shapes (tokens in query strings, Bearer values, URL passwords) even when no redactor is configured. */
+const SHAPES = new Redactor();
 const MAX_FAILURE_CARDS = 12;
 
 export class HtmlReporter implements Reporter {
@@ -104,7 +107,7 @@ ${anomaliesHtml(board, tagsOf, t)}
 ${chartsHtml(payload)}
 ${failuresHtml(failures, board.generatedAt, t)}
 ${vitalsHtml(payload.vitals)}
-${latestJourneysHtml(history, board.generatedAt, t)}
+${latestJourneysHtml(history, board.generatedAt, t, (text) => (opts.redactor ?? SHAPES).redact(text))}
 ${monitorsHtml(board)}
 ${deploysHtml(deploys, board, t)}
 </main>
@@ -619,7 +622,7 @@ function formatBytes(n: number): string {
 }
 
 /** The newest run of each journey and location: its network per step and the console errors it saw. */
-function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: Clock): string {
+function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: Clock, scrub: (text: string) => string): string {
   const latest = new Map<string, MonitorResult>();
   for (const r of history) {
     if (r.kind !== 'journey') continue;
@@ -636,14 +639,44 @@ function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: C
       const rows = steps
         .map((s) => {
           const n = s.network!;
-          const slowest = n.slowestUrl ? `<span class="url" title="${h(n.slowestUrl)}">${h(shortUrl(n.slowestUrl))}</span> <span class="sub">${h(formatMs(n.slowestMs ?? null))}</span>` : '<span class="sub">—</span>';
+          const slowest = n.slowestUrl ? `<span class="url" title="${h(scrub(n.slowestUrl))}">${h(shortUrl(scrub(n.slowestUrl)))}</span> <span class="sub">${h(formatMs(n.slowestMs ?? null))}</span>` : '<span class="sub">—</span>';
           return `<tr><td>${h(s.name)}</td><td class="num">${n.requests}</td><td class="num${n.failedRequests ? ' bad' : ''}">${n.failedRequests}</td><td class="num">${h(formatBytes(n.bytes))}</td><td class="slowest">${slowest}</td></tr>`;
         })
         .join('');
       const table = steps.length
-        ? `<div class="table-scroll"><table class="network"><thead><tr><th>Step</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th><th>Slowest request</th></tr></thead><tbody>${rows}</tbody>
+        ? `<div class="table-scroll"><table class="network per-step"><thead><tr><th>Step</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th><th>Slowest request</th></tr></thead><tbody>${rows}</tbody>
 <tfoot><tr><td>whole journey</td><td class="num">${total.requests}</td><td class="num${total.failed ? ' bad' : ''}">${total.failed}</td><td class="num">${h(formatBytes(total.bytes))}</td><td></td></tr></tfoot></table></div>`
         : '<p class="sub">No network data recorded.</p>';
+      // The journey's slowest requests and its traffic per host: top-level steps hold their children's
+      // requests and never share one, so their lists add up without counting a request twice.
+      const slow: { step: string; url: string; ms: number; status?: number }[] = [];
+      for (const s of steps) {
+        const n = s.network!;
+        const list = n.slowest ?? (n.slowestUrl && n.slowestMs !== undefined ? [{ url: n.slowestUrl, ms: n.slowestMs }] : []);
+        for (const q of list) slow.push({ step: s.name, ...q });
+      }
+      const slowest = slow.sort((a, b) => b.ms - a.ms).slice(0, MAX_SLOWEST_REQUESTS);
+      const hosts = new Map<string, { requests: number; failed: number; bytes: number }>();
+      for (const s of steps) {
+        for (const x of s.network!.hosts ?? []) {
+          const e = hosts.get(x.host) ?? { requests: 0, failed: 0, bytes: 0 };
+          e.requests += x.requests;
+          e.failed += x.failedRequests;
+          e.bytes += x.bytes;
+          hosts.set(x.host, e);
+        }
+      }
+      const slowHtml = slowest.length
+        ? `<div class="net-block slow"><div class="sub">Slowest requests</div><ol>${slowest
+            .map((q) => `<li><span class="num">${h(formatMs(q.ms))}</span>${q.status !== undefined ? ` <span class="badge ${q.status >= 400 ? 'failed' : 'tag'}">${q.status}</span>` : ''} <span class="url" title="${h(scrub(q.url))}">${h(shortUrl(scrub(q.url)))}</span> <span class="sub">${h(q.step)}</span></li>`)
+            .join('')}</ol></div>`
+        : '';
+      const hostHtml = hosts.size
+        ? `<div class="net-block hosts"><div class="sub">Per host</div><table class="network per-host"><thead><tr><th>Host</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th></tr></thead><tbody>${[...hosts]
+            .sort((a, b) => b[1].requests - a[1].requests || cmp(a[0], b[0]))
+            .map(([host, e]) => `<tr><td class="mono">${h(host)}</td><td class="num">${e.requests}</td><td class="num${e.failed ? ' bad' : ''}">${e.failed}</td><td class="num">${h(formatBytes(e.bytes))}</td></tr>`)
+            .join('')}</tbody></table></div>`
+        : '';
       const errors: { step: string; text: string }[] = [];
       const seen = new Set<string>();
       for (const s of r.steps) {
@@ -654,11 +687,12 @@ function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: C
         }
       }
       const consoleHtml = errors.length
-        ? `<div class="console"><div class="sub">Console errors (${errors.length})</div><ul>${errors.map((e) => `<li><span class="sub">${h(e.step)}:</span> <code>${h(e.text)}</code></li>`).join('')}</ul></div>`
+        ? `<div class="console"><div class="sub">Console errors (${errors.length})</div><ul>${errors.map((e) => `<li><span class="sub">${h(e.step)}:</span> <code>${h(scrub(e.text))}</code></li>`).join('')}</ul></div>`
         : '<div class="console sub">No console errors.</div>';
       return `<article class="latest-run panel"${filterAttrs(r.monitor, [r.location], r.tags)}>
 <header><h3>${monitorTitle(r.name, r.monitor, 'span')} <span class="sub">· ${h(r.location)}</span></h3><div><span class="badge ${h(r.status)}">${h(r.status)}</span> <span class="sub">${h(t.instant(r.startedAt))} (${h(formatAgo(r.startedAt, now))})</span></div></header>
 ${table}
+${slowHtml || hostHtml ? `<div class="net-blocks">${slowHtml}${hostHtml}</div>` : ''}
 ${consoleHtml}
 </article>`;
     })

@@ -3,7 +3,7 @@
  * the page drew (the uPlot instances the page made, caught by wrapping the library as it loads, and
  * the canvas pixels) or what it laid out, never the code's own bookkeeping.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -344,7 +344,21 @@ function journeyStep(name: string, startedAt: string, lcpMs: number, extra: Part
     durationMs: lcpMs + 200,
     error: null,
     vitals: [{ url: `http://127.0.0.1:1/${name}`, navigationType: 'navigate', lcpMs, fcpMs: lcpMs * 0.6, ttfbMs: 90, cls: 0.02, inpMs: 120 }],
-    network: { requests: 7, failedRequests: 1, bytes: 20_480, slowestUrl: 'http://127.0.0.1:1/api/slow?q=1', slowestMs: 850 },
+    network: {
+      requests: 7,
+      failedRequests: 1,
+      bytes: 20_480,
+      slowestUrl: 'http://127.0.0.1:1/api/slow?q=1',
+      slowestMs: 850,
+      slowest: [
+        { url: 'http://127.0.0.1:1/api/slow?q=1', ms: 850, status: 200 },
+        { url: `http://cdn.localhost:8080/${name}.js`, ms: 300, status: 404 },
+      ],
+      hosts: [
+        { host: '127.0.0.1:1', requests: 5, failedRequests: 0, bytes: 10_240 },
+        { host: 'cdn.localhost:8080', requests: 2, failedRequests: 1, bytes: 10_240 },
+      ],
+    },
     ...extra,
   };
 }
@@ -407,18 +421,61 @@ describe('what the dashboard shows of journeys (issue 18 item 2) in Chromium', (
 
       // The latest run: per step requests, failed requests, bytes, the slowest request; the console errors, escaped and redacted.
       const latest = page.locator('.latest-run', { hasText: 'Shop <home> vitals' });
-      const rows = await latest.locator('table.network tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
+      const rows = await latest.locator('table.per-step tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
       expect(rows).toEqual([
         ['open home', '7', '1', '20.0 KiB', expect.stringContaining('/api/slow?q=1')],
         ['search', '7', '1', '20.0 KiB', expect.stringContaining('850 ms')],
       ]);
       expect(await latest.locator('tfoot td').allTextContents()).toEqual(['whole journey', '14', '2', '40.0 KiB', '']);
+      // The journey's slowest requests (each once, slowest first, with status and step), and the traffic per host.
+      expect(await latest.locator('.net-block.slow li').allTextContents()).toEqual([
+        '850 ms 200 127.0.0.1:1/api/slow?q=1 open home',
+        '850 ms 200 127.0.0.1:1/api/slow?q=1 search',
+        '300 ms 404 cdn.localhost:8080/open%20home.js open home',
+        '300 ms 404 cdn.localhost:8080/search.js search',
+      ]);
+      const perHost = await latest.locator('table.per-host tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent!.trim())));
+      expect(perHost).toEqual([
+        ['127.0.0.1:1', '10', '0', '20.0 KiB'],
+        ['cdn.localhost:8080', '4', '2', '20.0 KiB'],
+      ]);
       expect(await latest.locator('.console li').textContent()).toBe('open home: console.error: <img src=x onerror=alert(1)> token [REDACTED]');
       expect(await page.locator('img[src="x"]').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {
       await page.close();
     }
+  });
+
+  it('blanks secret shapes in request URLs and console errors even with no redactor configured', async () => {
+    const { report, context } = scenario(dir);
+    const at = NOW - 60_000;
+    context.history.push({
+      id: 'x:leaky',
+      runId: 'x',
+      monitor: 'leaky',
+      name: 'Leaky',
+      kind: 'journey',
+      status: 'passed',
+      startedAt: iso(at),
+      finishedAt: iso(at + 1000),
+      durationMs: 1000,
+      attempts: 1,
+      error: null,
+      steps: [
+        journeyStep('login', iso(at), 500, {
+          network: { requests: 1, failedRequests: 0, bytes: 10, slowestUrl: 'http://127.0.0.1:1/cb?token=tok_live_abcdef123456', slowestMs: 10 },
+          consoleErrors: ['console.error: fetch failed with Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature'],
+        }),
+      ],
+      location: 'eu-west',
+      environment: 'production',
+      tags: [],
+    });
+    const html = await readFile(await write(report, context), 'utf8');
+    expect(html).not.toContain('tok_live_abcdef123456');
+    expect(html).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+    expect(html).toContain('token=[REDACTED]');
   });
 
   it('follows a dark system theme', async () => {
