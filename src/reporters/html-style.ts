@@ -151,7 +151,7 @@ table.network tfoot td { border-top: 1px solid var(--line); font-weight: 600; }
 table.network td.bad { color: var(--bad); font-weight: 650; }
 table.network td.slowest { max-width: 360px; }
 table.network .url { display: inline-block; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 11.5px; }
-.net-blocks { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 260px), 1fr)); gap: 8px 16px; margin-top: 8px; }
+.net-blocks { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 380px), 1fr)); gap: 8px 16px; margin-top: 8px; }
 .net-block { min-width: 0; font-size: 12.5px; }
 .net-block ol { margin: 4px 0 0; padding-left: 20px; }
 .net-block li { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }

@@ -672,10 +672,10 @@ function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: C
             .join('')}</ol></div>`
         : '';
       const hostHtml = hosts.size
-        ? `<div class="net-block hosts"><div class="sub">Per host</div><table class="network per-host"><thead><tr><th>Host</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th></tr></thead><tbody>${[...hosts]
+        ? `<div class="net-block hosts"><div class="sub">Per host</div><div class="table-scroll"><table class="network per-host"><thead><tr><th>Host</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th></tr></thead><tbody>${[...hosts]
             .sort((a, b) => b[1].requests - a[1].requests || cmp(a[0], b[0]))
             .map(([host, e]) => `<tr><td class="mono">${h(host)}</td><td class="num">${e.requests}</td><td class="num${e.failed ? ' bad' : ''}">${e.failed}</td><td class="num">${h(formatBytes(e.bytes))}</td></tr>`)
-            .join('')}</tbody></table></div>`
+            .join('')}</tbody></table></div></div>`
         : '';
       const errors: { step: string; text: string }[] = [];
       const seen = new Set<string>();
