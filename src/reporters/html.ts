@@ -1,10 +1,15 @@
 /**
  * `html`: `index.html`, ONE self-contained file that opens from disk with no server and makes no
  * network request: the health board (same numbers as status.md), step-duration charts per monitor
- * and location (uPlot, inlined) with SLA, anomaly, failure and deploy markers, the latest failures
- * with their screenshot (inlined as a data: thumbnail) and trace, and client-side filters by
- * monitor, tag and location. A Content-Security-Policy with the hashes of its two scripts forbids
- * every fetch, so even a mistake cannot make the page call out.
+ * and location (uPlot, inlined) with step limits, anomaly, failure and deploy markers, web-vitals
+ * trends per journey step over their rating bands, the network and console of each journey's latest
+ * run, the latest failures (recovered or not) with their screenshot (inlined as a data: thumbnail)
+ * and trace, and client-side filters by monitor, tag and location. Every time is in one zone
+ * (`html.timeZone`, default UTC, 24-hour). A Content-Security-Policy with the hashes of its two
+ * scripts forbids every fetch, so even a mistake cannot make the page call out.
+ *
+ * A live page (the daemon's) renders the same content with `renderDashboardContent`, swaps it into
+ * `#observer-root` and the payload into `#observer-data`, then calls `observerDashboard.render()`.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
