@@ -367,6 +367,7 @@ export const configSchema: SchemaObject = {
         timezone: nonEmpty,
         jitterMs: { type: 'integer', minimum: 0, maximum: TIMEOUT_MAX_MS },
         port: { type: 'integer', minimum: 0, maximum: 65535 },
+        host: nonEmpty,
         shutdownTimeoutMs: ms(TIMEOUT_MAX_MS),
         lanes: {
           type: 'object',
@@ -378,7 +379,17 @@ export const configSchema: SchemaObject = {
     dashboard: {
       type: 'object',
       additionalProperties: false,
-      properties: { title: nonEmpty, timeZone: nonEmpty },
+      properties: {
+        title: nonEmpty,
+        timeZone: nonEmpty,
+        enabled: { type: 'boolean' },
+        token: nonEmpty,
+        window: nonEmpty,
+        writeIntervalSeconds: { type: 'integer', minimum: 0, maximum: 86_400 },
+        pollIntervalSeconds: { type: 'integer', minimum: 1, maximum: 3_600 },
+        maxClients: { type: 'integer', minimum: 1, maximum: 10_000 },
+        heartbeatSeconds: { type: 'integer', minimum: 1, maximum: 300 },
+      },
     },
     journeys: { type: 'object', properties: { playwrightConfig: { type: 'string', minLength: 1 }, trace: { enum: ['on-retry', 'retain-on-failure', 'off'] } }, additionalProperties: journeySettingsSchema },
     checkFiles: globs,

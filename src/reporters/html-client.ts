@@ -7,8 +7,8 @@
  * filters (kept in the URL hash, so a filtered view can be linked).
  *
  * Every time is shown in the payload's `timeZone` (24-hour clock), the same zone as the tables.
- * `window.observerDashboard.render()` draws the page again from the payload element: a page that
- * swaps its content (the daemon's live view) calls it after each swap; `plots` holds the charts.
+ * `window.observerBoard.dispose()` destroys the charts and removes the listeners: the live
+ * dashboard (src/live) calls it, swaps the page body and runs this script again.
  */
 /** Line colours by series index; the page's legends (web vitals) use the same. */
 export const SERIES_COLORS = ['#2563eb', '#0d9488', '#9333ea', '#ea580c', '#db2777', '#65a30d', '#0891b2', '#ca8a04', '#4f46e5', '#be123c', '#15803d', '#7c3aed'];
@@ -350,7 +350,7 @@ export const CLIENT_JS = `(function () {
     });
   }
 
-  /** Draw everything from the payload element; safe to call again after the page's content was swapped. */
+  /** Draw everything from the payload element (again when the colour scheme changes). */
   function render() {
     plots.forEach(function (p) { p.plot.destroy(); });
     plots.length = 0;
@@ -375,14 +375,21 @@ export const CLIENT_JS = `(function () {
     applyFilters();
   }
 
-  window.observerDashboard = { render: render, plots: plots };
   render();
   var timer = 0;
-  window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(resize, 100); });
+  function onResize() { clearTimeout(timer); timer = setTimeout(resize, 100); }
+  window.addEventListener('resize', onResize);
   // Light and dark follow the system: redraw with the other palette when it changes.
-  if (window.matchMedia) {
-    var mq = window.matchMedia('(prefers-color-scheme: dark)');
-    if (mq.addEventListener) mq.addEventListener('change', function () { readTheme(); render(); });
-  }
+  var scheme = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+  function onScheme() { readTheme(); render(); }
+  if (scheme && scheme.addEventListener) scheme.addEventListener('change', onScheme);
+  // The live dashboard (src/live) re-runs this script on a fresh page body; it calls dispose() first.
+  window.observerBoard = { dispose: function () {
+    window.removeEventListener('resize', onResize);
+    if (scheme && scheme.removeEventListener) scheme.removeEventListener('change', onScheme);
+    clearTimeout(timer);
+    plots.forEach(function (p) { p.plot.destroy(); });
+    plots.length = 0;
+  } };
 })();
 `;

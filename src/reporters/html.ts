@@ -8,8 +8,8 @@
  * (`html.timeZone`, default UTC, 24-hour). A Content-Security-Policy with the hashes of its two
  * scripts forbids every fetch, so even a mistake cannot make the page call out.
  *
- * A live page (the daemon's) renders the same content with `renderDashboardContent`, swaps it into
- * `#observer-root` and the payload into `#observer-data`, then calls `observerDashboard.render()`.
+ * The live dashboard (src/live) serves this page and swaps its body on updates: see the contract in
+ * src/live/README.md (the client script defines `window.observerBoard.dispose()`).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -70,11 +70,11 @@ function uplotAssets(): Promise<{ js: string; css: string }> {
   return assets;
 }
 
-/** The body of the dashboard and the data its script draws from: what a live page swaps in. */
+/** The body of the dashboard and the data its script draws from. */
 export interface DashboardContent {
   /** Markup of `#observer-root`: header, filters, sections, footer (everything escaped). */
   html: string;
-  /** The chart payload, to put (with `scriptJson`) into `#observer-data` before `observerDashboard.render()`. */
+  /** The chart payload (`#observer-data`, written with `scriptJson`). */
   payload: ChartPayload;
   /** For `<title>`. */
   title: string;
