@@ -17,6 +17,7 @@ import { builtinRoutes, startHttpServer, type HealthSource, type HttpServer } fr
 import type { Store } from '../store/store.js';
 import { loadStatusSnapshot, statusRoutes } from '../status/index.js';
 import { intOption, UsageError, type Options } from './args.js';
+import { dashboardHtmlOptions } from '../run/report-context.js';
 
 /** run-<id>.json files kept in reports/ by the periodic writes. */
 export const LIVE_KEEP_RUN_FILES = 200;
@@ -98,6 +99,7 @@ export async function startLiveServer(opts: {
         env: opts.env,
         sla: slaFromMonitors([...opts.monitors]),
         concurrency: config.concurrency.checks + config.concurrency.journeyWorkers,
+        html: dashboardHtmlOptions(config.dashboard),
         // Each write adds the latest run's run-<id>.json: keep the newest, so a daemon does not fill the disk.
         json: { keepRuns: LIVE_KEEP_RUN_FILES },
       },

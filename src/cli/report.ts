@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createReporters, Multiplexer, slaFromMonitors } from '../reporters/index.js';
 import type { RunReport } from '../reporters/reporter.js';
 import { systemClock } from '../runtime/clock.js';
-import { buildReportContext, parseWindow } from '../run/report-context.js';
+import { buildReportContext, dashboardHtmlOptions, parseWindow } from '../run/report-context.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parse, UsageError } from './args.js';
 import { openConfiguredStore } from './store-from-config.js';
@@ -60,7 +60,7 @@ export async function reportCommand(argv: string[], io: CommandIO): Promise<numb
     const results = context.history.filter((r) => r.runId === latest.id);
     const report: RunReport = { run: latest, results, findings: context.findings.filter((f) => f.status === 'open') };
     const errors: string[] = [];
-    const reporter = new Multiplexer(createReporters(config.reporters, { redactor: config.redactor, env: io.env, sla: slaFromMonitors(config.checks) }), (err: Error) => errors.push(err.message));
+    const reporter = new Multiplexer(createReporters(config.reporters, { redactor: config.redactor, env: io.env, sla: slaFromMonitors(config.checks), html: dashboardHtmlOptions(config.dashboard) }), (err: Error) => errors.push(err.message));
     const files = (await reporter.onEnd?.(report, context)) ?? [];
     io.stdout.write(`reports: ${path.relative(io.cwd, outDir) || '.'}/ (${files.map((f) => path.basename(f)).join(', ')}) from ${context.history.length} result(s) over ${window}\n`);
     for (const e of errors) io.stderr.write(`reporter error: ${e}\n`);

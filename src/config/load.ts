@@ -398,14 +398,19 @@ function resolveStore(cfg: ObserverConfig, env: NodeJS.ProcessEnv, rootDir: stri
   return { ...(url !== undefined ? { url } : {}), path: path.resolve(rootDir, cfg.store?.path ?? DEFAULT_STORE_PATH) };
 }
 
+function knownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function resolveDaemon(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag): ResolvedDaemonConfig {
   const d = cfg.daemon ?? {};
-  if (d.timezone !== undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: d.timezone });
-    } catch {
-      bag.error(cfgFile, 'daemon.timezone', `unknown time zone "${d.timezone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
-    }
+  if (d.timezone !== undefined && !knownTimeZone(d.timezone)) {
+    bag.error(cfgFile, 'daemon.timezone', `unknown time zone "${d.timezone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
   }
   return {
     ...d,
@@ -421,7 +426,12 @@ function resolveDashboard(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticB
   if (parseDurationMs(window) === undefined) bag.error(cfgFile, 'dashboard.window', `expected a duration such as 90m, 24h or 7d, got "${window}"`);
   // A token written in the file (not through ${env:...}) is a secret all the same.
   if (d.token) redactor.add(d.token);
+  if (d.timeZone !== undefined && !knownTimeZone(d.timeZone)) {
+    bag.error(cfgFile, 'dashboard.timeZone', `unknown time zone "${d.timeZone}": expected an IANA name such as "UTC" or "Europe/Berlin"`);
+  }
   return {
+    ...(d.title !== undefined ? { title: d.title } : {}),
+    ...(d.timeZone !== undefined ? { timeZone: d.timeZone } : {}),
     enabled: d.enabled ?? true,
     ...(d.token ? { token: d.token } : {}),
     window,

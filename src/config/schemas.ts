@@ -392,6 +392,8 @@ export const configSchema: SchemaObject = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        title: nonEmpty,
+        timeZone: nonEmpty,
         enabled: { type: 'boolean' },
         token: nonEmpty,
         window: nonEmpty,

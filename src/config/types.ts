@@ -252,6 +252,10 @@ export interface DaemonConfig {
 
 /** The live dashboard `observer daemon` and `observer serve` serve at `/` (src/live). */
 export interface DashboardConfig {
+  /** Page title (default `production-observer`). */
+  title?: string;
+  /** IANA time zone of every time on the page, charts and tables alike (default `UTC`); the header says which. */
+  timeZone?: string;
   /** Serve `/` and `/events`; default true. */
   enabled?: boolean;
   /**
@@ -272,6 +276,8 @@ export interface DashboardConfig {
 }
 
 export interface ResolvedDashboardConfig {
+  title?: string;
+  timeZone?: string;
   enabled: boolean;
   token?: string;
   window: string;
@@ -305,7 +311,7 @@ export interface ObserverConfig {
   /** Alert channels and rules (type and schema owned by src/alerts). */
   alerts?: AlertsConfigInput;
   daemon?: DaemonConfig;
-  /** The live dashboard of `observer daemon` / `observer serve`. */
+  /** The dashboard: reports/index.html and the live one of `observer daemon` / `observer serve`. */
   dashboard?: DashboardConfig;
   /**
    * Journey id or test title → settings; and `playwrightConfig`: the team's Playwright config to run

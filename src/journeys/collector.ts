@@ -6,7 +6,7 @@
  * their interactions set its INP; a read at the end of a step that navigated catches up.
  */
 import type { BrowserContext, ConsoleMessage, Page, Request, Response, WebError } from '@playwright/test';
-import { MAX_NETWORK_CALLS, type NavigationVitals, type NetworkCall } from '../model/results.js';
+import { MAX_NETWORK_CALLS, MAX_NETWORK_HOSTS, MAX_SLOWEST_REQUESTS, type HostTraffic, type NavigationVitals, type NetworkCall, type NetworkSummary } from '../model/results.js';
 import type { CollectedJourney, CollectedStep } from './protocol.js';
 import { READ_VITALS_EXPRESSION, VITALS_BINDING, VITALS_INIT_SCRIPT, type PageVitals } from './vitals-script.js';
 
@@ -21,6 +21,9 @@ interface RequestRecord {
   steps: CollectedStep[];
   /** The call entries (one per step) of a document or API request. */
   calls: NetworkCall[];
+  /** `host:port` of the URL (`(no host)` for data: and blob: URLs). */
+  host: string;
+  status?: number;
   failed: boolean;
   /** The response declared its Content-Length (already counted). */
   sized: boolean;
@@ -99,7 +102,7 @@ export class JourneyCollector {
       parent: parent ? parent.index : null,
       startedAtMs: Date.now(),
       vitals: [],
-      network: { requests: 0, failedRequests: 0, bytes: 0 },
+      network: { requests: 0, failedRequests: 0, bytes: 0, slowest: [], hosts: [] },
       consoleErrors: [],
     };
     this.steps.push(step);
@@ -188,19 +191,24 @@ export class JourneyCollector {
   private onRequest(request: Request): void {
     if (this.open.size === 0) return;
     const steps = [...this.open];
-    for (const s of steps) s.network.requests += 1;
-    this.requests.set(request, { steps, calls: API_RESOURCES.has(request.resourceType()) ? callsOf(steps, request) : [], failed: false, sized: false });
+    const host = hostOf(request.url());
+    for (const s of steps) {
+      s.network.requests += 1;
+      hostEntry(s.network, host).requests += 1;
+    }
+    this.requests.set(request, { steps, calls: API_RESOURCES.has(request.resourceType()) ? callsOf(steps, request) : [], host, failed: false, sized: false });
   }
 
   private onResponse(response: Response): void {
     const rec = this.requests.get(response.request());
     if (!rec) return;
     for (const c of rec.calls) c.status = response.status();
+    rec.status = response.status();
     if (response.status() >= 400) this.markFailed(rec);
     const length = Number(response.headers()['content-length']);
     if (!Number.isFinite(length) || length < 0) return;
     rec.sized = true;
-    for (const s of rec.steps) s.network.bytes += length;
+    addBytes(rec, length);
   }
 
   private onRequestFailed(request: Request): void {
@@ -220,15 +228,14 @@ export class JourneyCollector {
           s.network.slowestMs = round(ms);
           s.network.slowestUrl = url;
         }
+        keepSlowest(s.network, { url, ms: round(ms), ...(rec.status !== undefined ? { status: rec.status } : {}) });
       }
     }
     if (rec.sized) return;
     // Chunked responses carry no Content-Length: ask the browser for the encoded size.
     const read = request
       .sizes()
-      .then((sizes) => {
-        for (const s of rec.steps) s.network.bytes += sizes.responseBodySize;
-      })
+      .then((sizes) => addBytes(rec, sizes.responseBodySize))
       .catch(() => undefined)
       .finally(() => this.sizeReads.delete(read));
     this.sizeReads.add(read);
@@ -237,7 +244,10 @@ export class JourneyCollector {
   private markFailed(rec: RequestRecord): void {
     if (rec.failed) return;
     rec.failed = true;
-    for (const s of rec.steps) s.network.failedRequests += 1;
+    for (const s of rec.steps) {
+      s.network.failedRequests += 1;
+      hostEntry(s.network, rec.host).failedRequests += 1;
+    }
   }
 
   private onConsole(message: ConsoleMessage): void {
@@ -270,6 +280,45 @@ function toNavigationVitals(v: PageVitals): Omit<NavigationVitals, 'url'> {
   if (v.domContentLoaded !== undefined) out.domContentLoadedMs = round(v.domContentLoaded);
   if (v.load !== undefined) out.loadMs = round(v.load);
   return out;
+}
+
+function addBytes(rec: RequestRecord, bytes: number): void {
+  for (const s of rec.steps) {
+    s.network.bytes += bytes;
+    hostEntry(s.network, rec.host).bytes += bytes;
+  }
+}
+
+/** `host:port` of a URL; `(no host)` for data:, blob: and the like. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || '(no host)';
+  } catch {
+    return '(no host)';
+  }
+}
+
+/** The step's entry for a host; past `MAX_NETWORK_HOSTS - 1` hosts the rest share `other`. */
+function hostEntry(n: NetworkSummary, host: string): HostTraffic {
+  const hosts = (n.hosts ??= []);
+  const seen = hosts.find((x) => x.host === host);
+  if (seen) return seen;
+  const name = hosts.filter((x) => x.host !== 'other').length >= MAX_NETWORK_HOSTS - 1 ? 'other' : host;
+  let e = hosts.find((x) => x.host === name);
+  if (!e) {
+    e = { host: name, requests: 0, failedRequests: 0, bytes: 0 };
+    hosts.push(e);
+  }
+  return e;
+}
+
+/** Keep the step's slowest requests, slowest first, bounded. */
+function keepSlowest(n: NetworkSummary, r: { url: string; ms: number; status?: number }): void {
+  const list = (n.slowest ??= []);
+  if (list.length >= MAX_SLOWEST_REQUESTS && r.ms <= list[list.length - 1].ms) return;
+  list.push(r);
+  list.sort((a, b) => b.ms - a.ms);
+  if (list.length > MAX_SLOWEST_REQUESTS) list.length = MAX_SLOWEST_REQUESTS;
 }
 
 function round(ms: number): number {

@@ -120,6 +120,10 @@ export interface NetworkSummary {
    * What `observer gaps` counts as reached by a journey.
    */
   calls?: NetworkCall[];
+  /** The slowest finished requests, slowest first (at most `MAX_SLOWEST_REQUESTS`). */
+  slowest?: SlowRequest[];
+  /** Per host (`host:port`), first seen first (at most `MAX_NETWORK_HOSTS`: past that the rest are folded into `other`). */
+  hosts?: HostTraffic[];
 }
 
 /** One method + URL a journey step requested, with how often and the last status seen (0: no response). */
@@ -133,6 +137,25 @@ export interface NetworkCall {
 
 /** Bound of `NetworkSummary.calls` per step. */
 export const MAX_NETWORK_CALLS = 50;
+
+/** One request of a step's slowest: its URL (clipped), time from request to the end of the response, status. */
+export interface SlowRequest {
+  url: string;
+  ms: number;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+}
+
+export interface HostTraffic {
+  host: string;
+  requests: number;
+  failedRequests: number;
+  bytes: number;
+}
+
+/** Bounds of `NetworkSummary.slowest` and `.hosts`. */
+export const MAX_SLOWEST_REQUESTS = 5;
+export const MAX_NETWORK_HOSTS = 12;
 
 /** One 3xx answer followed on the way to the final response. */
 export interface RedirectHop {

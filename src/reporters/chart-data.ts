@@ -4,7 +4,7 @@
  * lines, anomaly markers (a finding's startedAt on its series) and deploy markers. Pure; embedded
  * in the page as JSON.
  */
-import type { ApiCheckDefinition, DeployMarker, Finding, MonitorDefinition, MonitorResult, Status } from '../model/index.js';
+import type { ApiCheckDefinition, DeployMarker, Finding, MonitorDefinition, MonitorResult, NavigationVitals, Status } from '../model/index.js';
 import type { SlaMap } from './options.js';
 import { cmp, cmpText, epochMs } from './stats.js';
 
@@ -15,13 +15,19 @@ export interface ChartSla {
   label: string;
   ms: number;
   level: 'max' | 'degraded';
+  /** Index into `series` of the step the limit is about (drawn in its colour); -1: the whole monitor. */
+  series: number;
 }
 
 export interface ChartAnomaly {
-  /** Epoch seconds. */
+  /** Epoch seconds of the run the marker sits on (the run nearest the finding's start). */
   at: number;
-  /** Index into `series` the marker sits on (-1: no matching line, drawn at the top). */
+  /** When the finding started, epoch seconds (may fall between runs). */
+  startedAt: number;
+  /** Index into `series` the marker sits on: the finding's step, else the highest line at that run. */
   series: number;
+  /** The series' value the marker sits on; null when that run drew no point (it sits on the time axis). */
+  value: number | null;
   severity: Finding['severity'];
   kind: string;
   text: string;
@@ -49,8 +55,12 @@ export interface ChartSpec {
 export interface ChartPayload {
   /** Epoch seconds. */
   generatedAt: number;
+  /** IANA time zone every time on the page is shown in (axes, tables), e.g. `UTC`. */
+  timeZone: string;
   deploys: { at: number; label: string }[];
   charts: ChartSpec[];
+  /** Web-vitals trends of the journeys (buildVitalsPayload). */
+  vitals: VitalsGroup[];
 }
 
 export interface ChartLimits {
@@ -107,6 +117,7 @@ export function buildChartPayload(
   sla: SlaMap,
   generatedAt: string,
   limits: Partial<ChartLimits> = {},
+  timeZone = 'UTC',
 ): ChartPayload {
   const maxPoints = limits.maxPoints ?? 2000;
   const maxSeries = limits.maxSeries ?? 12;
@@ -155,15 +166,17 @@ export function buildChartPayload(
       status: list.map((r) => r.status),
       series,
       sla: slaLines(sla[last.monitor], series.map((s) => s.label), lines.length === 0),
-      anomalies: anomaliesOf(findings, last, series.map((s) => s.label), x),
+      anomalies: anomaliesOf(findings, last, series, x),
     });
   }
   return {
     generatedAt: Math.round((epochMs(generatedAt) ?? 0) / 1000),
+    timeZone,
     deploys: deploys
       .filter((d) => epochMs(d.at) !== null)
       .map((d) => ({ at: Math.round(epochMs(d.at)! / 1000), label: d.version ?? d.description ?? d.id })),
     charts,
+    vitals: buildVitalsPayload(history, limits),
   };
 }
 
@@ -171,20 +184,43 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
+/**
+ * One line per limit and level; limits of several steps at the same value share one line and one
+ * label (`open home, search max 3000 ms`) so labels never sit on top of each other. A limit of a
+ * nested step (`checkout › pay`) is drawn on its top-level step's line colour.
+ */
 function slaLines(steps: SlaMap[string] | undefined, labels: string[], wholeMonitorOnly: boolean): ChartSla[] {
   if (!steps) return [];
-  const out: ChartSla[] = [];
+  const byLine = new Map<string, { names: string[]; ms: number; level: ChartSla['level']; series: number }>();
   for (const [step, s] of Object.entries(steps)) {
-    if (step !== WHOLE_MONITOR && !labels.includes(step)) continue;
+    const top = step.split(' › ')[0];
+    const series = step === WHOLE_MONITOR ? (wholeMonitorOnly ? 0 : -1) : labels.indexOf(step) >= 0 ? labels.indexOf(step) : labels.indexOf(top);
+    if (step !== WHOLE_MONITOR && series < 0) continue;
     const name = step === WHOLE_MONITOR ? (wholeMonitorOnly ? 'response' : 'monitor') : step;
-    if (s.degradedMs !== undefined) out.push({ label: `${name} degraded ${s.degradedMs} ms`, ms: s.degradedMs, level: 'degraded' });
-    if (s.maxMs !== undefined) out.push({ label: `${name} max ${s.maxMs} ms`, ms: s.maxMs, level: 'max' });
+    for (const [level, ms] of [['degraded', s.degradedMs], ['max', s.maxMs]] as const) {
+      if (ms === undefined) continue;
+      const key = `${level}:${ms}`;
+      const line = byLine.get(key);
+      if (line) {
+        line.names.push(name);
+        if (line.series !== series) line.series = -1;
+      } else byLine.set(key, { names: [name], ms, level, series });
+    }
   }
-  return out;
+  return [...byLine.values()]
+    .sort((a, b) => a.ms - b.ms || cmp(a.level, b.level))
+    .map((l) => ({ label: `${l.names.join(', ')} ${l.level} ${l.ms} ms`, ms: l.ms, level: l.level, series: l.series }));
 }
 
-function anomaliesOf(findings: readonly Finding[], r: MonitorResult, labels: string[], x: number[]): ChartAnomaly[] {
+/**
+ * Markers sit on drawn points: a finding is anchored on the run nearest its start, on its step's
+ * line (a nested step's top-level line; a whole-monitor finding on the highest line at that run).
+ * When that run has no value on the line (a failed or skipped step) the nearest run that has one
+ * carries it, so no marker floats where nothing was measured.
+ */
+function anomaliesOf(findings: readonly Finding[], r: MonitorResult, series: ChartSpec['series'], x: number[]): ChartAnomaly[] {
   if (x.length === 0) return [];
+  const labels = series.map((s) => s.label);
   const out: ChartAnomaly[] = [];
   for (const f of findings) {
     if (f.series.monitor !== r.monitor) continue;
@@ -193,10 +229,160 @@ function anomaliesOf(findings: readonly Finding[], r: MonitorResult, labels: str
     const at = epochMs(f.startedAt);
     if (at === null) continue;
     const sec = Math.round(at / 1000);
-    if (sec < x[0] || sec > x[x.length - 1] + 3600) continue;
-    let series = labels.indexOf(f.series.step);
-    if (series < 0 && (f.series.step === r.monitor || f.series.step === r.name) && labels.length === 1) series = 0;
-    out.push({ at: sec, series, severity: f.severity, kind: f.kind, text: f.explanation, resolved: f.status === 'resolved' });
+    if (sec < x[0] - 3600 || sec > x[x.length - 1] + 3600) continue;
+    let line = labels.indexOf(f.series.step);
+    if (line < 0) line = labels.indexOf(f.series.step.split(' › ')[0]);
+    if (line < 0 && labels.length === 1) line = 0;
+    const i = nearestIndex(x, sec);
+    const anchor = anchorOf(series, line, i);
+    out.push({
+      at: x[anchor.index],
+      startedAt: sec,
+      series: anchor.series,
+      value: anchor.value,
+      severity: f.severity,
+      kind: f.kind,
+      text: f.explanation,
+      resolved: f.status === 'resolved',
+    });
   }
   return out.sort((a, b) => a.at - b.at);
+}
+
+function nearestIndex(xs: readonly number[], t: number): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (Math.abs(xs[i] - t) < Math.abs(xs[best] - t)) best = i;
+  return best;
+}
+
+/** The point a marker sits on: `line` at run `i`, else the nearest run with a value on it; line -1: the highest line. */
+function anchorOf(series: ChartSpec['series'], line: number, i: number): { index: number; series: number; value: number | null } {
+  const valueAt = (j: number): { series: number; value: number } | null => {
+    if (line >= 0) {
+      const v = series[line].values[j];
+      return v === null || v === undefined ? null : { series: line, value: v };
+    }
+    let best: { series: number; value: number } | null = null;
+    series.forEach((s, k) => {
+      const v = s.values[j];
+      if (v !== null && v !== undefined && (!best || v > best.value)) best = { series: k, value: v };
+    });
+    return best;
+  };
+  const n = series[0]?.values.length ?? 0;
+  for (let d = 0; d < n; d++) {
+    for (const j of d === 0 ? [i] : [i - d, i + d]) {
+      if (j < 0 || j >= n) continue;
+      const hit = valueAt(j);
+      if (hit) return { index: j, ...hit };
+    }
+  }
+  return { index: i, series: Math.max(line, 0), value: null };
+}
+
+/** The web vitals the dashboard charts, with web.dev's thresholds: good up to `good`, poor above `poor`. */
+export const VITALS = [
+  { key: 'lcp', field: 'lcpMs', label: 'LCP', title: 'Largest Contentful Paint', unit: 'ms', good: 2500, poor: 4000 },
+  { key: 'inp', field: 'inpMs', label: 'INP', title: 'Interaction to Next Paint', unit: 'ms', good: 200, poor: 500 },
+  { key: 'cls', field: 'cls', label: 'CLS', title: 'Cumulative Layout Shift', unit: 'score', good: 0.1, poor: 0.25 },
+  { key: 'fcp', field: 'fcpMs', label: 'FCP', title: 'First Contentful Paint', unit: 'ms', good: 1800, poor: 3000 },
+  { key: 'ttfb', field: 'ttfbMs', label: 'TTFB', title: 'Time to First Byte', unit: 'ms', good: 800, poor: 1800 },
+] as const satisfies readonly { key: string; field: keyof NavigationVitals; label: string; title: string; unit: 'ms' | 'score'; good: number; poor: number }[];
+
+export type VitalKey = (typeof VITALS)[number]['key'];
+
+/** One vital of one journey at one location: a line per step that measured it. */
+export interface VitalsMetric {
+  key: VitalKey;
+  label: string;
+  title: string;
+  unit: 'ms' | 'score';
+  good: number;
+  poor: number;
+  /** `index` is the step's position among the journey's steps, so a step keeps its colour across the vitals. */
+  series: { label: string; index: number; values: (number | null)[] }[];
+  /** The newest value per step (same order as `series`). */
+  latest: (number | null)[];
+}
+
+export interface VitalsGroup {
+  /** DOM id prefix of the group's charts. */
+  id: string;
+  monitor: string;
+  name: string;
+  location: string;
+  tags: string[];
+  /** Epoch seconds of each run. */
+  x: number[];
+  steps: string[];
+  metrics: VitalsMetric[];
+}
+
+/**
+ * Web-vitals trends per journey and location: per vital, a line per top-level step. A step's value
+ * is that of its first navigation that measured the vital (the anomaly core reads the same one),
+ * so the trend here is the series the detectors judge. Vitals nobody measured are left out.
+ */
+export function buildVitalsPayload(history: readonly MonitorResult[], limits: Partial<ChartLimits> = {}): VitalsGroup[] {
+  const maxPoints = limits.maxPoints ?? 2000;
+  const maxSeries = limits.maxSeries ?? 12;
+  const groups = new Map<string, MonitorResult[]>();
+  for (const r of history) {
+    if (r.kind !== 'journey' || epochMs(r.startedAt) === null) continue;
+    const key = `${r.monitor}\u0000${r.location}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: VitalsGroup[] = [];
+  const keys = [...groups.keys()].sort((a, b) => {
+    const ra = groups.get(a)![0];
+    const rb = groups.get(b)![0];
+    return cmpText(ra.name, rb.name) || cmp(ra.location, rb.location);
+  });
+  for (const key of keys) {
+    const list = groups.get(key)!.sort((a, b) => cmp(a.startedAt, b.startedAt)).slice(-maxPoints);
+    const withVitals = list.filter((r) => r.steps.some((s) => s.vitals?.length));
+    if (withVitals.length === 0) continue;
+    const last = list[list.length - 1];
+    const steps: string[] = [];
+    for (const r of withVitals) for (const s of r.steps) if (s.vitals?.length && !steps.includes(s.name)) steps.push(s.name);
+    const lines = steps.slice(0, maxSeries);
+    const metrics: VitalsMetric[] = [];
+    for (const v of VITALS) {
+      const series = lines
+        .map((name, index) => ({
+          label: name,
+          index,
+          values: withVitals.map((r) => {
+            const step = r.steps.find((s) => s.name === name);
+            const nav = step?.vitals?.find((n) => n[v.field] !== undefined);
+            const value = nav?.[v.field];
+            return typeof value === 'number' ? value : null;
+          }),
+        }))
+        .filter((s) => s.values.some((x) => x !== null));
+      if (series.length === 0) continue;
+      const latest = series.map((s) => {
+        for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null) return s.values[i];
+        return null;
+      });
+      metrics.push({ key: v.key, label: v.label, title: v.title, unit: v.unit, good: v.good, poor: v.poor, series, latest });
+    }
+    if (metrics.length === 0) continue;
+    out.push({
+      id: `vitals-${out.length}`,
+      monitor: last.monitor,
+      name: last.name,
+      location: last.location,
+      tags: [...new Set(list.flatMap((r) => r.tags))].sort(),
+      x: withVitals.map((r) => Math.round(epochMs(r.startedAt)! / 1000)),
+      steps: lines,
+      metrics,
+    });
+  }
+  return out;
+}
+
+/** Where a vital's value stands: `good`, `needs-improvement` or `poor` (web.dev: good ≤ good, poor > poor). */
+export function vitalRating(v: { good: number; poor: number }, value: number): 'good' | 'needs-improvement' | 'poor' {
+  return value <= v.good ? 'good' : value <= v.poor ? 'needs-improvement' : 'poor';
 }

@@ -1,32 +1,40 @@
 /**
  * `html`: `index.html`, ONE self-contained file that opens from disk with no server and makes no
  * network request: the health board (same numbers as status.md), step-duration charts per monitor
- * and location (uPlot, inlined) with SLA, anomaly, failure and deploy markers, the latest failures
- * with their screenshot (inlined as a data: thumbnail) and trace, and client-side filters by
- * monitor, tag and location. A Content-Security-Policy with the hashes of its two scripts forbids
- * every fetch, so even a mistake cannot make the page call out.
+ * and location (uPlot, inlined) with step limits, anomaly, failure and deploy markers, web-vitals
+ * trends per journey step over their rating bands, the network and console of each journey's latest
+ * run, the latest failures (recovered or not) with their screenshot (inlined as a data: thumbnail)
+ * and trace, and client-side filters by monitor, tag and location. Every time is in one zone
+ * (`html.timeZone`, default UTC, 24-hour). A Content-Security-Policy with the hashes of its two
+ * scripts forbids every fetch, so even a mistake cannot make the page call out.
+ *
+ * The live dashboard (src/live) serves this page and swaps its body on updates: see the contract in
+ * src/live/README.md (the client script defines `window.observerBoard.dispose()`).
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Finding, MonitorDefinition, MonitorResult, RunInfo, StepResult } from '../model/index.js';
+import { MAX_SLOWEST_REQUESTS, type DeployMarker, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo, type StepResult } from '../model/index.js';
 import type { ReportContext, Reporter, RunReport } from './reporter.js';
 import type { ReporterOptions, SlaMap } from './options.js';
 import { affectedOf, buildBoard, type GoldenSignal, type HealthBoard } from './board.js';
-import { buildChartPayload, mergeSla, slaFromMonitors, type ChartPayload, type ChartSpec } from './chart-data.js';
+import { buildChartPayload, mergeSla, slaFromMonitors, vitalRating, type ChartPayload, type ChartSpec, type VitalsGroup } from './chart-data.js';
 import { formatAgo, formatInstant, formatMs, formatPct, formatSignalValue, TREND_ARROW } from './format.js';
 import { formatSystemValue, noDataText } from './system-signals.js';
 import { SERVICE_PREFIX, SIGNALS, type SignalState } from '../sources/types.js';
-import { CLIENT_JS } from './html-client.js';
+import { CLIENT_JS, SERIES_COLORS } from './html-client.js';
 import { REPORT_CSS } from './html-style.js';
 import { h, safeRelativeHref, scriptJson, scriptSource, styleSource } from './html-escape.js';
 import { redactContext, redactReport } from './redaction.js';
+import { Redactor } from '../runtime/redact.js';
 import { writeReportFile } from './write.js';
 import { cmp, cmpText } from './stats.js';
 import { gapsSectionHtml, readGapsReport } from './gaps-html.js';
 
 const DEFAULT_INLINE_SCREENSHOT_BYTES = 400 * 1024;
+/** Secret shapes (tokens in query strings, Bearer values, URL passwords) even when no redactor is configured. */
+const SHAPES = new Redactor();
 const MAX_FAILURE_CARDS = 12;
 
 export class HtmlReporter implements Reporter {
@@ -63,12 +71,24 @@ function uplotAssets(): Promise<{ js: string; css: string }> {
   return assets;
 }
 
-/** The whole index.html (reads uPlot and the screenshots to inline; writes nothing). */
-export async function renderHtmlReport(report: RunReport, context: ReportContext, opts: ReporterOptions = {}): Promise<string> {
+/** The body of the dashboard and the data its script draws from. */
+export interface DashboardContent {
+  /** Markup of `#observer-root`: header, filters, sections, footer (everything escaped). */
+  html: string;
+  /** The chart payload (`#observer-data`, written with `scriptJson`). */
+  payload: ChartPayload;
+  /** For `<title>`. */
+  title: string;
+}
+
+/** The dashboard's content (reads the screenshots to inline; writes nothing). Same input as `renderHtmlReport`. */
+export async function renderDashboardContent(report: RunReport, context: ReportContext, opts: ReporterOptions = {}): Promise<DashboardContent> {
   const board = buildBoard(report, context, {
     ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
+  const zone = timeZoneOf(opts.html?.timeZone);
+  const t = clockIn(zone);
   const history = context.history.length ? context.history : report.results;
   // The monitor/tag/location filters apply to the signals too: each monitor's own signals, shown when a filter selects it.
   const boardOpts = { ...(opts.thresholds ? { thresholds: opts.thresholds } : {}), ...(opts.concurrency ? { concurrency: opts.concurrency } : {}) };
@@ -78,8 +98,34 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
     const b = buildBoard({ ...report, results: report.results.filter(mine) }, { ...context, history: own, system: undefined }, boardOpts);
     return { id, name: own[own.length - 1]?.name ?? id, tags: [...new Set(own.flatMap((r) => r.tags))].sort(), locations: [...new Set(own.map((r) => r.location))].sort(), signals: b.signals.filter((x) => x.scope === 'monitors') };
   });
-  const payload = buildChartPayload(history, board.anomalies.concat(board.resolved), context.deploys, opts.sla ?? {}, context.generatedAt);
+  const payload = buildChartPayload(history, board.anomalies.concat(board.resolved), context.deploys, opts.sla ?? {}, context.generatedAt, {}, zone);
   const failures = await failureCards(history, context.outDir, opts.html?.maxInlineScreenshotBytes ?? DEFAULT_INLINE_SCREENSHOT_BYTES);
+  const title = opts.html?.title ?? 'production-observer';
+  const tagsOf = tagIndex(history);
+  const deploys = [...context.deploys].sort((a, b) => cmp(b.at, a.at) || cmp(a.id, b.id));
+  const gaps = await readGapsReport(context.outDir);
+  const html = `${headerHtml(board, title, t)}
+${filtersHtml(board, payload)}
+<main class="wrap">
+${systemHtml(board)}
+${signalsHtml(board, perMonitor)}
+${incidentsHtml(board, t)}
+${anomaliesHtml(board, tagsOf, t)}
+${chartsHtml(payload)}
+${failuresHtml(failures, board.generatedAt, t)}
+${vitalsHtml(payload.vitals)}
+${latestJourneysHtml(history, board.generatedAt, t, (text) => (opts.redactor ?? SHAPES).redact(text))}
+${monitorsHtml(board)}
+${deploysHtml(deploys, board, t)}
+${opts.redactor ? opts.redactor.redact(gapsSectionHtml(gaps)) : gapsSectionHtml(gaps)}
+</main>
+<footer><div class="wrap">Generated by production-observer at ${h(t.instant(board.generatedAt))} · run ${h(board.run.id)} · one self-contained file: no server, no network.</div></footer>`;
+  return { html, payload, title: `${statusWord(board)} · ${title} · ${board.run.environment}` };
+}
+
+/** The whole index.html (reads uPlot and the screenshots to inline; writes nothing). */
+export async function renderHtmlReport(report: RunReport, context: ReportContext, opts: ReporterOptions = {}): Promise<string> {
+  const content = await renderDashboardContent(report, context, opts);
   const { js, css } = await uplotAssets();
   const scripts = [scriptSource(js), scriptSource(CLIENT_JS)];
   const csp = [
@@ -90,42 +136,65 @@ export async function renderHtmlReport(report: RunReport, context: ReportContext
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const title = opts.html?.title ?? 'production-observer';
-  const tagsOf = tagIndex(history);
-  const gaps = await readGapsReport(context.outDir);
 
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <meta http-equiv="Content-Security-Policy" content="${h(csp)}">
 <meta name="referrer" content="no-referrer">
-<title>${h(`${statusWord(board)} · ${title} · ${board.run.environment}`)}</title>
+<title>${h(content.title)}</title>
 <style>${styleSource(css)}</style>
 <style>${styleSource(REPORT_CSS)}</style>
 </head>
 <body>
-${headerHtml(board, title)}
-${filtersHtml(board, payload)}
-<main class="wrap">
-${systemHtml(board)}
-${signalsHtml(board, perMonitor)}
-${incidentsHtml(board)}
-${anomaliesHtml(board, tagsOf)}
-${chartsHtml(payload)}
-${failuresHtml(failures, board.generatedAt)}
-${monitorsHtml(board)}
-${deploysHtml(board)}
-${opts.redactor ? opts.redactor.redact(gapsSectionHtml(gaps)) : gapsSectionHtml(gaps)}
-</main>
-<footer><div class="wrap">Generated by production-observer at ${h(formatInstant(board.generatedAt))} · run ${h(board.run.id)} · one self-contained file: no server, no network.</div></footer>
-<script type="application/json" id="observer-data">${scriptJson(payload)}</script>
+<div id="observer-root">
+${content.html}
+</div>
+<script type="application/json" id="observer-data">${scriptJson(content.payload)}</script>
 <script>${scripts[0]}</script>
 <script>${scripts[1]}</script>
 </body>
 </html>
 `;
+}
+
+/** The configured IANA zone, checked (an unknown name is an error naming the setting), default UTC. */
+export function timeZoneOf(zone: string | undefined): string {
+  if (zone === undefined) return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+  } catch (_) {
+    throw new Error(`html.timeZone: unknown time zone "${zone}"; expected an IANA name such as UTC or Europe/Berlin`);
+  }
+  return zone;
+}
+
+/** How the page writes instants: `2026-11-25 19:27:06 UTC`, 24-hour, in one zone for tables and charts alike. */
+export interface Clock {
+  zone: string;
+  instant(iso: string | null | undefined): string;
+}
+
+export function clockIn(zone: string): Clock {
+  if (zone === 'UTC' || zone === 'Etc/UTC') return { zone: 'UTC', instant: formatInstant };
+  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  return {
+    zone,
+    instant(iso) {
+      const ms = iso ? Date.parse(iso) : NaN;
+      if (!Number.isFinite(ms)) return '—';
+      const p = Object.fromEntries(fmt.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+      return `${p.year}-${p.month}-${p.day} ${p.hour === '24' ? '00' : p.hour}:${p.minute}:${p.second} ${zone}`;
+    },
+  };
+}
+
+/** A monitor as people know it: its name as the title, its id beside it (muted) when they differ. */
+function monitorTitle(name: string, id: string, tag: 'b' | 'span' = 'b'): string {
+  return `<${tag} class="mname">${h(name)}</${tag}>${name !== id ? ` <span class="mid">${h(id)}</span>` : ''}`;
 }
 
 function statusWord(b: HealthBoard): string {
@@ -147,13 +216,13 @@ function tagIndex(history: readonly MonitorResult[]): Map<string, string[]> {
   return new Map([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 
-function headerHtml(b: HealthBoard, title: string): string {
+function headerHtml(b: HealthBoard, title: string, t: Clock): string {
   const c = b.counts;
   const reasons = b.reasons.length ? `<ul class="reasons">${b.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>` : '';
   return `<header class="top status-${b.status}"><div class="wrap">
 <div class="brand">${h(title)}</div>
 <h1>Production health <span class="pill ${b.status}" id="overall-status">${h(b.status)}</span></h1>
-<p class="meta">As of <b>${h(formatInstant(b.generatedAt))}</b> · environment <b>${h(b.run.environment)}</b> · location <b>${h(b.run.location)}</b> · run <span class="mono">${h(b.run.id)}</span>${b.run.shard ? ` (shard ${h(b.run.shard)})` : ''} · window <b>${h(b.window)}</b></p>
+<p class="meta">As of <b>${h(t.instant(b.generatedAt))}</b> · environment <b>${h(b.run.environment)}</b> · location <b>${h(b.run.location)}</b> · run <span class="mono">${h(b.run.id)}</span>${b.run.shard ? ` (shard ${h(b.run.shard)})` : ''} · window <b>${h(b.window)}</b> · times in <b id="time-zone">${h(t.zone)}</b> (24-hour)</p>
 ${reasons}
 <div class="counts"><span class="badge">${c.total} monitor${c.total === 1 ? '' : 's'} this run</span><span class="badge passed">${c.passed} passed</span><span class="badge degraded">${c.degraded} degraded</span><span class="badge failed">${c.failed} failed</span></div>
 </div></header>`;
@@ -164,12 +233,12 @@ function filtersHtml(b: HealthBoard, payload: ChartPayload): string {
   const tags = new Set<string>();
   const locations = new Set<string>();
   for (const m of b.monitors) {
-    monitors.set(m.monitor, m.name);
+    monitors.set(m.monitor, m.name === m.monitor ? m.name : `${m.name} · ${m.monitor}`);
     m.tags.forEach((t) => tags.add(t));
     locations.add(m.location);
   }
   for (const ch of payload.charts) {
-    monitors.set(ch.monitor, ch.name);
+    monitors.set(ch.monitor, ch.name === ch.monitor ? ch.name : `${ch.name} · ${ch.monitor}`);
     ch.tags.forEach((t) => tags.add(t));
     locations.add(ch.location);
   }
@@ -197,7 +266,7 @@ function signalsHtml(b: HealthBoard, perMonitor: Array<{ id: string; name: strin
   const own = perMonitor
     .map(
       (m) =>
-        `<div class="monitor-signals" data-filtered data-monitor="${h(m.id)}" data-locations="${h(JSON.stringify(m.locations))}" data-tags="${h(JSON.stringify(m.tags))}" hidden><h3>${h(m.name)}</h3><div class="signals">${m.signals.map(signalCard).join('\n')}</div></div>`,
+        `<div class="monitor-signals" data-filtered data-monitor="${h(m.id)}" data-locations="${h(JSON.stringify(m.locations))}" data-tags="${h(JSON.stringify(m.tags))}" hidden><h3>${monitorTitle(m.name, m.id, 'span')}</h3><div class="signals">${m.signals.map(signalCard).join('\n')}</div></div>`,
     )
     .join('\n');
   const cards = `<div class="signals" data-unfiltered>${all}</div>${own}`;
@@ -290,7 +359,7 @@ function sparkline(s: SignalState, deploys: number[], findings: Finding[] = []):
   return `<svg class="spark" viewBox="0 0 ${W} ${H}" width="100%" height="${H}" role="img" aria-label="${h(s.label)} over the last ${pts.length} readings">${shade}${deployMarks}<polyline points="${line}"></polyline>${marks}${rings}</svg>`;
 }
 
-function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {
+function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>, t: Clock): string {
   const head = `<h2>Active anomalies <span class="count">${b.anomalies.length}</span></h2>`;
   if (b.anomalies.length === 0) return `<section id="anomalies">${head}<p class="empty">No active anomalies.</p></section>`;
   const rows = b.anomalies
@@ -299,9 +368,9 @@ function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {
       const locations = f.locations?.length ? f.locations : [f.series.location];
       return `<tr${filterAttrs(f.series.monitor, locations, tagsOf.get(f.series.monitor) ?? [])}>
 <td><span class="badge ${f.severity}">${h(f.severity)}</span></td>
-<td class="nowrap">${h(formatInstant(f.startedAt))}<div class="sub">${h(formatAgo(f.startedAt, b.generatedAt))}</div></td>
+<td class="nowrap">${h(t.instant(f.startedAt))}<div class="sub">${h(formatAgo(f.startedAt, b.generatedAt))}</div></td>
 <td class="nowrap">${h(f.kind.replace(/_/g, ' '))}</td>
-<td><b>${h(a.monitor)}</b>${a.step ? ` › ${h(a.step)}` : ''}<div class="sub">${h(a.location)} · ${h(f.series.metric)}</div></td>
+<td>${monitorTitle(a.monitor, f.series.monitor)}${a.step ? ` › ${h(a.step)}` : ''}<div class="sub">${h(a.location)} · ${h(f.series.metric)}</div></td>
 <td>${h(f.explanation)}</td>
 </tr>`;
     })
@@ -314,7 +383,7 @@ function anomaliesHtml(b: HealthBoard, tagsOf: Map<string, string[]>): string {
 function chartsHtml(payload: ChartPayload): string {
   const head = '<h2>Step durations</h2>';
   if (payload.charts.length === 0) return `<section id="charts">${head}<p class="empty">No results in the window yet.</p></section>`;
-  const key = `<p class="legend-key"><span class="k-deg">degraded SLA</span><span class="k-max">max SLA</span><span class="k-anom">anomaly start</span><span class="k-res">resolved anomaly</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
+  const key = `<p class="legend-key"><span class="k-deg">degraded limit</span><span class="k-max">max limit</span><small>(a step's limits in its line's colour)</small><span class="k-anom">anomaly start</span><span class="k-res">resolved anomaly</span><span class="k-fail">failed run</span><span class="k-dep">deploy</span></p>`;
   const cards = payload.charts.map((c) => chartCard(c)).join('\n');
   return `<section id="charts">${head}${key}<div class="charts">${cards}</div><p class="empty" id="charts-empty" hidden>No chart matches the filters.</p></section>`;
 }
@@ -323,7 +392,7 @@ function chartCard(c: ChartSpec): string {
   const last = c.status[c.status.length - 1];
   const tags = c.tags.map((t) => `<span class="badge tag">${h(t)}</span>`).join(' ');
   return `<article class="chart-card" id="${h(c.id)}"${filterAttrs(c.monitor, [c.location], c.tags)}>
-<header><h3>${h(c.name)} <span class="sub">· ${h(c.location)}</span></h3><div><span class="badge kind">${h(c.kind)}</span> <span class="badge ${h(last)}">${h(last)}</span></div></header>
+<header><h3>${monitorTitle(c.name, c.monitor, 'span')} <span class="sub">· ${h(c.location)}</span></h3><div><span class="badge kind">${h(c.kind)}</span> <span class="badge ${h(last)}">${h(last)}</span></div></header>
 <div class="plot" id="${h(c.id)}-plot"></div>
 <div class="marker-note" id="${h(c.id)}-note" hidden></div>
 <div class="sub">${c.x.length} run${c.x.length === 1 ? '' : 's'}${c.anomalies.length ? ` · ${c.anomalies.length} anomal${c.anomalies.length === 1 ? 'y' : 'ies'}` : ''} ${tags}</div>
@@ -332,6 +401,8 @@ function chartCard(c: ChartSpec): string {
 
 interface FailureCard {
   result: MonitorResult;
+  /** The first later run of the same monitor and location that did not fail: the failure is over. */
+  recoveredBy: MonitorResult | null;
   failedStep: StepResult | null;
   screenshot: { href: string | null; dataUrl: string | null; path: string } | null;
   trace: { href: string | null; path: string } | null;
@@ -347,9 +418,21 @@ async function failureCards(history: readonly MonitorResult[], outDir: string, m
     const seen = latest.get(key);
     if (!seen || r.startedAt >= seen.startedAt) latest.set(key, r);
   }
-  const list = [...latest.values()].sort((a, b) => cmp(b.startedAt, a.startedAt)).slice(0, MAX_FAILURE_CARDS);
+  const recovery = (f: MonitorResult): MonitorResult | null => {
+    let first: MonitorResult | null = null;
+    for (const r of history) {
+      if (r.monitor !== f.monitor || r.location !== f.location || r.startedAt <= f.startedAt || r.status === 'failed' || r.status === 'skipped') continue;
+      if (!first || r.startedAt < first.startedAt) first = r;
+    }
+    return first;
+  };
+  // Still failing first (newest first), then the recovered ones (newest first).
+  const list = [...latest.values()]
+    .map((r) => ({ r, recoveredBy: recovery(r) }))
+    .sort((a, b) => Number(a.recoveredBy !== null) - Number(b.recoveredBy !== null) || cmp(b.r.startedAt, a.r.startedAt))
+    .slice(0, MAX_FAILURE_CARDS);
   return Promise.all(
-    list.map(async (r) => {
+    list.map(async ({ r, recoveredBy }) => {
       const shot = r.artifacts?.screenshot;
       const trace = r.artifacts?.trace;
       let screenshot: FailureCard['screenshot'] = null;
@@ -359,6 +442,7 @@ async function failureCards(history: readonly MonitorResult[], outDir: string, m
       }
       return {
         result: r,
+        recoveredBy,
         failedStep: firstFailed(r.steps),
         screenshot,
         trace: trace ? { href: safeRelativeHref(trace), path: trace } : null,
@@ -387,10 +471,10 @@ function firstFailed(steps: readonly StepResult[]): StepResult | null {
   return null;
 }
 
-function failuresHtml(cards: FailureCard[], now: string): string {
+function failuresHtml(cards: FailureCard[], now: string, t: Clock): string {
   if (cards.length === 0) return '';
   const items = cards
-    .map(({ result: r, failedStep, screenshot, trace }) => {
+    .map(({ result: r, recoveredBy, failedStep, screenshot, trace }) => {
       let shot = '';
       if (screenshot?.dataUrl) {
         shot = `<div class="shot"><a href="${h(screenshot.href)}" title="open the full screenshot"><img alt="${h(`screenshot of ${r.name}`)}" src="${h(screenshot.dataUrl)}"></a></div>`;
@@ -402,18 +486,24 @@ function failuresHtml(cards: FailureCard[], now: string): string {
         : '';
       const where = failedStep ? `step <b>${h(failedStep.name)}</b>${failedStep.location ? ` <span class="sub">${h(failedStep.location)}</span>` : ''}` : '';
       const loc = r.error?.location && r.error.location !== failedStep?.location ? ` <span class="sub">${h(r.error.location)}</span>` : '';
-      return `<article class="failure"${filterAttrs(r.monitor, [r.location], r.tags)}>
+      const state = recoveredBy
+        ? `<span class="badge passed">recovered</span> <span class="sub">at ${h(t.instant(recoveredBy.startedAt))} (${h(formatAgo(recoveredBy.startedAt, now))})</span>`
+        : '<span class="badge failed">still failing</span>';
+      const artifactErrors = r.artifacts?.errors?.length ? `<div class="sub">artifacts not saved: ${r.artifacts.errors.map((e) => h(e)).join('; ')}</div>` : '';
+      return `<article class="failure ${recoveredBy ? 'recovered' : 'open'}"${filterAttrs(r.monitor, [r.location], r.tags)}>
 ${screenshot?.dataUrl ? shot : ''}<div class="body">
-<h3>${h(r.name)} <span class="sub">· ${h(r.location)}</span></h3>
-<div class="sub">${h(formatInstant(r.startedAt))} (${h(formatAgo(r.startedAt, now))}) · ${h(r.kind)} · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.httpStatus ? ` · HTTP ${r.httpStatus}` : ''}</div>
+<h3>${monitorTitle(r.name, r.monitor, 'span')} <span class="sub">· ${h(r.location)}</span></h3>
+<div class="state">${state}</div>
+<div class="sub">failed ${h(t.instant(r.startedAt))} (${h(formatAgo(r.startedAt, now))}) · ${h(r.kind)} · ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}${r.httpStatus ? ` · HTTP ${r.httpStatus}` : ''}</div>
 <div class="msg"><span class="badge failed">${h(r.error?.class ?? 'failed')}</span> ${h(r.error?.message ?? '')}${loc}</div>
 ${r.error?.details?.length ? `<ul class="details">${r.error.details.map((d) => `<li>${h(d)}</li>`).join('')}</ul>` : ''}
 ${where ? `<div>${where}</div>` : ''}${stepFacts(failedStep ?? r.steps[0])}
-${screenshot && !screenshot.dataUrl ? shot : ''}${traceHtml}
+${screenshot && !screenshot.dataUrl ? shot : ''}${traceHtml}${artifactErrors}
 </div></article>`;
     })
     .join('\n');
-  return `<section id="failures"><h2>Latest failures <span class="count">${cards.length}</span></h2><div class="failures">${items}</div></section>`;
+  const open = cards.filter((c) => !c.recoveredBy).length;
+  return `<section id="failures"><h2>Latest failures <span class="count">${open} still failing</span>${cards.length > open ? `<span class="count">${cards.length - open} recovered</span>` : ''}</h2><div class="failures">${items}</div></section>`;
 }
 
 /** What a step saw beside its timings: redirects followed, the certificate, DNS answers. */
@@ -440,7 +530,7 @@ function monitorsHtml(b: HealthBoard): string {
   const rows = b.monitors
     .map(
       (m) => `<tr${filterAttrs(m.monitor, [m.location], m.tags)}>
-<td><b>${h(m.name)}</b>${m.tags.length ? `<div>${m.tags.map((t) => `<span class="badge tag">${h(t)}</span>`).join(' ')}</div>` : ''}</td>
+<td>${monitorTitle(m.name, m.monitor)}${m.tags.length ? `<div>${m.tags.map((t) => `<span class="badge tag">${h(t)}</span>`).join(' ')}</div>` : ''}</td>
 <td><span class="badge kind">${h(m.kind)}</span></td>
 <td>${h(m.location)}</td>
 <td class="num">${m.runs}</td>
@@ -458,7 +548,7 @@ function monitorsHtml(b: HealthBoard): string {
 }
 
 /** Incidents (src/incidents): probable cause or "no change explains this", evidence, timeline, hints. */
-function incidentsHtml(b: HealthBoard): string {
+function incidentsHtml(b: HealthBoard, t: Clock): string {
   if (b.incidents.length === 0) return '';
   const items = b.incidents
     .map((i) => {
@@ -466,26 +556,164 @@ function incidentsHtml(b: HealthBoard): string {
         ? `<p><strong>Probable cause:</strong> ${h(i.probable.kind.replace('_', ' '))} <span class="mono">${h(i.probable.ref)}</span> (score ${i.probable.score}) — ${h(i.probable.evidence)}</p>`
         : '<p><strong>No change explains this.</strong></p>';
       const list = (title: string, xs: string[]) => (xs.length ? `<div class="sub">${h(title)}</div><ul>${xs.map((x) => `<li>${h(x)}</li>`).join('')}</ul>` : '');
-      return `<div class="panel"><h3>${i.status === 'open' ? 'Open' : 'Resolved'}: ${h(i.monitors.join(', '))} <span class="sub">since ${h(formatInstant(i.startedAt))} · ${h(i.locations.join(', '))}</span></h3>
+      return `<div class="panel"><h3>${i.status === 'open' ? 'Open' : 'Resolved'}: ${i.monitors.map((id) => monitorTitle(b.names[id] ?? id, id, 'span')).join(', ')} <span class="sub">since ${h(t.instant(i.startedAt))} · ${h(i.locations.join(', '))}</span></h3>
 ${cause}
 ${list('Evidence', i.evidence.map((e) => e.text))}
-${list('Timeline', i.timeline.map((t) => `${formatInstant(t.at)} ${t.text}`))}
+${list('Timeline', i.timeline.map((e) => `${t.instant(e.at)} ${e.text}`))}
 ${list('What to do', i.hints)}</div>`;
     })
     .join('\n');
   return `<section id="incidents"><h2>Incidents <span class="count">${b.incidents.filter((i) => i.status === 'open').length} open</span></h2>${items}</section>`;
 }
 
-function deploysHtml(b: HealthBoard): string {
-  const head = '<h2>Recent deploys</h2>';
-  if (b.deploys.length === 0) return `<section id="deploys">${head}<p class="empty">No deploys in the window.</p></section>`;
-  const rows = b.deploys
+/** Every deploy marker of the window, newest first (the charts draw each one). */
+function deploysHtml(deploys: readonly DeployMarker[], b: HealthBoard, t: Clock): string {
+  const head = `<h2>Recent deploys${deploys.length ? ` <span class="count">${deploys.length}</span>` : ''}</h2>`;
+  if (deploys.length === 0) return `<section id="deploys">${head}<p class="empty">No deploys in the window.</p></section>`;
+  const rows = deploys
     .map(
-      (d) => `<tr><td class="nowrap">${h(formatInstant(d.at))}<div class="sub">${h(formatAgo(d.at, b.generatedAt))}</div></td>
+      (d) => `<tr><td class="nowrap">${h(t.instant(d.at))}<div class="sub">${h(formatAgo(d.at, b.generatedAt))}</div></td>
 <td class="mono">${h(d.version ?? '—')}</td><td>${h(d.environment)}</td><td>${h(d.description ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<section id="deploys">${head}<div class="panel table-scroll"><table>
 <thead><tr><th>When</th><th>Version</th><th>Environment</th><th>Description</th></tr></thead>
 <tbody>${rows}</tbody></table></div></section>`;
+}
+
+function fmtVital(unit: 'ms' | 'score', v: number): string {
+  return unit === 'ms' ? formatMs(v) : String(Math.round(v * 1000) / 1000);
+}
+
+/** Web vitals per journey and location: per vital a trend with a line per step over the rating bands. */
+function vitalsHtml(groups: readonly VitalsGroup[]): string {
+  if (groups.length === 0) return '';
+  const cards = groups
+    .map((g) => {
+      const legend = g.steps.map((s, i) => `<span><i style="background:${SERIES_COLORS[i % SERIES_COLORS.length]}"></i>${h(s)}</span>`).join('');
+      const metrics = g.metrics
+        .map(
+          (m) => `<div class="vital" data-vital="${m.key}"><div class="vital-head"><b title="${h(m.title)}">${h(m.label)}</b> <span class="sub">good ≤ ${h(fmtVital(m.unit, m.good))} · poor &gt; ${h(fmtVital(m.unit, m.poor))}</span></div>
+<div class="plot mini" id="${h(g.id)}-${m.key}" role="img" aria-label="${h(`${m.title} of ${g.name} at ${g.location}, per step`)}"></div></div>`,
+        )
+        .join('\n');
+      // The newest value of each vital per step, rated.
+      const head = g.metrics.map((m) => `<th class="num" title="${h(m.title)}">${h(m.label)}</th>`).join('');
+      const rows = g.steps
+        .map((step, i) => {
+          const cells = g.metrics
+            .map((m) => {
+              const k = m.series.findIndex((s) => s.index === i);
+              const v = k >= 0 ? m.latest[k] : null;
+              if (v === null) return `<td class="num" data-vital="${m.key}"><span class="sub">—</span></td>`;
+              const rating = vitalRating(m, v);
+              return `<td class="num r-${rating}" data-vital="${m.key}">${h(fmtVital(m.unit, v))} <small>${rating === 'needs-improvement' ? 'needs impr.' : rating}</small></td>`;
+            })
+            .join('');
+          return `<tr><td><i style="background:${SERIES_COLORS[i % SERIES_COLORS.length]}"></i>${h(step)}</td>${cells}</tr>`;
+        })
+        .join('');
+      const latest = `<div class="table-scroll"><table class="vitals-latest"><thead><tr><th>Latest run</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+      return `<article class="vitals-card" id="${h(g.id)}"${filterAttrs(g.monitor, [g.location], g.tags)}>
+<header><h3>${monitorTitle(g.name, g.monitor, 'span')} <span class="sub">· ${h(g.location)} · ${g.x.length} run${g.x.length === 1 ? '' : 's'}</span></h3><div class="step-legend">${legend}</div></header>
+<div class="vitals">${metrics}</div>
+${latest}</article>`;
+    })
+    .join('\n');
+  return `<section id="vitals"><h2>Web vitals per journey step</h2><p class="legend-key"><span class="k-good">good</span><span class="k-ni">needs improvement</span><span class="k-poor">poor</span><small>thresholds from web.dev; a step's value is its first navigation that measured it</small></p><div class="vitals-grid">${cards}</div></section>`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** The newest run of each journey and location: its network per step and the console errors it saw. */
+function latestJourneysHtml(history: readonly MonitorResult[], now: string, t: Clock, scrub: (text: string) => string): string {
+  const latest = new Map<string, MonitorResult>();
+  for (const r of history) {
+    if (r.kind !== 'journey') continue;
+    const key = `${r.monitor}\u0000${r.location}`;
+    const seen = latest.get(key);
+    if (!seen || r.startedAt >= seen.startedAt) latest.set(key, r);
+  }
+  if (latest.size === 0) return '';
+  const runs = [...latest.values()].sort((a, b) => cmpText(a.name, b.name) || cmp(a.location, b.location));
+  const cards = runs
+    .map((r) => {
+      const steps = r.steps.filter((s) => s.network);
+      const total = steps.reduce((acc, s) => ({ requests: acc.requests + s.network!.requests, failed: acc.failed + s.network!.failedRequests, bytes: acc.bytes + s.network!.bytes }), { requests: 0, failed: 0, bytes: 0 });
+      const rows = steps
+        .map((s) => {
+          const n = s.network!;
+          const slowest = n.slowestUrl ? `<span class="url" title="${h(scrub(n.slowestUrl))}">${h(shortUrl(scrub(n.slowestUrl)))}</span> <span class="sub">${h(formatMs(n.slowestMs ?? null))}</span>` : '<span class="sub">—</span>';
+          return `<tr><td>${h(s.name)}</td><td class="num">${n.requests}</td><td class="num${n.failedRequests ? ' bad' : ''}">${n.failedRequests}</td><td class="num">${h(formatBytes(n.bytes))}</td><td class="slowest">${slowest}</td></tr>`;
+        })
+        .join('');
+      const table = steps.length
+        ? `<div class="table-scroll"><table class="network per-step"><thead><tr><th>Step</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th><th>Slowest request</th></tr></thead><tbody>${rows}</tbody>
+<tfoot><tr><td>whole journey</td><td class="num">${total.requests}</td><td class="num${total.failed ? ' bad' : ''}">${total.failed}</td><td class="num">${h(formatBytes(total.bytes))}</td><td></td></tr></tfoot></table></div>`
+        : '<p class="sub">No network data recorded.</p>';
+      // The journey's slowest requests and its traffic per host: top-level steps hold their children's
+      // requests and never share one, so their lists add up without counting a request twice.
+      const slow: { step: string; url: string; ms: number; status?: number }[] = [];
+      for (const s of steps) {
+        const n = s.network!;
+        const list = n.slowest ?? (n.slowestUrl && n.slowestMs !== undefined ? [{ url: n.slowestUrl, ms: n.slowestMs }] : []);
+        for (const q of list) slow.push({ step: s.name, ...q });
+      }
+      const slowest = slow.sort((a, b) => b.ms - a.ms).slice(0, MAX_SLOWEST_REQUESTS);
+      const hosts = new Map<string, { requests: number; failed: number; bytes: number }>();
+      for (const s of steps) {
+        for (const x of s.network!.hosts ?? []) {
+          const e = hosts.get(x.host) ?? { requests: 0, failed: 0, bytes: 0 };
+          e.requests += x.requests;
+          e.failed += x.failedRequests;
+          e.bytes += x.bytes;
+          hosts.set(x.host, e);
+        }
+      }
+      const slowHtml = slowest.length
+        ? `<div class="net-block slow"><div class="sub">Slowest requests</div><ol>${slowest
+            .map((q) => `<li><span class="num">${h(formatMs(q.ms))}</span>${q.status !== undefined ? ` <span class="badge ${q.status >= 400 ? 'failed' : 'tag'}">${q.status}</span>` : ''} <span class="url" title="${h(scrub(q.url))}">${h(shortUrl(scrub(q.url)))}</span> <span class="sub">${h(q.step)}</span></li>`)
+            .join('')}</ol></div>`
+        : '';
+      const hostHtml = hosts.size
+        ? `<div class="net-block hosts"><div class="sub">Per host</div><div class="table-scroll"><table class="network per-host"><thead><tr><th>Host</th><th class="num">Requests</th><th class="num">Failed</th><th class="num">Bytes</th></tr></thead><tbody>${[...hosts]
+            .sort((a, b) => b[1].requests - a[1].requests || cmp(a[0], b[0]))
+            .map(([host, e]) => `<tr><td class="mono">${h(host)}</td><td class="num">${e.requests}</td><td class="num${e.failed ? ' bad' : ''}">${e.failed}</td><td class="num">${h(formatBytes(e.bytes))}</td></tr>`)
+            .join('')}</tbody></table></div></div>`
+        : '';
+      const errors: { step: string; text: string }[] = [];
+      const seen = new Set<string>();
+      for (const s of r.steps) {
+        for (const text of s.consoleErrors ?? []) {
+          if (seen.has(text)) continue;
+          seen.add(text);
+          errors.push({ step: s.name, text });
+        }
+      }
+      const consoleHtml = errors.length
+        ? `<div class="console"><div class="sub">Console errors (${errors.length})</div><ul>${errors.map((e) => `<li><span class="sub">${h(e.step)}:</span> <code>${h(scrub(e.text))}</code></li>`).join('')}</ul></div>`
+        : '<div class="console sub">No console errors.</div>';
+      return `<article class="latest-run panel"${filterAttrs(r.monitor, [r.location], r.tags)}>
+<header><h3>${monitorTitle(r.name, r.monitor, 'span')} <span class="sub">· ${h(r.location)}</span></h3><div><span class="badge ${h(r.status)}">${h(r.status)}</span> <span class="sub">${h(t.instant(r.startedAt))} (${h(formatAgo(r.startedAt, now))})</span></div></header>
+${table}
+${slowHtml || hostHtml ? `<div class="net-blocks">${slowHtml}${hostHtml}</div>` : ''}
+${consoleHtml}
+</article>`;
+    })
+    .join('\n');
+  return `<section id="latest-journeys"><h2>Latest journey runs: network and console</h2><div class="latest-grid">${cards}</div></section>`;
+}
+
+/** `https://shop.example/api/cart?x=1` → `shop.example/api/cart?x=1` (the scheme is noise in a narrow column). */
+function shortUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}${u.search}`;
+  } catch (_) {
+    return url;
+  }
 }

@@ -48,5 +48,7 @@ export interface ReporterOptions {
     maxInlineScreenshotBytes?: number;
     /** Page title (default `production-observer`). */
     title?: string;
+    /** IANA time zone of every time on the page, charts and tables alike (default `UTC`); shown in the header. */
+    timeZone?: string;
   };
 }

@@ -23,6 +23,7 @@ import { openStore } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { analyzeResults } from './analyze.js';
 import { analyzeSignals, type Collected } from '../sources/index.js';
+import { dashboardHtmlOptions } from './report-context.js';
 
 /** The alerts stage as the pipeline uses it (AlertManager implements it). */
 export interface AlertsStage {
@@ -147,7 +148,7 @@ export async function openPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const alerts = config.alerts.channels.length
     ? new AlertManager({ store, config: config.alerts, redactor, clock, log: (line: string) => log.info(line) })
     : undefined;
-  const reporters = createReporters(config.reporters, { redactor, env: opts.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers });
+  const reporters = createReporters(config.reporters, { redactor, env: opts.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers, html: dashboardHtmlOptions(config.dashboard) });
   const reporter = new Multiplexer([...(opts.extraReporters ?? []), ...reporters], (err: Error) => {
     log.warn(`reporter error: ${err.message}`);
     opts.onReporterError?.(err);

@@ -1,6 +1,8 @@
 /** Reads what report writers need from the store: the window's history, findings and deploy markers. */
 import { parseDurationMs, type Finding, type MonitorResult } from '../model/index.js';
 import type { ReportContext } from '../reporters/reporter.js';
+import type { ReporterOptions } from '../reporters/options.js';
+import type { ResolvedDashboardConfig } from '../config/types.js';
 import type { Store } from '../store/store.js';
 import { isoAt } from '../runtime/clock.js';
 import { crossLocationSummary } from '../anomaly/index.js';
@@ -39,4 +41,9 @@ export async function buildReportContext(
     window: opts.window,
     generatedAt: isoAt(opts.nowMs),
   };
+}
+
+/** The html dashboard's options from the config's `dashboard` section (only what the page shows: never its token). */
+export function dashboardHtmlOptions(d: Pick<ResolvedDashboardConfig, 'title' | 'timeZone'>): NonNullable<ReporterOptions['html']> {
+  return { ...(d.title !== undefined ? { title: d.title } : {}), ...(d.timeZone !== undefined ? { timeZone: d.timeZone } : {}) };
 }

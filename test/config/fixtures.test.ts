@@ -246,6 +246,7 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: c, path: 'concurrency.checks', message: 'must be an integer (got "many")' });
     expectDiagnostic(diagnostics, { file: c, path: 'environments.local.baseUrl', message: 'must be an absolute http(s) URL' });
     expectDiagnostic(diagnostics, { file: c, path: 'daemon.timezone', message: 'unknown time zone "Mars/Olympus_Mons"' });
+    expectDiagnostic(diagnostics, { file: c, path: 'dashboard.timeZone', message: 'unknown time zone "Moon/Tranquility_Base"' });
     const one = 'checks/one.check.yaml';
     expectDiagnostic(diagnostics, { file: one, path: 'id', message: 'must be a slug', line: 1 });
     expectDiagnostic(diagnostics, { file: one, path: 'request.method', message: 'must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (got "FETCH")', line: 3 });
@@ -255,10 +256,10 @@ describe('diagnostics', () => {
     expectDiagnostic(diagnostics, { file: 'checks/two.check.yaml', path: 'retries', message: 'must be >= 0 (got -1)' });
     expectDiagnostic(diagnostics, { file: 'checks/two.check.yaml', path: 'schedule', message: 'invalid cron expression "every minute"' });
     expectDiagnostic(diagnostics, { file: 'checks/three.check.yaml', path: 'expect.body[0].path', message: 'invalid JSON path "items[0]" at 0: a JSON path starts with "$"' });
-    expect(diagnostics).toHaveLength(10);
+    expect(diagnostics).toHaveLength(11);
     // One line per diagnostic, `file[:line]: path: message`.
     const lines = formatDiagnostics(diagnostics).split('\n');
-    expect(lines).toHaveLength(10);
+    expect(lines).toHaveLength(11);
     expect(lines).toContain('checks/two.check.yaml:3: retries: must be >= 0 (got -1)');
   });
 

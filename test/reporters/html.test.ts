@@ -147,13 +147,13 @@ describe('html reporter (index.html) in Chromium', () => {
       const purchase = payload.charts.find((c: { monitor: string }) => c.monitor === 'purchase');
       expect(purchase.series.map((s: { label: string }) => s.label)).toEqual(['open home', 'search', 'add to cart', 'checkout']);
       expect(purchase.sla).toEqual([
-        { label: 'checkout degraded 1500 ms', ms: 1500, level: 'degraded' },
-        { label: 'checkout max 2500 ms', ms: 2500, level: 'max' },
+        { label: 'checkout degraded 1500 ms', ms: 1500, level: 'degraded', series: 3 },
+        { label: 'checkout max 2500 ms', ms: 2500, level: 'max', series: 3 },
       ]);
       expect(purchase.anomalies).toEqual([expect.objectContaining({ severity: 'critical', series: 3, kind: 'regression', resolved: false })]);
       const checkout = payload.charts.find((c: { monitor: string }) => c.monitor === 'checkout-api');
       expect(checkout.sla.map((s: { ms: number }) => s.ms)).toEqual([300, 400]);
-      expect(payload.charts.find((c: { monitor: string }) => c.monitor === 'login').sla).toEqual([{ label: 'submit credentials max 1200 ms', ms: 1200, level: 'max' }]);
+      expect(payload.charts.find((c: { monitor: string }) => c.monitor === 'login').sla).toEqual([{ label: 'submit credentials max 1200 ms', ms: 1200, level: 'max', series: 1 }]);
       expect(payload.deploys).toEqual([{ at: Date.parse('2026-11-25T10:00:00Z') / 1000, label: 'v2.4.1' }]);
 
       // Outside text shows literally and runs nothing.
@@ -196,7 +196,8 @@ describe('html reporter (index.html) in Chromium', () => {
       expect(await page.locator('#signals [data-unfiltered]').isVisible()).toBe(false);
       const ownSignals = page.locator('#signals .monitor-signals:visible');
       expect(await ownSignals.count()).toBe(1);
-      expect(await ownSignals.locator('h3').textContent()).toBe('Purchase journey');
+      expect(await ownSignals.locator('h3 .mname').textContent()).toBe('Purchase journey');
+      expect(await ownSignals.locator('h3 .mid').textContent()).toBe('purchase');
       expect(await ownSignals.locator('.signal .label span:first-child').allTextContents()).toEqual(['Latency p50 · journeys', 'Latency p99 · journeys', 'Error rate']);
 
       await page.selectOption('#filter-monitor', '');
