@@ -4,9 +4,10 @@
  * scheduling, let in-flight monitors finish up to the shutdown deadline, record the rest as
  * aborted, flush the store and exit 0.
  */
+import { readFileSync } from 'node:fs';
 import { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Store } from '../store/store.js';
-import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
+import { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics } from '../config/index.js';
 import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
 import { createLogger, type LogFormat } from '../runtime/log.js';
@@ -25,7 +26,7 @@ export const DAEMON_USAGE = `Usage: observer daemon [options]
 Schedules every monitor that has a \`schedule\` (cron, seconds allowed) and serves metrics.
 
   --config FILE        observer.config.ts
-  --env NAME           environment
+  --env NAME           environment (default: $OBSERVER_ENVIRONMENT, else the config's default)
   --location NAME      location tag (default: $OBSERVER_LOCATION or "local")
   --port N             HTTP port for /metrics, /healthz, /readyz (default 9464; 0 picks a free one)
   --host ADDR          bind address (default 0.0.0.0 in a container, set 127.0.0.1 to keep it local)
@@ -55,20 +56,21 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
   const location = values.location ?? io.env.OBSERVER_LOCATION;
+  const environment = values.env ?? (io.env.OBSERVER_ENVIRONMENT || undefined);
   const load = () =>
     prepare({
       cwd: io.cwd,
       ...(values.config ? { configFile: values.config } : {}),
-      ...(values.env ? { environment: values.env } : {}),
+      ...(environment ? { environment } : {}),
       ...(location ? { location } : {}),
       env: io.env,
       selection: { ...(values.tag ? { tags: values.tag } : {}) },
     });
   let prepared = await load();
   const { config } = prepared;
-  for (const w of config.warnings) io.stderr.write(config.redactor.redact(formatDiagnostic(w)) + '\n');
   const port = intOption(values.port, 'port') ?? config.daemon.port;
   const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
+  for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   const clock = systemClock;
 
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
@@ -81,8 +83,27 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   );
   const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1, heartbeats });
   opened.store = pipeline.store;
-  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
+  // environment and location label every series; counters of the scheduled monitors start at zero (apply below).
+  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location, environment: config.environment }, version: packageVersion() });
+  metrics.recordConfigLoad(true, { reload: false, nowMs: clock.nowMs() });
   const guard = guardWith(log, config.redactor, []);
+  // Alert delivery rounds are counted on /metrics (delivered, failed, abandoned; the outbox backlog).
+  const stages = () => {
+    const deps = pipeline.stages(guard, prepared.all, prepared.config.anomaly);
+    const alerts = deps.alerts;
+    if (!alerts) return deps;
+    return {
+      ...deps,
+      alerts: {
+        evaluate: (input: Parameters<typeof alerts.evaluate>[0]) => alerts.evaluate(input),
+        deliver: async (o?: { budgetMs?: number }) => {
+          const report = await alerts.deliver(o);
+          if (isDeliveryReport(report)) metrics.recordDeliveries(report);
+          return report;
+        },
+      },
+    };
+  };
 
   // The system's golden signals (sources): collected after results, at most once a minute; /metrics shows them.
   const signals = config.sources.length
@@ -103,13 +124,14 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     environment: config.environment,
     lanes,
     // The definitions of the configuration in force (SIGHUP replaces them).
-    afterRun: async (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect()),
+    afterRun: async (run, results) => recordAndAnalyze(stages(), run, results, 10_000, await signals?.collect()),
     heartbeats,
     runnerHealth,
     openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
   });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
+  metrics.knowMonitors(prepared.selected.filter((m) => m.schedule), config.location);
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
   const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon, heartbeats });
@@ -121,16 +143,25 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     io.onSignals?.((sig) => {
       if (sig === 'SIGHUP') {
         if (shuttingDown) return;
-        log.info('SIGHUP: reloading the configuration');
+        log.info('SIGHUP: reloading the configuration', { event: 'config/reload' });
         load()
           .then((next) => {
             prepared = next;
             const r = daemon.apply(plan(next));
-            log.info(`reloaded: ${r.scheduled} monitor(s) scheduled`);
+            metrics.knowMonitors(next.selected.filter((m) => m.schedule), next.config.location);
+            metrics.recordConfigLoad(true, { reload: true, nowMs: clock.nowMs() });
+            for (const w of next.config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
+            log.info(`reloaded: ${r.scheduled} monitor(s) scheduled`, { event: 'config/reload', result: 'applied', scheduled: r.scheduled });
           })
           .catch((err: unknown) => {
-            const detail = err instanceof ConfigError ? '\n' + formatDiagnostics(err.diagnostics) : ` ${(err as Error).message}`;
-            log.error(`reload rejected, the previous configuration keeps running:${detail}`);
+            metrics.recordConfigLoad(false, { reload: true, nowMs: clock.nowMs() });
+            const diagnostics = err instanceof ConfigError ? err.diagnostics : [];
+            const detail = diagnostics.length ? '\n' + formatDiagnostics(diagnostics) : ` ${(err as Error).message}`;
+            log.error(`reload rejected, the previous configuration keeps running:${detail}`, {
+              event: 'config/reload',
+              result: 'rejected',
+              ...(diagnostics.length ? { diagnostics: diagnostics.map((d) => ({ ...diagnosticFields(d), message: d.message })) } : {}),
+            });
           });
         return;
       }
@@ -153,4 +184,16 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       })();
     });
   });
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function isDeliveryReport(r: unknown): r is { delivered: number; failed: number; abandoned: number; pending: number } {
+  return typeof r === 'object' && r !== null && typeof (r as { delivered?: unknown }).delivered === 'number';
 }

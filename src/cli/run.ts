@@ -14,8 +14,8 @@ import { PrometheusReporter } from '../reporters/index.js';
 import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse, UsageError } from './args.js';
 import { prepare } from './prepare.js';
-import { formatDiagnostic } from '../config/index.js';
-import { ProgressReporter, progressToLog } from './progress.js';
+import { diagnosticFields, formatDiagnostic } from '../config/index.js';
+import { LogProgressReporter, ProgressReporter } from './progress.js';
 import type { CommandIO } from './io.js';
 import { recordCiDeploy } from './ci-deploy.js';
 import { runnerHealthOptions } from '../runtime/runner-health.js';
@@ -26,7 +26,7 @@ Runs the selected checks and journeys once.
 
 Options:
   --config FILE          observer.config.ts (default: discovered in the current folder, else none)
-  --env NAME             environment whose baseUrl is used (default: the config's default)
+  --env NAME             environment whose baseUrl is used (default: $OBSERVER_ENVIRONMENT, else the config's default)
   --grep REGEX           only monitors whose id or name matches
   --tag TAG              only monitors with this tag (repeatable)
   --kind KIND            only monitors of this kind, e.g. api or journey (repeatable); exit 2 if none is selected
@@ -85,6 +85,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     }
   })();
   const location = values.location ?? io.env.OBSERVER_LOCATION;
+  const environment = values.env ?? (io.env.OBSERVER_ENVIRONMENT || undefined);
   const runnerHealth = (() => {
     try {
       return runnerHealthOptions(io.env);
@@ -96,7 +97,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const prepared = await prepare({
     cwd: io.cwd,
     ...(values.config ? { configFile: values.config } : {}),
-    ...(values.env ? { environment: values.env } : {}),
+    ...(environment ? { environment } : {}),
     ...(location ? { location } : {}),
     env: io.env,
     selection: { files: positionals, ...(values.grep ? { grep: values.grep } : {}), ...(values.tag ? { tags: values.tag } : {}), ...(shard ? { shard } : {}) },
@@ -106,7 +107,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const redactor = config.redactor;
   const log = createLogger({ format: logFormat, redactor, stream: io.stderr });
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
-  for (const w of config.warnings) log.warn(formatDiagnostic(w));
+  for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   // Heartbeats are push monitors: only the daemon receives their pings, a one-shot run leaves them out.
   const selected = chosen.filter((m) => m.kind !== 'heartbeat');
   if (selected.length < chosen.length) log.info(`left to observer daemon (heartbeats): ${chosen.filter((m) => m.kind === 'heartbeat').map((m) => m.id).join(', ')}`);
@@ -128,8 +129,12 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const deadline = deadlineMs ? setTimeout(() => abort(`deadline of ${deadlineMs} ms reached`), deadlineMs) : undefined;
   deadline?.unref();
 
-  // Progress goes to stderr with --json (stdout carries the report), as JSON log lines with --log-format json.
-  const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
+  // Progress goes to stderr with --json (stdout carries the report); with --log-format json it is
+  // structured log lines on stderr (one per monitor: run, monitor, step, status, error class, duration).
+  const progress =
+    logFormat === 'json'
+      ? new LogProgressReporter(log)
+      : new ProgressReporter(values.json ? io.stderr : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
   // --pushgateway: the prometheus reporter pushes the run's metrics (its failure is a reporter error).
   const push = values.pushgateway
     ? [new PrometheusReporter({ redactor, prometheus: { writeFile: false, pushgateway: { url: values.pushgateway, job: values['pushgateway-job'] ?? 'observer' } } })]
