@@ -8,6 +8,8 @@
  * - A real Prometheus (Debian's, loopback, temp storage) scrapes a real daemon with the shipped
  *   rules loaded: every rule is healthy, and the monitor rules fire once the test makes a check's
  *   target fail (the rules' `for:` shortened in the test's copy; promtool's unit tests hold the real ones).
+ * - components/prometheus-operator renders a valid ServiceMonitor and a PrometheusRule carrying
+ *   exactly the rules of deploy/monitoring.
  */
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
@@ -19,7 +21,9 @@ import { parse as parseYaml } from 'yaml';
 import { parser } from '@prometheus-io/lezer-promql';
 import { defaultDashboard } from '@grafana/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './k8s.js';
+import { ServiceMonitor, PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { ROOT, asObj, at, type Obj } from './k8s.js';
+import { kustomizeBuild, objName } from './render.js';
 import { makeSandbox, spawnCli, waitForOutput } from '../e2e/sandbox.js';
 import { startPrometheus, tempDir, type Prometheus } from '../sources/helpers.js';
 
@@ -199,6 +203,37 @@ describe('Grafana dashboard', () => {
     expect(unknownNames(metricNames('sum(rate(observer_runs_total[5m])) / observer_nonexistent_total'), exposed)).toEqual(['observer_nonexistent_total']);
     expect(unknownNames(metricNames('histogram_quantile(0.9, rate(observer_step_duration_seconds_bucket[5m]))'), exposed)).toEqual([]);
     expect(unknownNames(['observer_runs_total_bucket'], exposed)).toEqual(['observer_runs_total_bucket']);
+  });
+});
+
+describe('components/prometheus-operator', () => {
+  it('adds a ServiceMonitor (job observer) on the metrics Service and a PrometheusRule with exactly the shipped rules', async () => {
+    const cache = path.join(ROOT, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const dir = mkdtempSync(path.join(cache, 'observer-kustomize-'));
+    try {
+      const K = path.join(ROOT, 'deploy/kubernetes');
+      const rel = (p: string) => path.relative(dir, p);
+      writeFileSync(path.join(dir, 'kustomization.yaml'), `resources:\n  - ${rel(path.join(K, 'overlays/production'))}\ncomponents:\n  - ${rel(path.join(K, 'components/prometheus-operator'))}\n`);
+      const objs = kustomizeBuild(dir);
+      expect(objs.map(objName)).toEqual(expect.arrayContaining(['ServiceMonitor/observer', 'PrometheusRule/observer', 'Service/observer-metrics', 'Deployment/observer-daemon']));
+      const monitor = objs.find((o) => o.kind === 'ServiceMonitor') as Obj;
+      const rule = objs.find((o) => o.kind === 'PrometheusRule') as Obj;
+      // The operator's CRD schemas (@kubernetes-models/prometheus-operator).
+      expect(() => new ServiceMonitor(monitor as never).validate()).not.toThrow();
+      expect(() => new PrometheusRule(rule as never).validate()).not.toThrow();
+      expect(() => new ServiceMonitor({ ...monitor, spec: { ...asObj(monitor.spec, 'spec'), endpoints: [{ port: 9464 }] } } as never).validate()).toThrow();
+      expect(asObj(rule.spec, 'spec')).toEqual(rules);
+      // It selects the metrics Service by its labels and port name, and names the job the rules expect.
+      const service = objs.find((o) => o.kind === 'Service') as Obj;
+      const labels = asObj(at(service, 'metadata.labels'), 'labels');
+      for (const [k, v] of Object.entries(asObj(at(monitor, 'spec.selector.matchLabels'), 'matchLabels'))) expect(labels[k], k).toBe(v);
+      const endpoint = (at(monitor, 'spec.endpoints') as Obj[])[0];
+      expect((at(service, 'spec.ports') as Obj[]).map((p) => p.name)).toContain(endpoint.port);
+      expect(endpoint.relabelings).toEqual([expect.objectContaining({ targetLabel: 'job', replacement: 'observer' })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
