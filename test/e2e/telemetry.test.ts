@@ -207,3 +207,28 @@ describe('observer daemon telemetry', () => {
     }
   });
 });
+
+describe('JsonLinesGuard', () => {
+  it('passes JSON lines through, wraps any other line (also split across writes) as a JSON line, redacted', async () => {
+    const { JsonLinesGuard } = await import('../../src/runtime/log.js');
+    const { Redactor } = await import('../../src/runtime/redact.js');
+    const redactor = new Redactor();
+    redactor.add(SECRET);
+    const out: string[] = [];
+    const guard = new JsonLinesGuard((l) => out.push(l), redactor);
+    guard.write('{"level":30,"msg":"already json"}\n');
+    guard.write('(node:1) Warning: something ');
+    guard.write(`odd with ${SECRET}\nobserver run: bad flag\n`);
+    guard.write('no newline yet');
+    expect(out).toHaveLength(3);
+    guard.flush();
+    const lines = out.map((l) => JSON.parse(l) as Line);
+    expect(lines[0]).toEqual({ level: 30, msg: 'already json' });
+    expect(lines[1]).toMatchObject({ level: 40, event: 'stderr', name: 'observer' });
+    expect(lines[1].msg).toContain('Warning: something odd with');
+    expect(lines[1].msg).not.toContain(SECRET);
+    expect(lines[2]).toMatchObject({ level: 50, msg: 'observer run: bad flag' });
+    expect(lines[3]).toMatchObject({ level: 40, msg: 'no newline yet' });
+    expect(out.every((l) => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true);
+  });
+});
