@@ -10,7 +10,7 @@ import type { Store } from '../store/store.js';
 import { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics } from '../config/index.js';
 import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
-import { createLogger, type LogFormat } from '../runtime/log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../runtime/log.js';
 import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { SignalsPoller } from '../sources/index.js';
 import { RunnerHealthSampler, runnerHealthOptions } from '../runtime/runner-health.js';
@@ -32,6 +32,7 @@ Schedules every monitor that has a \`schedule\` (cron, seconds allowed) and serv
   --host ADDR          bind address (default 0.0.0.0 in a container, set 127.0.0.1 to keep it local)
   --tag TAG            only monitors with this tag (repeatable)
   --log-format FORMAT  pretty (default) or json
+  --log-level LEVEL    debug, info (default), warn or error; passing runs are logged at debug
 
 Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT shut down gracefully.`;
 
@@ -46,6 +47,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       host: { type: 'string' },
       tag: { type: 'string', multiple: true },
       'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     DAEMON_USAGE,
@@ -55,6 +57,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     return ExitCode.Ok;
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  const logLevel: LogLevel = oneOf(values['log-level'], 'log-level', ['debug', 'info', 'warn', 'error'] as const) ?? 'info';
   const location = values.location ?? io.env.OBSERVER_LOCATION;
   const environment = values.env ?? (io.env.OBSERVER_ENVIRONMENT || undefined);
   const load = () =>
@@ -69,7 +72,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   let prepared = await load();
   const { config } = prepared;
   const port = intOption(values.port, 'port') ?? config.daemon.port;
-  const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
+  const log = createLogger({ format: logFormat, level: logLevel, redactor: config.redactor, stream: io.stderr });
   for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   const clock = systemClock;
 

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { systemClock } from '../runtime/clock.js';
-import { createLogger, type LogFormat } from '../runtime/log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../runtime/log.js';
 import { executeRun, type FailOn } from '../run/run.js';
 import { openPipeline } from '../run/pipeline.js';
 import { newRunId } from '../run/ids.js';
@@ -41,6 +41,7 @@ Options:
   --pushgateway-job NAME job name of the pushed group (default observer; one per CronJob)
   --deadline MS          abort the run after MS milliseconds (results measured so far are kept)
   --log-format FORMAT    pretty (default) or json (pino lines on stderr)
+  --log-level LEVEL      debug, info (default), warn or error
 
 Exit codes: 0 all passed, 1 a monitor failed / SLA breached / critical finding, 2 usage or config error,
 3 aborted by a signal or --deadline (what was measured is kept), 4 internal error of the runner.`;
@@ -65,6 +66,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       'pushgateway-job': { type: 'string' },
       deadline: { type: 'string' },
       'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     RUN_USAGE,
@@ -76,6 +78,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const failOn: FailOn = oneOf(values['fail-on'], 'fail-on', ['failed', 'degraded'] as const) ?? 'failed';
   const failOnFindings = oneOf(values['fail-on-findings'], 'fail-on-findings', ['critical', 'warning', 'none'] as const) ?? 'critical';
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  const logLevel: LogLevel = oneOf(values['log-level'], 'log-level', ['debug', 'info', 'warn', 'error'] as const) ?? 'info';
   const deadlineMs = intOption(values.deadline, 'deadline', { min: 1 });
   const shard = (() => {
     try {
@@ -105,7 +108,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const { config } = prepared;
   const chosen = values.kind?.length ? selectKinds(prepared.all, prepared.selected, values.kind) : prepared.selected;
   const redactor = config.redactor;
-  const log = createLogger({ format: logFormat, redactor, stream: io.stderr });
+  const log = createLogger({ format: logFormat, level: logLevel, redactor, stream: io.stderr });
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
   for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   // Heartbeats are push monitors: only the daemon receives their pings, a one-shot run leaves them out.

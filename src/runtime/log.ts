@@ -88,10 +88,14 @@ export function resultLevel(status: Status): LogLevel {
   return status === 'failed' ? 'error' : status === 'degraded' ? 'warn' : 'info';
 }
 
-/** One line per finished monitor, e.g. `failed checkout 1204 ms http_status: status (503) == 200`. */
-export function logResult(log: Logger, r: MonitorResult): void {
+/**
+ * One line per finished monitor, e.g. `failed checkout 1204 ms http_status: status 503, expected 200`.
+ * `passedLevel`: the daemon logs passing runs at debug (thousands a day), a one-shot run at info.
+ */
+export function logResult(log: Logger, r: MonitorResult, passedLevel: LogLevel = 'info'): void {
   const error = r.error ? ` ${r.error.class}: ${r.error.message}` : '';
-  log[resultLevel(r.status)](`${r.status} ${r.monitor} ${Math.round(r.durationMs)} ms${error}`, resultFields(r));
+  const level = r.status === 'passed' ? passedLevel : resultLevel(r.status);
+  log[level](`${r.status} ${r.monitor} ${Math.round(r.durationMs)} ms${error}`, resultFields(r));
 }
 
 function firstFailedStep(steps: readonly StepResult[]): StepResult | undefined {

@@ -160,8 +160,9 @@ export class Daemon {
       metrics.recordResult(result);
       this.noteFindings(await this.deps.afterRun(run, [result]));
       this.stats.finished++;
-      // Every run is a line (failures at error, degraded at warn) with run, monitor, step, status, error class, duration.
-      logResult(log, result);
+      // Every run is a line with run, monitor, step, status, error class, duration: failures at error,
+      // degraded at warn, passes at debug (`--log-level debug`).
+      logResult(log, result, 'debug');
     } finally {
       metrics.inFlight.dec({ lane });
     }

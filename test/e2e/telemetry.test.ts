@@ -122,7 +122,7 @@ describe('--log-format json', () => {
 describe('observer daemon telemetry', () => {
   it('JSON lines for every run and reload, and /metrics with phases, environment, reloads and counters from zero', async () => {
     const box = makeSandbox('telemetry');
-    const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1', '--log-format', 'json', '--location', 'eu-test'], {
+    const { child, done } = spawnCli(['daemon', '--port', '0', '--host', '127.0.0.1', '--log-format', 'json', '--log-level', 'debug', '--location', 'eu-test'], {
       cwd: box.dir,
       env: { OBSERVER_BASE_URL: base, TELEMETRY_TOKEN: SECRET, OBSERVER_ENVIRONMENT: '' },
       timeoutMs: 90_000,
@@ -196,7 +196,8 @@ describe('observer daemon telemetry', () => {
         expect(l.durationMs).toEqual(expect.any(Number));
       }
       expect(new Set(failed.map((l) => l.runId)).size).toBe(failed.length); // one run per tick
-      expect(lines.find((l) => l.event === 'monitor/end' && l.monitor === 'healthy')).toMatchObject({ level: 30, status: 'passed' });
+      // Passing runs are debug lines in the daemon (shown with --log-level debug).
+      expect(lines.find((l) => l.event === 'monitor/end' && l.monitor === 'healthy')).toMatchObject({ level: 20, status: 'passed' });
       const rejected = lines.find((l) => l.event === 'config/reload' && l.result === 'rejected');
       expect(rejected).toMatchObject({ level: 50 });
       expect(JSON.stringify(rejected?.diagnostics)).toContain('broken.check.yaml');
