@@ -15,8 +15,12 @@ const SIGNAL_STATE: Record<SignalStatus, number> = { unknown: -1, ok: 0, warning
 /** Step durations from 10 ms to 60 s. */
 const DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/** HTTP phases from 1 ms (loopback, a warm resolver) to 10 s (a timeout's neighbourhood). */
-const PHASE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/**
+ * HTTP phases: Prometheus' default buckets, 5 ms to 10 s. Five phases per check make these the
+ * bulk of /metrics (14 samples per phase and check, see bench:telemetry); below 5 ms is all one
+ * bucket, which is loopback or a warm resolver, never the question.
+ */
+const PHASE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
  * Web-vital times, with the good / poor limits of web.dev as bucket bounds so the share of good
