@@ -6,8 +6,8 @@
  * - Every metric the dashboard and the rules name (read with Prometheus' PromQL grammar,
  *   @prometheus-io/lezer-promql) is exposed by a real daemon's /metrics.
  * - A real Prometheus (Debian's, loopback, temp storage) scrapes a real daemon with the shipped
- *   rules loaded: every rule is healthy, and the monitor rules fire once the test makes a check's
- *   target fail (the rules' `for:` shortened in the test's copy; promtool's unit tests hold the real ones).
+ *   rules loaded: every rule is healthy, the monitor rules fire once the test makes a check's
+ *   target fail, and the runner-down rule once the daemon stops (the rules' `for:` shortened in the test's copy; promtool's unit tests hold the real ones).
  * - components/prometheus-operator renders a valid ServiceMonitor and a PrometheusRule carrying
  *   exactly the rules of deploy/monitoring.
  */
@@ -278,7 +278,7 @@ describe('against a real daemon and a real Prometheus', () => {
     expect(missing).toEqual([]);
   });
 
-  it('Prometheus loads the rules (all healthy) and the monitor rules fire when the check starts failing', async () => {
+  it('Prometheus loads the rules (all healthy); the monitor rules fire when the check starts failing, the runner-down rule when the daemon stops', async () => {
     // The shipped rules with every `for:` at 1 s, so the test waits seconds, not minutes.
     const fast = readFileSync(RULES, 'utf8').replace(/^(\s+for:) .+$/gm, '$1 1s');
     const rulesCopy = path.join(tmp.dir, 'observer-rules.yml');
@@ -320,5 +320,12 @@ describe('against a real daemon and a real Prometheus', () => {
     expect((await firing('ObserverCheckFailing', 'checkout'))[0].labels).toMatchObject({ severity: 'warning', location: 'eu-test', kind: 'api' });
     // The healthy monitor stays quiet.
     expect(await firing('ObserverCheckFailing', 'healthy')).toEqual([]);
+
+    // The daemon stops: its scrape fails and the runner-down rule fires for job observer.
+    expect(await firing('ObserverRunnerDown')).toEqual([]);
+    daemon.child.kill('SIGTERM');
+    expect((await daemon.done).code).toBe(0);
+    await p.waitFor('count(ALERTS{alertname="ObserverRunnerDown", job="observer", alertstate="firing"})', (v) => v === 1);
+    expect((await firing('ObserverRunnerDown'))[0].labels).toMatchObject({ severity: 'critical', instance: `127.0.0.1:${port}` });
   });
 });
