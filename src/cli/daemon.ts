@@ -4,12 +4,13 @@
  * scheduling, let in-flight monitors finish up to the shutdown deadline, record the rest as
  * aborted, flush the store and exit 0.
  */
+import { readFileSync } from 'node:fs';
 import { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Store } from '../store/store.js';
-import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
+import { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics } from '../config/index.js';
 import { ObserverMetrics } from '../metrics/registry.js';
 import { systemClock } from '../runtime/clock.js';
-import { createLogger, type LogFormat } from '../runtime/log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../runtime/log.js';
 import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { SignalsPoller } from '../sources/index.js';
 import { RunnerHealthSampler, runnerHealthOptions } from '../runtime/runner-health.js';
@@ -26,11 +27,12 @@ Schedules every monitor that has a \`schedule\` (cron, seconds allowed), serves 
 dashboard at / (updated as runs finish), /metrics, /healthz and /readyz, and keeps reports/ current.
 
   --config FILE        observer.config.ts
-  --env NAME           environment
+  --env NAME           environment (default: $OBSERVER_ENVIRONMENT, else the config's default)
   --location NAME      location tag (default: $OBSERVER_LOCATION or "local")
 ${SERVER_USAGE}
   --tag TAG            only monitors with this tag (repeatable)
   --log-format FORMAT  pretty (default) or json
+  --log-level LEVEL    debug, info (default), warn or error; passing runs are logged at debug
 
 Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT shut down gracefully.`;
 
@@ -44,6 +46,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       ...SERVER_FLAGS,
       tag: { type: 'string', multiple: true },
       'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     DAEMON_USAGE,
@@ -53,21 +56,23 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     return ExitCode.Ok;
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  const logLevel: LogLevel = oneOf(values['log-level'], 'log-level', ['debug', 'info', 'warn', 'error'] as const) ?? 'info';
   checkServerFlags(values);
   const location = values.location ?? io.env.OBSERVER_LOCATION;
+  const environment = values.env ?? (io.env.OBSERVER_ENVIRONMENT || undefined);
   const load = () =>
     prepare({
       cwd: io.cwd,
       ...(values.config ? { configFile: values.config } : {}),
-      ...(values.env ? { environment: values.env } : {}),
+      ...(environment ? { environment } : {}),
       ...(location ? { location } : {}),
       env: io.env,
       selection: { ...(values.tag ? { tags: values.tag } : {}) },
     });
   let prepared = await load();
   const { config } = prepared;
-  for (const w of config.warnings) io.stderr.write(config.redactor.redact(formatDiagnostic(w)) + '\n');
-  const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
+  const log = createLogger({ format: logFormat, level: logLevel, redactor: config.redactor, stream: io.stderr });
+  for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   const clock = systemClock;
 
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
@@ -80,8 +85,27 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   );
   const pipeline = await openPipeline({ config, log, clock, env: io.env, outDir: config.outDir, journeyWorkers: 1, heartbeats });
   opened.store = pipeline.store;
-  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location } });
+  // environment and location label every series; counters of the scheduled monitors start at zero (apply below).
+  const metrics = new ObserverMetrics({ processMetrics: true, labels: { location: config.location, environment: config.environment }, version: packageVersion() });
+  metrics.recordConfigLoad(true, { reload: false, nowMs: clock.nowMs() });
   const guard = guardWith(log, config.redactor, []);
+  // Alert delivery rounds are counted on /metrics (delivered, failed, abandoned; the outbox backlog).
+  const stages = () => {
+    const deps = pipeline.stages(guard, prepared.all, prepared.config.anomaly);
+    const alerts = deps.alerts;
+    if (!alerts) return deps;
+    return {
+      ...deps,
+      alerts: {
+        evaluate: (input: Parameters<typeof alerts.evaluate>[0]) => alerts.evaluate(input),
+        deliver: async (o?: { budgetMs?: number }) => {
+          const report = await alerts.deliver(o);
+          if (isDeliveryReport(report)) metrics.recordDeliveries(report);
+          return report;
+        },
+      },
+    };
+  };
 
   // The system's golden signals (sources): collected after results, at most once a minute; /metrics shows them.
   const signals = config.sources.length
@@ -104,7 +128,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     // The definitions of the configuration in force (SIGHUP replaces them).
     // The live dashboard hears of each run once it is in the store.
     afterRun: async (run, results) => {
-      const changes = await recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect());
+      const changes = await recordAndAnalyze(stages(), run, results, 10_000, await signals?.collect());
       opened.changed?.();
       return changes;
     },
@@ -114,6 +138,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   });
   const plan = (p: typeof prepared) => ({ monitors: p.selected, jitterMs: p.config.daemon.jitterMs ?? 0, ...(p.config.daemon.timezone ? { timezone: p.config.daemon.timezone } : {}) });
   const applied = daemon.apply(plan(prepared));
+  metrics.knowMonitors(prepared.selected.filter((m) => m.schedule), config.location);
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
   const { server, dashboard } = await startLiveServer({ flags: values, config, store: pipeline.store, clock, log, env: io.env, metrics, health: daemon, heartbeats, monitors: prepared.all });
@@ -126,16 +151,25 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     io.onSignals?.((sig) => {
       if (sig === 'SIGHUP') {
         if (shuttingDown) return;
-        log.info('SIGHUP: reloading the configuration');
+        log.info('SIGHUP: reloading the configuration', { event: 'config/reload' });
         load()
           .then((next) => {
             prepared = next;
             const r = daemon.apply(plan(next));
-            log.info(`reloaded: ${r.scheduled} monitor(s) scheduled`);
+            metrics.knowMonitors(next.selected.filter((m) => m.schedule), next.config.location);
+            metrics.recordConfigLoad(true, { reload: true, nowMs: clock.nowMs() });
+            for (const w of next.config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
+            log.info(`reloaded: ${r.scheduled} monitor(s) scheduled`, { event: 'config/reload', result: 'applied', scheduled: r.scheduled });
           })
           .catch((err: unknown) => {
-            const detail = err instanceof ConfigError ? '\n' + formatDiagnostics(err.diagnostics) : ` ${(err as Error).message}`;
-            log.error(`reload rejected, the previous configuration keeps running:${detail}`);
+            metrics.recordConfigLoad(false, { reload: true, nowMs: clock.nowMs() });
+            const diagnostics = err instanceof ConfigError ? err.diagnostics : [];
+            const detail = diagnostics.length ? '\n' + formatDiagnostics(diagnostics) : ` ${(err as Error).message}`;
+            log.error(`reload rejected, the previous configuration keeps running:${detail}`, {
+              event: 'config/reload',
+              result: 'rejected',
+              ...(diagnostics.length ? { diagnostics: diagnostics.map((d) => ({ ...diagnosticFields(d), message: d.message })) } : {}),
+            });
           });
         return;
       }
@@ -158,4 +192,16 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       })();
     });
   });
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function isDeliveryReport(r: unknown): r is { delivered: number; failed: number; abandoned: number; pending: number } {
+  return typeof r === 'object' && r !== null && typeof (r as { delivered?: unknown }).delivered === 'number';
 }

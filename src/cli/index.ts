@@ -4,7 +4,8 @@
  * never with a stack trace.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, formatDiagnostics } from '../config/index.js';
+import { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics } from '../config/index.js';
+import { guardedStream, JsonLinesGuard, wantsJsonLogs } from '../runtime/log.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './args.js';
 import type { CommandIO } from './io.js';
@@ -56,6 +57,12 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(pkg.version + '\n');
     return ExitCode.Ok;
   }
+  // --log-format json: every line on stderr is JSON, whichever module writes it.
+  const json = wantsJsonLogs(rest);
+  if (json) {
+    const raw = io.stderr;
+    io = { ...io, stderr: guardedStream(new JsonLinesGuard((line) => raw.write(line)), Boolean(raw.isTTY)) };
+  }
   const command = COMMANDS[name];
   if (!command) {
     io.stderr.write(`observer: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n`);
@@ -65,7 +72,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     return await (await command.load())(rest, io);
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.stderr.write(formatDiagnostics(err.diagnostics) + '\n');
+      if (json) {
+        for (const d of err.diagnostics) {
+          io.stderr.write(JSON.stringify({ level: d.severity === 'error' ? 50 : 40, time: Date.now(), name: 'observer', ...diagnosticFields(d), msg: formatDiagnostic(d) }) + '\n');
+        }
+      } else io.stderr.write(formatDiagnostics(err.diagnostics) + '\n');
       const count = err.diagnostics.filter((d) => d.severity === 'error').length;
       io.stderr.write(`observer: ${count} configuration error(s); nothing was run\n`);
       return ExitCode.UsageOrConfig;
@@ -112,9 +123,32 @@ export async function cli(): Promise<void> {
       for (const h of handlers) h(sig);
     });
   }
+  if (wantsJsonLogs(process.argv.slice(2))) guardProcessStderr();
   const code = await main(process.argv.slice(2), io);
   // Flush stdout before exiting (pipes are async).
   if (closed.stdout || process.stdout.destroyed) process.exit(code);
   process.stdout.write('', () => process.exit(code));
 }
 
+
+/**
+ * `--log-format json` in the binary: whatever writes to the process's stderr (a library, Node's
+ * own warnings, a module that forgot the logger) writes JSON lines through the guard.
+ */
+function guardProcessStderr(): void {
+  const stderr = process.stderr;
+  const original = stderr.write.bind(stderr) as (chunk: string) => boolean;
+  const guard = new JsonLinesGuard((line) => original(line));
+  stderr.write = ((chunk: string | Uint8Array, encodingOrCb?: unknown, cb?: unknown) => {
+    guard.write(chunk);
+    const done = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  }) as typeof stderr.write;
+  process.once('exit', () => guard.flush());
+  // Node's warnings (deprecations, experimental features) as one JSON line each, not text with a hint.
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error & { code?: string }) => {
+    original(JSON.stringify({ level: 40, time: Date.now(), name: 'observer', event: 'stderr', warning: w.name, ...(w.code ? { code: w.code } : {}), msg: w.message }) + '\n');
+  });
+}

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describeAttempts } from '../journeys/results.js';
 import type { MonitorResult, RunInfo, Status } from '../model/index.js';
 import type { Reporter, RunReport } from '../reporters/reporter.js';
+import { logResult, type Logger } from '../runtime/log.js';
 
 const MARK: Record<Status, string> = { passed: '✓', degraded: '~', failed: '✗', skipped: '-' };
 const COLOR: Record<Status, string> = { passed: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m', skipped: '\x1b[90m' };
@@ -65,12 +66,46 @@ export class ProgressReporter implements Reporter {
   }
 }
 
-/** Progress text as log lines (stderr with `--log-format json`: every line a JSON object). */
-export function progressToLog(log: { info(msg: string): void }): { write(text: string): boolean } {
-  return {
-    write(text: string): boolean {
-      for (const line of text.split('\n')) if (line.trim() !== '') log.info(line.trimEnd());
-      return true;
-    },
-  };
+/**
+ * Progress as structured log lines (`--log-format json`): one line when the run begins, one per
+ * finished monitor (`logResult`: failures at error, degraded at warn) and one per open finding.
+ */
+export class LogProgressReporter implements Reporter {
+  readonly name = 'progress';
+
+  constructor(private readonly log: Logger) {}
+
+  onBegin(run: RunInfo, monitors: readonly unknown[]): void {
+    this.log.info(`observer run ${run.id}: ${monitors.length} monitor(s)`, {
+      event: 'run/begin',
+      runId: run.id,
+      monitors: monitors.length,
+      environment: run.environment,
+      location: run.location,
+      ...(run.shard ? { shard: run.shard } : {}),
+    });
+  }
+
+  onMonitorEnd(r: MonitorResult): void {
+    logResult(this.log, r);
+  }
+
+  onEnd(report: RunReport): void {
+    const count = (s: Status) => report.results.filter((r) => r.status === s).length;
+    const open = report.findings.filter((f) => f.status === 'open');
+    for (const f of open) {
+      this.log[f.severity === 'critical' ? 'error' : 'warn'](`${f.severity} ${f.kind}: ${f.explanation}`, {
+        event: 'finding/change',
+        runId: report.run.id,
+        monitor: f.series.monitor,
+        step: f.series.step,
+        location: f.series.location,
+        kind: f.kind,
+        severity: f.severity,
+        findingId: f.id,
+      });
+    }
+    const fields = { event: 'run/end', runId: report.run.id, passed: count('passed'), degraded: count('degraded'), failed: count('failed'), openFindings: open.length, ...(report.run.aborted ? { aborted: true } : {}) };
+    this.log[fields.failed || fields.aborted ? 'warn' : 'info'](`${fields.passed} passed, ${fields.degraded} degraded, ${fields.failed} failed${report.run.aborted ? ' (aborted)' : ''}`, fields);
+  }
 }

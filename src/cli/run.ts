@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { systemClock } from '../runtime/clock.js';
-import { createLogger, type LogFormat } from '../runtime/log.js';
+import { createLogger, type LogFormat, type LogLevel } from '../runtime/log.js';
 import { executeRun, type FailOn } from '../run/run.js';
 import { openPipeline } from '../run/pipeline.js';
 import { newRunId } from '../run/ids.js';
@@ -14,8 +14,8 @@ import { PrometheusReporter } from '../reporters/index.js';
 import { ExitCode } from './exit-codes.js';
 import { intOption, oneOf, parse, UsageError } from './args.js';
 import { prepare } from './prepare.js';
-import { formatDiagnostic } from '../config/index.js';
-import { ProgressReporter, progressToLog } from './progress.js';
+import { diagnosticFields, formatDiagnostic } from '../config/index.js';
+import { LogProgressReporter, ProgressReporter } from './progress.js';
 import type { CommandIO } from './io.js';
 import { recordCiDeploy } from './ci-deploy.js';
 import { runnerHealthOptions } from '../runtime/runner-health.js';
@@ -26,7 +26,7 @@ Runs the selected checks and journeys once.
 
 Options:
   --config FILE          observer.config.ts (default: discovered in the current folder, else none)
-  --env NAME             environment whose baseUrl is used (default: the config's default)
+  --env NAME             environment whose baseUrl is used (default: $OBSERVER_ENVIRONMENT, else the config's default)
   --grep REGEX           only monitors whose id or name matches
   --tag TAG              only monitors with this tag (repeatable)
   --kind KIND            only monitors of this kind, e.g. api or journey (repeatable); exit 2 if none is selected
@@ -41,6 +41,7 @@ Options:
   --pushgateway-job NAME job name of the pushed group (default observer; one per CronJob)
   --deadline MS          abort the run after MS milliseconds (results measured so far are kept)
   --log-format FORMAT    pretty (default) or json (pino lines on stderr)
+  --log-level LEVEL      debug, info (default), warn or error
 
 Exit codes: 0 all passed, 1 a monitor failed / SLA breached / critical finding, 2 usage or config error,
 3 aborted by a signal or --deadline (what was measured is kept), 4 internal error of the runner.`;
@@ -65,6 +66,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
       'pushgateway-job': { type: 'string' },
       deadline: { type: 'string' },
       'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     RUN_USAGE,
@@ -76,6 +78,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const failOn: FailOn = oneOf(values['fail-on'], 'fail-on', ['failed', 'degraded'] as const) ?? 'failed';
   const failOnFindings = oneOf(values['fail-on-findings'], 'fail-on-findings', ['critical', 'warning', 'none'] as const) ?? 'critical';
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  const logLevel: LogLevel = oneOf(values['log-level'], 'log-level', ['debug', 'info', 'warn', 'error'] as const) ?? 'info';
   const deadlineMs = intOption(values.deadline, 'deadline', { min: 1 });
   const shard = (() => {
     try {
@@ -85,6 +88,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
     }
   })();
   const location = values.location ?? io.env.OBSERVER_LOCATION;
+  const environment = values.env ?? (io.env.OBSERVER_ENVIRONMENT || undefined);
   const runnerHealth = (() => {
     try {
       return runnerHealthOptions(io.env);
@@ -96,7 +100,7 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const prepared = await prepare({
     cwd: io.cwd,
     ...(values.config ? { configFile: values.config } : {}),
-    ...(values.env ? { environment: values.env } : {}),
+    ...(environment ? { environment } : {}),
     ...(location ? { location } : {}),
     env: io.env,
     selection: { files: positionals, ...(values.grep ? { grep: values.grep } : {}), ...(values.tag ? { tags: values.tag } : {}), ...(shard ? { shard } : {}) },
@@ -104,9 +108,9 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const { config } = prepared;
   const chosen = values.kind?.length ? selectKinds(prepared.all, prepared.selected, values.kind) : prepared.selected;
   const redactor = config.redactor;
-  const log = createLogger({ format: logFormat, redactor, stream: io.stderr });
+  const log = createLogger({ format: logFormat, level: logLevel, redactor, stream: io.stderr });
   const outDir = values.out ? path.resolve(io.cwd, values.out) : config.outDir;
-  for (const w of config.warnings) log.warn(formatDiagnostic(w));
+  for (const w of config.warnings) log.warn(formatDiagnostic(w), diagnosticFields(w));
   // Heartbeats are push monitors: only the daemon receives their pings, a one-shot run leaves them out.
   const selected = chosen.filter((m) => m.kind !== 'heartbeat');
   if (selected.length < chosen.length) log.info(`left to observer daemon (heartbeats): ${chosen.filter((m) => m.kind === 'heartbeat').map((m) => m.id).join(', ')}`);
@@ -128,8 +132,12 @@ export async function runCommand(argv: string[], io: CommandIO): Promise<number>
   const deadline = deadlineMs ? setTimeout(() => abort(`deadline of ${deadlineMs} ms reached`), deadlineMs) : undefined;
   deadline?.unref();
 
-  // Progress goes to stderr with --json (stdout carries the report), as JSON log lines with --log-format json.
-  const progress = new ProgressReporter(values.json ? (logFormat === 'json' ? progressToLog(log) : io.stderr) : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
+  // Progress goes to stderr with --json (stdout carries the report); with --log-format json it is
+  // structured log lines on stderr (one per monitor: run, monitor, step, status, error class, duration).
+  const progress =
+    logFormat === 'json'
+      ? new LogProgressReporter(log)
+      : new ProgressReporter(values.json ? io.stderr : io.stdout, io.env, path.relative(io.cwd, outDir).split(path.sep).join('/') || '.');
   // --pushgateway: the prometheus reporter pushes the run's metrics (its failure is a reporter error).
   const push = values.pushgateway
     ? [new PrometheusReporter({ redactor, prometheus: { writeFile: false, pushgateway: { url: values.pushgateway, job: values['pushgateway-job'] ?? 'observer' } } })]

@@ -43,6 +43,11 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.path ? `${where}: ${d.path}: ${prefix}${d.message}` : `${where}: ${prefix}${d.message}`;
 }
 
+/** A diagnostic as structured log fields (`--log-format json`). */
+export function diagnosticFields(d: Diagnostic): Record<string, unknown> {
+  return { event: d.severity === 'warning' ? 'config/warning' : 'config/diagnostic', file: d.file, ...(d.line ? { line: d.line } : {}), field: d.path, severity: d.severity };
+}
+
 /** One diagnostic per line, in the order they were found. */
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
   return diagnostics.map(formatDiagnostic).join('\n');

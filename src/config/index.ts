@@ -14,7 +14,7 @@
  * `config.warnings`. Nothing here prints or exits.
  */
 export { loadConfig, CONFIG_FILE_NAMES, DEFAULTS, DEFAULT_REPORTERS, DEFAULT_CONCURRENCY, DEFAULT_STORE_PATH } from './load.js';
-export { ConfigError, formatDiagnostic, formatDiagnostics, type Diagnostic, type DiagnosticSeverity } from './diagnostics.js';
+export { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics, type Diagnostic, type DiagnosticSeverity } from './diagnostics.js';
 export { selectMonitors, type MonitorSelection } from './select.js';
 export { defineConfig, defineCheck, defineJourney } from './define.js';
 export { journeySettingsSchema, validateJourneySettings } from './journey-settings.js';

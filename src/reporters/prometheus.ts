@@ -20,7 +20,7 @@ export class PrometheusReporter implements Reporter {
     const p = this.opts.prometheus ?? {};
     const files: string[] = [];
     if (p.writeFile !== false) {
-      const metrics = new ObserverMetrics({ processMetrics: false, labels: { location: report.run.location } });
+      const metrics = new ObserverMetrics({ processMetrics: false, labels: { location: report.run.location, environment: report.run.environment } });
       for (const r of report.results) metrics.recordResult(r);
       metrics.setOpenFindings(report.findings);
       files.push(await writeReportFile(context.outDir, 'metrics.prom', await metrics.registry.metrics()));

@@ -9,7 +9,7 @@ import type { Finding, FindingChange, HeartbeatDefinition, MonitorDefinition, Mo
 import type { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
-import type { Logger } from '../runtime/log.js';
+import { logResult, type Logger } from '../runtime/log.js';
 import type { ObserverMetrics } from '../metrics/registry.js';
 import { executeMonitors, type MonitorRunners } from '../run/execute.js';
 import type { RunnerHealthSource } from '../runtime/runner-health.js';
@@ -160,9 +160,9 @@ export class Daemon {
       metrics.recordResult(result);
       this.noteFindings(await this.deps.afterRun(run, [result]));
       this.stats.finished++;
-      if (result.status !== 'passed') {
-        log.info(`${result.status} ${monitor.id} ${Math.round(result.durationMs)} ms${result.error ? ` ${result.error.class}: ${result.error.message}` : ''}`);
-      }
+      // Every run is a line with run, monitor, step, status, error class, duration: failures at error,
+      // degraded at warn, passes at debug (`--log-level debug`).
+      logResult(log, result, 'debug');
     } finally {
       metrics.inFlight.dec({ lane });
     }
@@ -172,7 +172,11 @@ export class Daemon {
     for (const c of changes) {
       if (c.finding.status === 'open') this.openFindings.set(c.finding.id, c.finding);
       else this.openFindings.delete(c.finding.id);
-      if (c.type !== 'updated') this.deps.log.info(`finding ${c.type}: ${c.finding.explanation}`, { kind: c.finding.kind, severity: c.finding.severity });
+      if (c.type !== 'updated') {
+        const f = c.finding;
+        const level = c.type === 'opened' ? (f.severity === 'critical' ? 'error' : 'warn') : 'info';
+        this.deps.log[level](`finding ${c.type}: ${f.explanation}`, { event: 'finding/change', change: c.type, monitor: f.series.monitor, step: f.series.step, location: f.series.location, kind: f.kind, severity: f.severity, findingId: f.id });
+      }
     }
     if (changes.length) this.deps.metrics.setOpenFindings(this.openFindings.values());
   }

@@ -105,8 +105,8 @@ export interface Prometheus {
   stop(): Promise<void>;
 }
 
-/** Prometheus scraping `targets` (host:port) as job `job` every `scrapeMs`. */
-export async function startPrometheus(dir: string, job: string, targets: string[], scrapeMs = 500): Promise<Prometheus> {
+/** Prometheus scraping `targets` (host:port) as job `job` every `scrapeMs`, evaluating `ruleFiles` as often. */
+export async function startPrometheus(dir: string, job: string, targets: string[], scrapeMs = 500, opts: { ruleFiles?: string[] } = {}): Promise<Prometheus> {
   const port = await freePort();
   const config = path.join(dir, 'prometheus.yml');
   writeFileSync(
@@ -115,6 +115,7 @@ export async function startPrometheus(dir: string, job: string, targets: string[
       'global:',
       `  scrape_interval: ${scrapeMs}ms`,
       `  evaluation_interval: ${scrapeMs}ms`,
+      ...(opts.ruleFiles?.length ? ['rule_files:', ...opts.ruleFiles.map((f) => `  - '${f}'`)] : []),
       'scrape_configs:',
       `  - job_name: ${job}`,
       `    scrape_interval: ${scrapeMs}ms`,
