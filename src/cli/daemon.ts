@@ -4,6 +4,7 @@
  * scheduling, let in-flight monitors finish up to the shutdown deadline, record the rest as
  * aborted, flush the store and exit 0.
  */
+import { startEscalationTimer } from '../alerts/escalation-timer.js';
 import { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, formatDiagnostic, formatDiagnostics } from '../config/index.js';
@@ -112,6 +113,8 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   const applied = daemon.apply(plan(prepared));
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
+  // Alerts nobody acknowledged escalate on a timer too, not only when a run finishes.
+  const escalation = pipeline.alerts ? startEscalationTimer(pipeline.alerts, { log: (line) => log.warn(line) }) : undefined;
   const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon, heartbeats });
   log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
   io.stdout.write(`listening on ${server.port}\n`);
@@ -141,6 +144,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       void (async () => {
         const { aborted } = await daemon.shutdown(deadline);
         if (aborted) log.warn('shutdown deadline reached: the monitors still running were recorded as aborted');
+        await escalation?.stop();
         await pipeline.alerts?.deliver({ budgetMs: 2_000 }).catch(() => undefined);
         await server.close();
         await pipeline.close();
