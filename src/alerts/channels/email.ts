@@ -136,7 +136,7 @@ export class EmailChannel implements Channel {
       requireTLS: !secure && starttls === 'required',
       ignoreTLS: !secure && starttls === 'never',
       ...(s.user !== undefined ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
-      tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: s.rejectUnauthorized ?? true, servername: s.host },
+      tls: { ...(s.ca ? { ca: s.ca } : {}), rejectUnauthorized: s.rejectUnauthorized ?? true },
       connectionTimeout: this.timeoutMs,
       greetingTimeout: this.timeoutMs,
       socketTimeout: this.timeoutMs,
