@@ -28,6 +28,11 @@ export interface DeliveryReport {
   deferred: number;
   /** Given up: `maxAttempts` reached (kept in the store with their last error). */
   abandoned: number;
+  /**
+   * Refused for good in this round (PagerDuty 400, an SMTP 5xx): abandoned at once, their attempts
+   * set to `maxAttempts` so no later round sends them again (also counted in `failed`).
+   */
+  rejected: number;
   /** Queued for a channel that is no longer configured. */
   unknownChannel: number;
   /** Still undelivered after this round (failed + deferred + unknownChannel + abandoned). */
@@ -66,7 +71,7 @@ function order(a: DeliveryRecord, b: DeliveryRecord): number {
 
 export async function drainOutbox(opts: OutboxOptions, budgetMs: number): Promise<DeliveryReport> {
   const started = opts.clock.monotonicMs();
-  const report: DeliveryReport = { delivered: 0, failed: 0, deferred: 0, abandoned: 0, unknownChannel: 0, pending: 0, durationMs: 0, errors: [] };
+  const report: DeliveryReport = { delivered: 0, failed: 0, deferred: 0, abandoned: 0, rejected: 0, unknownChannel: 0, pending: 0, durationMs: 0, errors: [] };
   const budget = new AbortController();
   const timer = setTimeout(() => budget.abort(), Math.max(0, budgetMs));
   try {
@@ -115,6 +120,7 @@ async function drainChannel(opts: OutboxOptions, channel: Channel, list: Deliver
 async function deliverOne(opts: OutboxOptions, channel: Channel, d: DeliveryRecord, budget: AbortSignal, report: DeliveryReport): Promise<boolean> {
   let attempts = d.attempts;
   let lastError: string | null = d.lastError;
+  let rejected = false;
   for (let retry = 0; retry <= channel.retries && attempts < opts.maxAttempts; retry++) {
     if (budget.aborted) break;
     attempts++;
@@ -128,14 +134,22 @@ async function deliverOne(opts: OutboxOptions, channel: Channel, d: DeliveryReco
       const retryable = err instanceof ChannelError ? err.retryable : false;
       const message = err instanceof Error ? err.message : String(err);
       lastError = opts.redactor.redact(err instanceof ChannelError ? message : `channel ${channel.name}: ${message}`);
+      if (err instanceof ChannelError && err.permanent) {
+        rejected = true;
+        break;
+      }
       if (!retryable || retry === channel.retries || budget.aborted) break;
       await sleep(backoffMs(retry, opts.retryBaseMs, opts.retryMaxMs), undefined, { signal: budget }).catch(() => undefined);
     }
   }
-  await opts.store.markDelivery(d.id, { deliveredAt: null, attempts, lastError });
+  // Sending the same bytes again cannot help a rejected message: it is abandoned now (its attempts
+  // set to maxAttempts, so later rounds skip it) and kept with its reason.
+  await opts.store.markDelivery(d.id, { deliveredAt: null, attempts: rejected ? Math.max(attempts, opts.maxAttempts) : attempts, lastError });
   report.failed++;
+  if (rejected) report.rejected++;
   const line = `${lastError ?? `channel ${channel.name}: not sent`} (alert ${d.alertId}, ${d.event}, attempt ${attempts})`;
   report.errors.push(line);
-  opts.log(`alerts: delivery failed, kept in the outbox: ${line}`);
-  return false;
+  opts.log(`alerts: delivery failed, ${rejected ? 'rejected and abandoned (kept in the store)' : 'kept in the outbox'}: ${line}`);
+  // A rejected message does not hold back the channel's next ones: they may well be accepted.
+  return rejected;
 }
