@@ -7,6 +7,7 @@
  * payload rendered and redacted once), then write the state back.
  * deliver(): drain the outbox within a time budget (outbox.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { usualFlakes } from '../flaky/alerting.js';
 import type { MonitorResult } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
@@ -73,6 +74,8 @@ export class AlertManager {
   private readonly log: (line: string) => void;
   private readonly channels = new Map<string, Channel>();
   private readonly opts: AlertManagerOptions;
+  /** This manager's id in the outbox's channel leases (runners sharing a store drain a channel one at a time). */
+  private readonly owner = randomUUID();
   /** deliver() rounds run one at a time in a process, so no message is sent by two at once. */
   private delivering: Promise<unknown> = Promise.resolve();
   private evaluating: Promise<unknown> = Promise.resolve();
@@ -195,6 +198,7 @@ export class AlertManager {
       drainOutbox(
         {
           store: this.store,
+          owner: this.owner,
           channels: this.channels,
           redactor: this.redactor,
           clock: this.clock,
