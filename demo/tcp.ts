@@ -3,19 +3,14 @@
  * answers `PING` with `+PONG` and `QUIT` by closing, like a Redis or SMTP server would. Loopback
  * by default; `close()` ends every socket.
  */
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
+import { listenTracked, type ListeningServer } from './listen.js';
 
-export interface LineServer {
-  port: number;
-  close(): Promise<void>;
-}
+export type LineServer = ListeningServer;
 
 export async function startLineServer(opts: { host?: string; port?: number; banner?: string } = {}): Promise<LineServer> {
-  const sockets = new Set<net.Socket>();
   const banner = opts.banner ?? '+OK demo-shop cache ready';
   const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     socket.setEncoding('utf8');
     socket.write(`${banner}\r\n`);
@@ -32,16 +27,5 @@ export async function startLineServer(opts: { host?: string; port?: number; bann
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
-  });
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenTracked(server, opts);
 }

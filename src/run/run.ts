@@ -3,7 +3,7 @@
  * the deadline). Results are written to the store as each monitor finishes, so what was measured
  * survives an abort; analysis, alerts and reports run after the monitors, also after an abort.
  */
-import { severityRank, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo, type RunnerHealth } from '../model/index.js';
+import { severityRank, type Finding, type MonitorDefinition, type MonitorResult, type RunInfo } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
 import { isoAt } from '../runtime/clock.js';
 import type { Logger } from '../runtime/log.js';
@@ -17,7 +17,7 @@ import { analyzeAndAlert, guardWith, type AlertsStage } from './pipeline.js';
 import { buildReportContext } from './report-context.js';
 import { closeDeadRuns, thisRunner } from './dead-runs.js';
 import { collectSignals, type Collected, type SourceConfig } from '../sources/index.js';
-import { RunnerHealthSampler, type RunnerHealthSamplerOptions } from '../runtime/runner-health.js';
+import { monotonicStartOf, RunnerHealthSampler, type RunnerHealthSamplerOptions, type RunnerHealthSource } from '../runtime/runner-health.js';
 
 export type FailOn = 'failed' | 'degraded';
 
@@ -82,7 +82,6 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
   // Results are written one by one as monitors finish; writes are chained so they keep order.
   let writes: Promise<void> = Promise.resolve();
   const runnerHealth = new RunnerHealthSampler(deps.runnerHealth).start();
-  const runStartMono = performance.now();
   const results = await executeMonitors(deps.monitors, deps.runners, {
     runnerHealth,
     runId: run.id,
@@ -97,7 +96,7 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
     },
   });
   await writes;
-  await guard('runner health', () => markSaturatedRun(results, runnerHealth.snapshot(runStartMono), store));
+  await guard('runner health', () => restampLateBlocks(results, runnerHealth, store));
   runnerHealth.stop();
   for (const r of results) if (r.runnerHealth?.saturated) log.warn(`${r.monitor}: measured while the runner was saturated (${r.runnerHealth.reasons.join('; ')}): kept out of baselines`);
 
@@ -150,13 +149,21 @@ export async function executeRun(deps: RunDeps): Promise<RunOutcome> {
 
 /**
  * A result's own window can close just as a block of the event loop ends (the delay is recorded
- * after the I/O that completed it): when the run as a whole was saturated, every result of it is
- * marked, and the ones newly marked are written again (writes are idempotent on the id).
+ * after the I/O that completed it, by a tick that comes later): once the run is over, every result
+ * is judged again over its own window with the tick after it, and the ones newly marked are
+ * written again (writes are idempotent on the id). Only a result's own window counts: one stall
+ * elsewhere in the run (loading a module, a journey's browser starting) says nothing of the others.
  */
-async function markSaturatedRun(results: MonitorResult[], run: RunnerHealth, store: Store): Promise<void> {
-  if (!run.saturated) return;
-  const restamped = results.filter((r) => !r.runnerHealth?.saturated);
-  for (const r of restamped) r.runnerHealth = { ...run, reasons: run.reasons.map((x) => `${x} over the run`) };
+async function restampLateBlocks(results: MonitorResult[], health: RunnerHealthSource, store: Store): Promise<void> {
+  const restamped: MonitorResult[] = [];
+  for (const r of results) {
+    if (r.runnerHealth?.saturated) continue;
+    const from = monotonicStartOf(r.startedAt);
+    const late = health.snapshot(from, from + Math.max(0, r.durationMs));
+    if (!late.saturated) continue;
+    r.runnerHealth = late;
+    restamped.push(r);
+  }
   if (restamped.length) await store.saveResults(restamped);
 }
 

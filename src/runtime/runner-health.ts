@@ -89,8 +89,11 @@ interface Tick {
 }
 
 export interface RunnerHealthSource {
-  /** Health over the window since `fromMs` (performance.now() time) up to now. */
-  snapshot(fromMs: number): RunnerHealth;
+  /**
+   * Health over the window from `fromMs` to `toMs` (performance.now() times; `toMs` defaults to now),
+   * with one tick of margin on each side.
+   */
+  snapshot(fromMs: number, toMs?: number): RunnerHealth;
 }
 
 export interface RunnerHealthSamplerOptions {
@@ -127,6 +130,8 @@ export class RunnerHealthSampler implements RunnerHealthSource {
   private timer: NodeJS.Timeout | undefined;
   private probe: NodeJS.Timeout | undefined;
   private probeAtMs: number | undefined;
+  /** The longest stall the probe saw since the last tick, milliseconds. */
+  private probeMaxLagMs = 0;
 
   constructor(opts: RunnerHealthSamplerOptions = {}) {
     this.tickMs = opts.tickMs ?? 250;
@@ -142,7 +147,7 @@ export class RunnerHealthSampler implements RunnerHealthSource {
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.timer.unref();
     this.probeAtMs = performance.now();
-    this.probe = setInterval(() => (this.probeAtMs = performance.now()), PROBE_MS);
+    this.probe = setInterval(() => this.probeTurn(), PROBE_MS);
     this.probe.unref();
     return this;
   }
@@ -156,14 +161,27 @@ export class RunnerHealthSampler implements RunnerHealthSource {
     this.histogram.disable();
   }
 
-  snapshot(fromMs: number): RunnerHealth {
+  private probeTurn(): void {
+    const now = performance.now();
+    if (this.probeAtMs !== undefined) this.probeMaxLagMs = Math.max(this.probeMaxLagMs, now - this.probeAtMs - PROBE_MS);
+    this.probeAtMs = now;
+  }
+
+  snapshot(fromMs: number, toMs?: number): RunnerHealth {
     this.tick();
     // The ticks inside the window plus the one that ended just before it: a block that ends as a
     // result completes is recorded only when the delay timer fires after the I/O that completed it,
     // so one tick of margin on the early side keeps a saturated stretch from slipping between ticks.
+    // A window that closed in the past (`toMs`) also takes the first tick after it, which holds a
+    // block that was still going on when the result completed.
     let first = this.ticks.length - 1;
     while (first > 0 && this.ticks[first].atMs > fromMs) first--;
-    const window = this.ticks.slice(Math.max(0, first - 1));
+    let last = this.ticks.length - 1;
+    if (toMs !== undefined) {
+      const after = this.ticks.findIndex((t, i) => i >= first && t.atMs >= toMs);
+      if (after >= 0) last = after;
+    }
+    const window = this.ticks.slice(Math.max(0, first - 1), last + 1);
     let p99 = 0;
     let max = 0;
     for (const t of window) {
@@ -191,11 +209,14 @@ export class RunnerHealthSampler implements RunnerHealthSource {
     const h = this.histogram;
     const count = h.count;
     const now = performance.now();
-    // A block that ends just as a result completes is seen by the histogram only when its timer
-    // fires, after the I/O that completed the result: too late for that result's snapshot. The
-    // probe's last turn is known synchronously: the time since it, beyond its period, is the
-    // stall in progress.
-    const lag = this.probeAtMs === undefined ? 0 : Math.max(0, now - this.probeAtMs - PROBE_MS);
+    // The histogram records a block only when its own timer fires after it, and `reset()` before
+    // that forgets the block altogether (the next sample starts from the reset): a tick that runs
+    // first after a block would lose it. The probe keeps its own record: the longest gap between
+    // its turns since the last tick, and the stall still in progress (the time since its last turn
+    // beyond its period), which also covers a block that ends just as a result completes.
+    const inProgress = this.probeAtMs === undefined ? 0 : Math.max(0, now - this.probeAtMs - PROBE_MS);
+    const lag = Math.max(inProgress, this.probeMaxLagMs);
+    this.probeMaxLagMs = 0;
     const p99 = count ? h.percentile(99) / 1e6 : 0;
     const max = count ? h.max / 1e6 : 0;
     this.ticks.push({ atMs: now, p99Ms: Math.max(p99, lag), maxMs: Math.max(max, lag), ...this.cpuField() });

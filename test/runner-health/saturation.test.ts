@@ -11,7 +11,7 @@ import { startDemoShop, type DemoShop } from '../../demo/server.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { MonitorResult } from '../../src/model/index.js';
 import { analyzeResults } from '../../src/run/analyze.js';
-import { assessRunnerHealth, cpuShares, parseMemAvailable, parseProcStat } from '../../src/runtime/runner-health.js';
+import { assessRunnerHealth, cpuShares, parseMemAvailable, parseProcStat, RunnerHealthSampler } from '../../src/runtime/runner-health.js';
 import { openStore } from '../../src/store/index.js';
 import { makeSandbox, repoRoot, runCli } from '../e2e/sandbox.js';
 
@@ -32,6 +32,31 @@ describe('runner health parts', () => {
     expect(assessRunnerHealth({ ...base, cpuBusy: 1 }).saturated).toBe(false); // busy machine, runner served promptly
     expect(assessRunnerHealth({ ...base, cpuBusy: 1, eventLoopDelayP99Ms: 80 }).reasons[0]).toContain('CPU 100% busy');
     expect(assessRunnerHealth({ ...base, cpuSteal: 0.3 }).reasons).toEqual(['CPU steal 30% >= 20%']);
+  });
+
+  it("judges a past window by its own ticks: a stall later in the run does not mark it", async () => {
+    const sampler = new RunnerHealthSampler({ tickMs: 20 }).start();
+    const block = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      await idle(60);
+      const quietFrom = performance.now();
+      await idle(100);
+      const quietTo = performance.now();
+      await idle(100); // several ticks between the window and the stall
+      const stalledFrom = performance.now();
+      block(250);
+      await idle(60);
+      const stalledTo = performance.now();
+      expect(sampler.snapshot(stalledFrom, stalledTo).saturated).toBe(true);
+      expect(sampler.snapshot(quietFrom, quietTo).saturated).toBe(false);
+      expect(sampler.snapshot(quietFrom).saturated).toBe(true); // up to now, the stall is inside
+    } finally {
+      sampler.stop();
+    }
   });
 });
 
@@ -57,8 +82,12 @@ describe('a saturated runner', () => {
   it('marks its results, and no regression finding opens on the target', async () => {
     const normal: MonitorResult[] = [];
     for (let i = 0; i < 30; i++) normal.push(...(await run()).results);
-    expect(normal.filter((r) => r.runnerHealth?.saturated).length).toBeLessThanOrEqual(normal.length / 4);
+    // How many of these a loaded machine marks depends on its load (the runner is starved then, and
+    // says so); some must be usable, or the comparison below has nothing to compare with.
+    const usable = normal.filter((r) => !r.runnerHealth?.saturated);
+    expect(usable.length).toBeGreaterThanOrEqual(normal.length / 4);
 
+    const hogFrom = new Date().toISOString();
     const hog = pathToFileURL(path.join(repoRoot, 'test', 'fixtures', 'runner-health', 'hog.mjs')).href;
     const saturated: MonitorResult[] = [];
     for (let i = 0; i < 4; i++) {
@@ -68,23 +97,22 @@ describe('a saturated runner', () => {
       expect(report.findings.filter((f) => markedHere.has((f as unknown as { series: { monitor: string } }).series.monitor))).toEqual([]);
       saturated.push(...report.results);
     }
-    // Each result over its own window, and every result of a run that was saturated as a whole.
-    // Known gap, not understood yet: some hogged runs are inflated without the sampler seeing a
-    // stall (1 in 6 by hand, 2 in 4 in one test run). At least one hogged run must be caught here.
+    // Each result over its own window.
+    // Every one of them: the probe keeps the stalls the event-loop histogram forgets when it is
+    // reset before its timer fires (hogged runs used to slip through, 1 in 6 by hand).
     const marked = saturated.filter((r) => r.runnerHealth?.saturated);
-    expect(marked.length).toBeGreaterThanOrEqual(3);
+    expect(marked.length).toBe(saturated.length);
     for (const r of marked) expect(r.runnerHealth?.reasons.join()).toMatch(/event-loop delay p99 \d+ ms/);
     // The hog really distorted the numbers: the target did not change, the measurements did.
-    const usable = normal.filter((r) => !r.runnerHealth?.saturated);
     expect(median(marked.map((r) => r.durationMs))).toBeGreaterThan(median(usable.map((r) => r.durationMs)) + 100);
 
     // Control: the same results without the mark make the anomaly core open a finding.
     const config = await loadConfig({ cwd: dir, env: { ...process.env, OBSERVER_BASE_URL: shop.url } });
     const store = await openStore({ path: config.store.path, redactor: config.redactor });
     try {
-      // No level shift on the target from the hogged runs (an unmarked run could cause one: the gap above).
-      // Other findings may come from the healthy phase's own noise on a loaded CI machine.
-      if (marked.length === saturated.length) expect((await store.listFindings()).filter((f) => f.kind === 'regression')).toEqual([]);
+      // No level shift on the target from the hogged runs. (Findings opened in the healthy phase
+      // may come from its own noise on a loaded CI machine.)
+      expect((await store.listFindings()).filter((f) => f.kind === 'regression' && f.startedAt >= hogFrom)).toEqual([]);
       const unmarked = marked.map((r) => ({ ...r, runnerHealth: undefined }));
       const changes = await analyzeResults(store, config.anomaly as never, unmarked);
       expect(changes.filter((c) => c.type === 'opened').length).toBeGreaterThan(0);
