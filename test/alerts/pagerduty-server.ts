@@ -30,7 +30,7 @@ export interface PdRequest {
 export interface PdIncident {
   routingKey: string;
   dedupKey: string;
-  status: 'triggered' | 'resolved';
+  status: 'triggered' | 'acknowledged' | 'resolved';
   /** Triggers received for it (the first opens it, later ones add to its log). */
   triggers: number;
   summary: string;
@@ -95,12 +95,14 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
       const errors = check(body);
       if (errors.length) return answer(400, { status: 'invalid event', message: 'Event object is invalid', errors });
       const dedupKey = body.dedup_key ?? `pd-${requests.length}`;
-      const open = incidents.find((i) => i.routingKey === body.routing_key && i.dedupKey === dedupKey && i.status === 'triggered');
+      const open = incidents.find((i) => i.routingKey === body.routing_key && i.dedupKey === dedupKey && i.status !== 'resolved');
       if (body.event_action === 'trigger') {
         if (open) open.triggers++;
         else incidents.push({ routingKey: body.routing_key!, dedupKey, status: 'triggered', triggers: 1, summary: body.payload!.summary!, severity: body.payload!.severity! });
       } else if (body.event_action === 'resolve' && open) {
         open.status = 'resolved';
+      } else if (body.event_action === 'acknowledge' && open) {
+        open.status = 'acknowledged';
       }
       answer(202, { status: 'success', message: 'Event processed', dedup_key: dedupKey });
     });

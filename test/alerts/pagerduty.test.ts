@@ -7,9 +7,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertManager, type DeliveryReport } from '../../src/alerts/index.js';
 import { pagerDutyPayload } from '../../src/alerts/channels/pagerduty.js';
+import { alertsCommand } from '../../src/cli/alerts.js';
 import { loadConfig } from '../../src/config/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
@@ -159,6 +161,28 @@ describe('PagerDuty channel (Events API v2)', () => {
     expect(r2.errors[0]).toMatch(/^channel pd: HTTP 503 \(alert al_[0-9a-f]+, resolved, attempt 3\)$/);
     const r3 = await s.manager.deliver();
     expect(r3).toMatchObject({ delivered: 1, pending: 0 });
+    expect(pd.incidents.map((i) => i.status)).toEqual(['resolved']);
+  });
+
+  it('`observer alerts ack` acknowledges the PagerDuty incident (queued, sent by the next round, with the routing key added at send time)', async () => {
+    const pd = await fakePd();
+    const s = await setup(pd);
+    await s.run('failed');
+    const [alert] = await s.store.listAlerts();
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const config = await loadConfig({ cwd: s.dir, env: {}, deliverySecrets: false });
+    expect(await alertsCommand(['ack', alert.id], { store: s.store, stdout: out, stderr: out, alerts: config.alerts })).toBe(0);
+    expect(Buffer.concat(chunks).toString()).toContain('PagerDuty acknowledge queued for pd');
+    expect(JSON.stringify(await s.store.pendingDeliveries())).not.toContain(PD_KEY);
+    const report = await s.manager.deliver();
+    expect(report).toMatchObject({ delivered: 1 });
+    expect(pd.requests.map((r) => r.body.event_action)).toEqual(['trigger', 'acknowledge']);
+    expect(pd.requests[1].body.routing_key).toBe(PD_KEY);
+    expect(pd.incidents.map((i) => i.status)).toEqual(['acknowledged']);
+    // Acknowledged, not escalated; the recovery still resolves it.
+    await s.run('passed');
     expect(pd.incidents.map((i) => i.status)).toEqual(['resolved']);
   });
 

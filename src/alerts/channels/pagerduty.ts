@@ -32,7 +32,7 @@ const ACTION: Record<AlertEventType, 'trigger' | 'resolve'> = {
 
 /** What the outbox stores: the event without `routing_key` (added by send). */
 export interface PagerDutyPayload {
-  event_action: 'trigger' | 'resolve';
+  event_action: 'trigger' | 'acknowledge' | 'resolve';
   dedup_key: string;
   payload?: {
     summary: string;
@@ -53,6 +53,14 @@ export interface PagerDutyPayload {
 /** The dedup key of an alert: stable for its life, so a resolve closes the incident its trigger opened. */
 export function pagerDutyDedupKey(alertId: string): string {
   return `production-observer/${alertId}`;
+}
+
+/**
+ * `observer alerts ack` acknowledges the PagerDuty incident too: this payload is queued for every
+ * PagerDuty channel told about the alert, and sent by the next delivery round.
+ */
+export function pagerDutyAcknowledge(alertId: string): PagerDutyPayload {
+  return { event_action: 'acknowledge', dedup_key: pagerDutyDedupKey(alertId), client: 'production-observer' };
 }
 
 export function pagerDutyPayload(event: AlertEvent, severityMap: Partial<Record<Severity, PagerDutySeverity>> = {}): PagerDutyPayload {
