@@ -193,5 +193,6 @@ if (incident) {
 }
 stopShop();
 say(`reports written to ${path.join(root, 'reports')}/ (open reports/index.html; status board in reports/status.md)`);
+say('live dashboard from the same store: node dist/cli/bin.js serve --host 127.0.0.1, then open http://127.0.0.1:9464/ (it updates as runs land)');
 say(code === 0 ? 'every monitor passed' : `the last run exited ${code} (see the lines above)`);
 process.exit(incident && code === 1 ? 0 : code);

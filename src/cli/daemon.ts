@@ -15,21 +15,21 @@ import { guardWith, openPipeline, recordAndAnalyze } from '../run/pipeline.js';
 import { SignalsPoller } from '../sources/index.js';
 import { RunnerHealthSampler, runnerHealthOptions } from '../runtime/runner-health.js';
 import { Daemon } from '../scheduler/daemon.js';
-import { startMetricsServer } from '../scheduler/http.js';
 import { ExitCode } from './exit-codes.js';
-import { intOption, oneOf, parse } from './args.js';
+import { oneOf, parse } from './args.js';
+import { checkServerFlags, SERVER_FLAGS, SERVER_USAGE, startLiveServer } from './live-server.js';
 import { prepare } from './prepare.js';
 import type { CommandIO } from './io.js';
 
 export const DAEMON_USAGE = `Usage: observer daemon [options]
 
-Schedules every monitor that has a \`schedule\` (cron, seconds allowed) and serves metrics.
+Schedules every monitor that has a \`schedule\` (cron, seconds allowed), serves the live
+dashboard at / (updated as runs finish), /metrics, /healthz and /readyz, and keeps reports/ current.
 
   --config FILE        observer.config.ts
   --env NAME           environment
   --location NAME      location tag (default: $OBSERVER_LOCATION or "local")
-  --port N             HTTP port for /metrics, /healthz, /readyz (default 9464; 0 picks a free one)
-  --host ADDR          bind address (default 0.0.0.0 in a container, set 127.0.0.1 to keep it local)
+${SERVER_USAGE}
   --tag TAG            only monitors with this tag (repeatable)
   --log-format FORMAT  pretty (default) or json
 
@@ -42,8 +42,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       config: { type: 'string' },
       env: { type: 'string' },
       location: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...SERVER_FLAGS,
       tag: { type: 'string', multiple: true },
       'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -55,6 +54,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     return ExitCode.Ok;
   }
   const logFormat: LogFormat = oneOf(values['log-format'], 'log-format', ['pretty', 'json'] as const) ?? 'pretty';
+  checkServerFlags(values);
   const location = values.location ?? io.env.OBSERVER_LOCATION;
   const load = () =>
     prepare({
@@ -68,13 +68,12 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   let prepared = await load();
   const { config } = prepared;
   for (const w of config.warnings) io.stderr.write(config.redactor.redact(formatDiagnostic(w)) + '\n');
-  const port = intOption(values.port, 'port') ?? config.daemon.port;
   const log = createLogger({ format: logFormat, redactor: config.redactor, stream: io.stderr });
   const clock = systemClock;
 
   // The daemon runs one journey per tick; the journey lane bounds how many run at once.
   // Heartbeat pings are kept in the pipeline's store (opened just below, before any ping can arrive).
-  const opened: { store?: Store } = {};
+  const opened: { store?: Store; changed?: () => void } = {};
   const heartbeats = new HeartbeatBook(
     clock,
     { load: (ids) => opened.store!.getStates('heartbeats', ids), save: (id, ping) => opened.store!.putStates('heartbeats', new Map([[id, ping]])) },
@@ -104,7 +103,12 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
     environment: config.environment,
     lanes,
     // The definitions of the configuration in force (SIGHUP replaces them).
-    afterRun: async (run, results) => recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect()),
+    // The live dashboard hears of each run once it is in the store.
+    afterRun: async (run, results) => {
+      const changes = await recordAndAnalyze(pipeline.stages(guard, prepared.all, prepared.config.anomaly), run, results, 10_000, await signals?.collect());
+      opened.changed?.();
+      return changes;
+    },
     heartbeats,
     runnerHealth,
     openFindings: await pipeline.store.listFindings({ status: 'open' }).catch(() => []),
@@ -115,8 +119,9 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
 
   // Alerts nobody acknowledged escalate on a timer too, not only when a run finishes.
   const escalation = pipeline.alerts ? startEscalationTimer(pipeline.alerts, { log: (line) => log.warn(line) }) : undefined;
-  const server = await startMetricsServer({ port, host: values.host ?? '0.0.0.0', metrics, health: daemon, heartbeats });
-  log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
+  const { server, dashboard } = await startLiveServer({ flags: values, config, store: pipeline.store, clock, log, env: io.env, metrics, health: daemon, heartbeats, monitors: prepared.all });
+  if (dashboard) opened.changed = () => dashboard.changed();
+  log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, ${dashboard ? `dashboard on :${server.port}/, ` : ''}metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
   io.stdout.write(`listening on ${server.port}\n`);
 
   return await new Promise<number>((resolve) => {

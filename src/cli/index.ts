@@ -14,7 +14,8 @@ type Command = (argv: string[], io: CommandIO) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'run the selected checks and journeys once (CI, CronJobs)', load: async () => (await import('./run.js')).runCommand },
   check: { summary: 'one ad-hoc API check of a URL, no config needed', load: async () => (await import('./check.js')).checkCommand },
-  daemon: { summary: 'schedule every monitor by its cron expression, serve /metrics', load: async () => (await import('./daemon.js')).daemonCommand },
+  daemon: { summary: 'schedule every monitor by its cron expression, serve the live dashboard and /metrics', load: async () => (await import('./daemon.js')).daemonCommand },
+  serve: { summary: 'serve the live dashboard from the store, scheduling nothing (CronJobs writing PostgreSQL)', load: async () => (await import('./serve.js')).serveCommand },
   detect: {
     summary: 'run the anomaly core over a CSV time series',
     load: async () => {

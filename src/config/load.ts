@@ -15,6 +15,7 @@ import { anomalyConfigSchema } from '../anomaly/config-schema.js';
 import { checkSources } from '../sources/config.js';
 import { readSourcesYaml } from '../sources/yaml.js';
 import type { CheckDefinition } from '../model/monitor.js';
+import { parseDurationMs } from '../model/duration.js';
 import { Redactor } from '../runtime/redact.js';
 import { createConfigAjv, explainAjvErrors, validateWith } from './ajv-errors.js';
 import { readCheckFile } from './check-files.js';
@@ -28,7 +29,7 @@ import type { CheckReporter, ResolveCheckContext } from './resolve-check.js';
 import { resolveCheck } from './resolve-monitor.js';
 import { configSchema, SLUG } from './schemas.js';
 import { didYouMean } from './suggest.js';
-import type { JourneySettings, LoadConfigOptions, ObserverConfig, ResolvedConfig, ResolvedDaemonConfig, ResolvedDefaults } from './types.js';
+import type { JourneySettings, LoadConfigOptions, ObserverConfig, ResolvedConfig, ResolvedDaemonConfig, ResolvedDashboardConfig, ResolvedDefaults } from './types.js';
 
 export const CONFIG_FILE_NAMES = ['observer.config.ts', 'observer.config.mts', 'observer.config.js', 'observer.config.mjs'];
 
@@ -89,6 +90,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
     }
     const store = resolveStore(cfg, env, rootDir, cfgFile, bag, redactor);
     const daemon = resolveDaemon(cfg, cfgFile, bag);
+    const dashboard = resolveDashboard(cfg, cfgFile, bag, redactor);
     // The alerts section's cross-field rules (duplicate channel names, windows that end before they
     // start, ...) live with the alerts module; its diagnostics join the others so they exit 2 too.
     let alerts = applyAlertsDefaults({});
@@ -159,6 +161,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<ResolvedConfi
       anomaly: cfg.anomaly ?? {},
       alerts,
       daemon,
+      dashboard,
       sources,
       redactor,
       warnings,
@@ -395,6 +398,23 @@ function resolveDaemon(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag)
     ...(d.lanes ? { lanes: { ...d.lanes } } : {}),
     port: d.port ?? DEFAULT_DAEMON_PORT,
     shutdownTimeoutMs: d.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+function resolveDashboard(cfg: ObserverConfig, cfgFile: string, bag: DiagnosticBag, redactor: Redactor): ResolvedDashboardConfig {
+  const d = cfg.dashboard ?? {};
+  const window = d.window ?? '24h';
+  if (parseDurationMs(window) === undefined) bag.error(cfgFile, 'dashboard.window', `expected a duration such as 90m, 24h or 7d, got "${window}"`);
+  // A token written in the file (not through ${env:...}) is a secret all the same.
+  if (d.token) redactor.add(d.token);
+  return {
+    enabled: d.enabled ?? true,
+    ...(d.token ? { token: d.token } : {}),
+    window,
+    writeIntervalSeconds: d.writeIntervalSeconds ?? 60,
+    pollIntervalSeconds: d.pollIntervalSeconds ?? 5,
+    maxClients: d.maxClients ?? 100,
+    heartbeatSeconds: d.heartbeatSeconds ?? 15,
   };
 }
 

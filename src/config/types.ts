@@ -231,12 +231,45 @@ export interface DaemonConfig {
   timezone?: string;
   /** Random delay added to each scheduled start, to spread load. */
   jitterMs?: number;
-  /** /metrics port; default 9464. */
+  /** HTTP port (/metrics, the dashboard, ...) of `observer daemon` and `observer serve`; default 9464. */
   port?: number;
+  /** Bind address of that port; default `0.0.0.0` (set `127.0.0.1` to keep it local). `--host` overrides. */
+  host?: string;
   /** Graceful shutdown deadline; default 30 000. */
   shutdownTimeoutMs?: number;
   /** Concurrent runs per lane; default concurrency.checks / concurrency.journeyWorkers. */
   lanes?: { api?: number; journey?: number };
+}
+
+/** The live dashboard `observer daemon` and `observer serve` serve at `/` (src/live). */
+export interface DashboardConfig {
+  /** Serve `/` and `/events`; default true. */
+  enabled?: boolean;
+  /**
+   * Required as `authorization: Bearer <token>` or `?token=` on `/` and `/events` when set; use
+   * `${env:NAME}`. /metrics, /healthz and /readyz stay open. `--token` overrides.
+   */
+  token?: string;
+  /** History shown (`24h`, `7d`); default `24h`. */
+  window?: string;
+  /** Rewrite reports/ at this interval when something changed; 0 never; default 60. `--write-interval` overrides. */
+  writeIntervalSeconds?: number;
+  /** `observer serve`: how often the server reads the store's newest runs; default 5. */
+  pollIntervalSeconds?: number;
+  /** Open event streams at most (the next page gets 503 and retries); default 100. */
+  maxClients?: number;
+  /** Keepalive comment interval on event streams; default 15. */
+  heartbeatSeconds?: number;
+}
+
+export interface ResolvedDashboardConfig {
+  enabled: boolean;
+  token?: string;
+  window: string;
+  writeIntervalSeconds: number;
+  pollIntervalSeconds: number;
+  maxClients: number;
+  heartbeatSeconds: number;
 }
 
 /** observer.config.ts (`export default defineConfig({...})`). */
@@ -263,6 +296,8 @@ export interface ObserverConfig {
   /** Alert channels and rules (type and schema owned by src/alerts). */
   alerts?: AlertsConfigInput;
   daemon?: DaemonConfig;
+  /** The live dashboard of `observer daemon` / `observer serve`. */
+  dashboard?: DashboardConfig;
   /**
    * Journey id or test title → settings; and `playwrightConfig`: the team's Playwright config to run
    * the journeys through (default `playwright.config.{ts,mts,js,mjs}` next to this file when present).
@@ -303,6 +338,7 @@ export interface ResolvedDaemonConfig {
   timezone?: string;
   jitterMs?: number;
   port: number;
+  host?: string;
   shutdownTimeoutMs: number;
   lanes?: { api?: number; journey?: number };
 }
@@ -344,6 +380,7 @@ export interface ResolvedConfig {
   /** The validated `alerts` section with its defaults applied (no channels when absent). */
   alerts: AlertsConfig;
   daemon: ResolvedDaemonConfig;
+  dashboard: ResolvedDashboardConfig;
   /** Validated `sources` (empty when none); log paths stay relative to `rootDir`. */
   sources: SourceConfig[];
   /** Knows every `${env:...}` value and the database URL; pass it to every writer. */

@@ -233,6 +233,14 @@ export const CLIENT_JS = `(function () {
   });
   applyFilters();
   var timer = 0;
-  window.addEventListener('resize', function () { clearTimeout(timer); timer = setTimeout(resize, 100); });
+  function onResize() { clearTimeout(timer); timer = setTimeout(resize, 100); }
+  window.addEventListener('resize', onResize);
+  // The live dashboard (src/live) re-runs this script on a fresh page body; it calls dispose() first.
+  window.observerBoard = { dispose: function () {
+    window.removeEventListener('resize', onResize);
+    clearTimeout(timer);
+    plots.forEach(function (p) { p.plot.destroy(); });
+    plots = [];
+  } };
 })();
 `;
