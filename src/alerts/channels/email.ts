@@ -12,7 +12,6 @@
  * `ERR_ALERT_CHANNEL_TLS` (neither retried within a round: a later round tries again, after the
  * configuration was fixed); a 5xx answer to the recipients or the message is rejected for good.
  */
-import nodemailer from 'nodemailer';
 import { ChannelError } from '../errors.js';
 import type { AlertEvent } from '../types.js';
 import type { Channel, ChannelConfig, ChannelDeps, SendContext, SmtpSettings } from './channel.js';
@@ -128,6 +127,9 @@ export class EmailChannel implements Channel {
     const s = this.smtp;
     const secure = s.secure ?? false;
     const starttls = s.starttls ?? 'if-offered';
+    // Loaded on the first mail: nodemailer takes 100-400 ms to import, which every command that
+    // loads the channel registry would pay otherwise.
+    const { default: nodemailer } = await import('nodemailer');
     // A transport per send: alerts are rare, and a pooled connection would outlive the round.
     const transport = nodemailer.createTransport({
       host: s.host,
