@@ -5,16 +5,61 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { alertsConfigSchema } from './config-schema.js';
 import { AlertsConfigError, type ConfigDiagnostic } from './errors.js';
-import type { ChannelType } from './channels/registry.js';
+import { channelRegistry, isChannelType, type ChannelField, type ChannelType } from './channels/registry.js';
+import type { ChannelConfig } from './channels/channel.js';
 import type { Severity } from '../model/index.js';
 
-export interface ChannelConfigInput {
-  name: string;
+/** One channel as users write it; which fields a type takes is in the channel registry. */
+export interface ChannelConfigInput extends Omit<ChannelConfig, 'type'> {
   type: ChannelType;
-  url?: string;
-  headers?: Record<string, string>;
-  timeoutMs?: number;
-  retries?: number;
+}
+
+/** Which alerts a route takes: every matcher given must match (any value of its list). */
+export interface RouteMatch {
+  /** Monitor ids or names. */
+  monitors?: string[];
+  tags?: string[];
+  severity?: Severity[];
+  /** Any of these locations is affected. */
+  locations?: string[];
+}
+
+/** Fired once per alert, `afterMs` after its first page, while it is open and not acknowledged. */
+export interface EscalationStep {
+  afterMs: number;
+  /** Default: the route's channels again (a re-notification). */
+  channels?: string[];
+}
+
+export interface RouteInput {
+  match?: RouteMatch;
+  channels: string[];
+  /** Also try the routes after this one. */
+  continue?: boolean;
+  escalate?: EscalationStep[];
+}
+
+export interface RoutingInput {
+  routes?: RouteInput[];
+  /** Where an alert no route matches goes; default every channel. */
+  default?: { channels: string[]; escalate?: EscalationStep[] };
+}
+
+export interface Route {
+  match: RouteMatch;
+  channels: string[];
+  continue: boolean;
+  /** Steps with their channels filled in, in order of afterMs. */
+  escalate: Array<Required<EscalationStep>>;
+}
+
+/** Where an alert goes and how it escalates (a route, or the default). */
+export type RouteTarget = Pick<Route, 'channels' | 'escalate'>;
+
+export interface Routing {
+  routes: Route[];
+  /** Where an alert no route matches goes (default every channel; `[]`: nowhere). */
+  default: RouteTarget;
 }
 
 export interface MaintenanceWindow {
@@ -44,10 +89,10 @@ export interface AlertsConfigInput {
   mute?: { monitors?: string[]; tags?: string[] };
   maintenance?: MaintenanceWindow[];
   reportUrl?: string;
+  routing?: RoutingInput;
 }
 
 export interface ResolvedChannelConfig extends ChannelConfigInput {
-  headers: Record<string, string>;
   timeoutMs: number;
   retries: number;
 }
@@ -76,6 +121,8 @@ export interface AlertsConfig {
   mute: { monitors: string[]; tags: string[] };
   maintenance: MaintenanceWindow[];
   reportUrl?: string;
+  /** Which channels each alert goes to; without `routing` in the config: every channel, no escalation. */
+  routing: Routing;
 }
 
 export const ALERT_DEFAULTS = {
@@ -133,8 +180,22 @@ export function applyAlertsDefaults(input: AlertsConfigInput): AlertsConfig {
   (input.channels ?? []).forEach((c, i) => {
     if (seen.has(c.name)) diagnostics.push({ path: `alerts.channels[${i}].name`, message: `duplicate channel name "${c.name}"` });
     seen.add(c.name);
-    if (c.type === 'log' && c.url) diagnostics.push({ path: `alerts.channels[${i}].url`, message: 'the log channel takes no url' });
+    if (!isChannelType(c.type)) return;
+    const kind = channelRegistry[c.type];
+    const allowed = new Set<string>([...kind.required, ...kind.optional]);
+    for (const field of Object.keys(c) as ChannelField[]) {
+      if (['name', 'type', 'timeoutMs', 'retries'].includes(field) || allowed.has(field)) continue;
+      const takers = Object.entries(channelRegistry)
+        .filter(([, k]) => [...k.required, ...k.optional].includes(field as never))
+        .map(([t]) => t);
+      const rest = allowed.size ? `; it takes ${[...allowed].sort().join(', ')}` : '';
+      diagnostics.push({ path: `alerts.channels[${i}].${field}`, message: `a ${c.type} channel takes no ${field}${takers.length ? ` (only ${takers.join(', ')} channels do)` : ''}${rest}` });
+    }
+    if (c.type === 'email' && c.smtp?.password !== undefined && c.smtp.user === undefined) {
+      diagnostics.push({ path: `alerts.channels[${i}].smtp.user`, message: 'is required with smtp.password' });
+    }
   });
+  const routing = resolveRouting(input, diagnostics);
   (input.maintenance ?? []).forEach((w, i) => {
     const start = Date.parse(w.start);
     const end = Date.parse(w.end);
@@ -156,7 +217,8 @@ export function applyAlertsDefaults(input: AlertsConfigInput): AlertsConfig {
   return {
     channels: (input.channels ?? []).map((c) => ({
       ...c,
-      headers: { ...(c.headers ?? {}) },
+      // Channels that take headers get an object (empty when none), others none.
+      ...(c.headers || (isChannelType(c.type) && (channelRegistry[c.type].optional as ChannelField[]).includes('headers')) ? { headers: { ...(c.headers ?? {}) } } : {}),
       timeoutMs: c.timeoutMs ?? ALERT_DEFAULTS.timeoutMs,
       retries: c.retries ?? ALERT_DEFAULTS.retries,
     })),
@@ -173,5 +235,42 @@ export function applyAlertsDefaults(input: AlertsConfigInput): AlertsConfig {
     mute: { monitors: [...(input.mute?.monitors ?? [])], tags: [...(input.mute?.tags ?? [])] },
     maintenance: (input.maintenance ?? []).map((w) => ({ ...w })),
     ...(input.reportUrl ? { reportUrl: input.reportUrl } : {}),
+    routing,
   };
+}
+
+/** Routes with defaults applied; unknown channel names (and duplicate escalation steps) are diagnostics. */
+function resolveRouting(input: AlertsConfigInput, diagnostics: ConfigDiagnostic[]): Routing {
+  const names = (input.channels ?? []).map((c) => c.name);
+  const known = new Set(names);
+  const check = (list: string[] | undefined, path: string): void => {
+    (list ?? []).forEach((name, j) => {
+      if (!known.has(name)) {
+        diagnostics.push({ path: `${path}[${j}]`, message: `unknown channel "${name}"; expected one of ${names.length ? names.join(', ') : '(no channel is configured in alerts.channels)'}` });
+      }
+    });
+  };
+  const route = (r: RouteInput, path: string): Route => {
+    check(r.channels, `${path}.channels`);
+    const steps = (r.escalate ?? []).map((e, k) => {
+      check(e.channels, `${path}.escalate[${k}].channels`);
+      return { afterMs: e.afterMs, channels: [...(e.channels ?? r.channels)] };
+    });
+    const seen = new Set<string>();
+    steps.forEach((st, k) => {
+      const id = stepId(st);
+      if (seen.has(id)) diagnostics.push({ path: `${path}.escalate[${k}]`, message: `duplicate step (afterMs ${st.afterMs} to ${st.channels.join(', ')})` });
+      seen.add(id);
+    });
+    return { match: { ...(r.match ?? {}) }, channels: [...r.channels], continue: r.continue ?? false, escalate: steps.sort((a, b) => a.afterMs - b.afterMs) };
+  };
+  const routes = (input.routing?.routes ?? []).map((r, i) => route(r, `alerts.routing.routes[${i}]`));
+  const given = input.routing?.default;
+  const fallback = given ? route({ ...given }, 'alerts.routing.default') : undefined;
+  return { routes, default: fallback ? { channels: fallback.channels, escalate: fallback.escalate } : { channels: names, escalate: [] } };
+}
+
+/** An escalation step's identity in an alert's state (fired steps are remembered by it). */
+export function stepId(step: Required<EscalationStep>): string {
+  return `${step.afterMs}>${step.channels.join(',')}`;
 }

@@ -15,11 +15,23 @@ export class AlertsConfigError extends Error {
   }
 }
 
-export type ChannelErrorCode = 'ERR_ALERT_CHANNEL_HTTP' | 'ERR_ALERT_CHANNEL_TIMEOUT' | 'ERR_ALERT_CHANNEL_NETWORK' | 'ERR_ALERT_CHANNEL_ABORTED';
+export type ChannelErrorCode =
+  | 'ERR_ALERT_CHANNEL_HTTP'
+  | 'ERR_ALERT_CHANNEL_TIMEOUT'
+  | 'ERR_ALERT_CHANNEL_NETWORK'
+  | 'ERR_ALERT_CHANNEL_ABORTED'
+  /** The receiver refused the message itself (PagerDuty 400, an SMTP 5xx for the recipients): sending it again cannot help. */
+  | 'ERR_ALERT_CHANNEL_REJECTED'
+  /** The receiver refused our credentials (SMTP 535). */
+  | 'ERR_ALERT_CHANNEL_AUTH'
+  /** The TLS handshake failed (untrusted certificate, STARTTLS required but not offered). */
+  | 'ERR_ALERT_CHANNEL_TLS';
 
 /**
  * A channel could not deliver. The message names the channel, never its URL (webhook URLs carry
- * tokens). `retryable` says whether trying again may help (5xx, 408, 429, timeouts, network).
+ * tokens) or credentials. `retryable` says whether trying again within this round may help (5xx,
+ * 408, 429, timeouts, network); `permanent` that no later round can help either (the message
+ * itself was rejected): the outbox abandons it at once.
  */
 export class ChannelError extends Error {
   constructor(
@@ -27,6 +39,7 @@ export class ChannelError extends Error {
     message: string,
     readonly retryable: boolean,
     readonly status?: number,
+    readonly permanent = false,
   ) {
     super(message);
     this.name = 'ChannelError';

@@ -7,6 +7,7 @@
  * payload rendered and redacted once), then write the state back.
  * deliver(): drain the outbox within a time budget (outbox.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { usualFlakes } from '../flaky/alerting.js';
 import type { MonitorResult } from '../model/index.js';
 import type { Clock } from '../runtime/clock.js';
@@ -15,13 +16,14 @@ import type { Redactor } from '../runtime/redact.js';
 import type { AlertRecord, Store } from '../store/store.js';
 import type { Channel } from './channels/channel.js';
 import { channelRegistry, isChannelType } from './channels/registry.js';
-import type { AlertsConfig } from './config.js';
+import { stepId, type AlertsConfig } from './config.js';
 import { AlertsConfigError } from './errors.js';
 import { gateFor, type Gate } from './gate.js';
 import { INCIDENT_PAGES_NAMESPACE, incidentRefFor, openIncidents, type IncidentPage } from './incident-link.js';
 import { buildEvent, deliveryId } from './messages.js';
 import { drainOutbox, type DeliveryReport } from './outbox.js';
 import { markAnnounced, reconcile } from './reconcile.js';
+import { route } from './routing.js';
 import { applyFindingChange, applyResult, parseState, type Incident, type MonitorState } from './state.js';
 import type { AlertEvent, AlertIncidentRef, FindingChange } from './types.js';
 
@@ -72,6 +74,8 @@ export class AlertManager {
   private readonly log: (line: string) => void;
   private readonly channels = new Map<string, Channel>();
   private readonly opts: AlertManagerOptions;
+  /** This manager's id in the outbox's channel leases (runners sharing a store drain a channel one at a time). */
+  private readonly owner = randomUUID();
   /** deliver() rounds run one at a time in a process, so no message is sent by two at once. */
   private delivering: Promise<unknown> = Promise.resolve();
   private evaluating: Promise<unknown> = Promise.resolve();
@@ -177,8 +181,9 @@ export class AlertManager {
       const title = `${base.title.replace(/ got worse: failing/, ' is failing')} — incident ${ref.id} now also affects ${ref.otherMonitors.join(', ')}`;
       const event = this.redactor.redactDeep({ ...base, title, incident: ref });
       markAnnounced(inc, 'update', nowMs);
+      const channels = this.tell(inc, event);
       await this.saveRecord(inc, state, gate, event, nowMs, at, ref);
-      await this.enqueue(event, at);
+      await this.enqueue(event, at, channels);
       out.push(event);
       page.monitors = [...new Set([...(page.monitors ?? []), ...ref.monitors])].sort();
       newPages.set(join.incident, page);
@@ -193,6 +198,7 @@ export class AlertManager {
       drainOutbox(
         {
           store: this.store,
+          owner: this.owner,
           channels: this.channels,
           redactor: this.redactor,
           clock: this.clock,
@@ -232,16 +238,21 @@ export class AlertManager {
           context.newPages.set(ref.id, claim);
         }
       }
+      let channels: string[] = [];
       if (decision.event) {
         event = this.redactor.redactDeep({ ...buildEvent(inc, state, this.config, decision.event, nowMs, decision.settled, at), ...(ref ? { incident: ref } : {}) });
         markAnnounced(inc, decision.event, nowMs);
+        // An alert that joined another's incident is listed in that page; it sends nothing itself.
+        if (!inc.joined) {
+          channels = this.tell(inc, event);
+          if (decision.event === 'open') inc.pagedAtMs ??= nowMs;
+        }
       }
       if (event || decision.close || before.get(inc.alertId) !== JSON.stringify(inc)) {
         await this.saveRecord(inc, state, gate, event, nowMs, at, ref);
       }
-      // An alert that joined another's incident is listed in that page; it sends nothing itself.
       if (event && !inc.joined) {
-        await this.enqueue(event, at);
+        await this.enqueue(event, at, channels);
         events.push(event);
       }
       if (decision.close) drop();
@@ -249,8 +260,77 @@ export class AlertManager {
     return events;
   }
 
-  private async enqueue(event: AlertEvent, at: string): Promise<void> {
-    for (const channel of this.channels.values()) {
+  /**
+   * The channels an event goes to (routing.ts), remembered on the incident: a resolve goes to
+   * every channel told before, whatever the routes say now.
+   */
+  private tell(inc: Incident, event: AlertEvent, only?: string[]): string[] {
+    const channels = only ?? (event.type === 'resolved' && inc.channels ? inc.channels : route(this.config.routing, event).channels);
+    inc.channels = [...new Set([...(inc.channels ?? []), ...channels])];
+    return channels;
+  }
+
+  /**
+   * Escalate open alerts nobody acknowledged (`observer alerts ack`): each step of the routes that
+   * took an alert fires once, `afterMs` after its first page, to its channels. Muted, in
+   * maintenance, flapping, joined or acknowledged alerts do not escalate. Each monitor's state is
+   * read and written under the store's state lock (`updateStates`), so runners sharing a store
+   * never escalate one step twice. Call it on a timer (the daemon) or after each run; it queues,
+   * `deliver()` sends.
+   */
+  escalate(): Promise<AlertEvent[]> {
+    const round = this.evaluating.then(() => this.escalateNow());
+    this.evaluating = round.catch(() => undefined);
+    return round;
+  }
+
+  /** Whether any route escalates (otherwise escalate() has nothing to do). */
+  get escalates(): boolean {
+    return [...this.config.routing.routes, this.config.routing.default].some((r) => r.escalate.length > 0);
+  }
+
+  private async escalateNow(): Promise<AlertEvent[]> {
+    if (!this.escalates) return [];
+    const nowMs = this.clock.nowMs();
+    const at = isoAt(nowMs);
+    const open = await this.store.listAlerts({ status: 'open' });
+    const monitors = [...new Set(open.filter((a) => a.ack === null && a.details?.announced === 'open' && !a.details?.joined).map((a) => a.monitor))].sort();
+    const events: AlertEvent[] = [];
+    for (const monitor of monitors) {
+      await this.store.updateStates(ALERT_STATE_NAMESPACE, [monitor], async (stored) => {
+        const state = parseState(monitor, stored.get(monitor));
+        const gate = gateFor(state, this.config, nowMs);
+        if (gate.kind !== 'ok') return new Map();
+        let changed = false;
+        for (const inc of [state.down, ...Object.values(state.findings)]) {
+          if (!inc || inc.state !== 'open' || inc.announced !== 'open' || inc.joined || inc.pagedAtMs === undefined) continue;
+          const base = buildEvent(inc, state, this.config, 'escalation', nowMs, false, at);
+          const steps = route(this.config.routing, base).routes.flatMap((r) => r.escalate);
+          const due = steps.filter((st) => nowMs - inc.pagedAtMs! >= st.afterMs && !(inc.escalated ?? []).includes(stepId(st)));
+          if (!due.length) continue;
+          // The acknowledgement is on the stored record (the CLI writes it there); read it under the lock.
+          if ((await this.store.getAlert(inc.alertId))?.ack) continue;
+          for (const st of due) {
+            const event = this.redactor.redactDeep(buildEvent(inc, state, this.config, 'escalation', nowMs, false, at));
+            markAnnounced(inc, 'escalation', nowMs);
+            inc.escalated = [...(inc.escalated ?? []), stepId(st)];
+            const channels = this.tell(inc, event, st.channels);
+            await this.saveRecord(inc, state, gate, event, nowMs, at);
+            await this.enqueue(event, at, channels);
+            events.push(event);
+            changed = true;
+          }
+        }
+        return changed ? new Map([[monitor, state]]) : new Map();
+      });
+    }
+    return events;
+  }
+
+  private async enqueue(event: AlertEvent, at: string, names: string[]): Promise<void> {
+    for (const name of names) {
+      const channel = this.channels.get(name);
+      if (!channel) continue;
       await this.store.enqueueDelivery({
         id: deliveryId(event.id, channel.name),
         alertId: event.alertId,
@@ -296,6 +376,8 @@ export class AlertManager {
         ...(inc.finding ? { finding: { id: inc.finding.id, kind: inc.finding.kind, series: inc.finding.series } } : {}),
         ...(ref ? { incident: ref } : {}),
         ...(inc.joined ? { joined: inc.joined } : {}),
+        ...(inc.channels ? { channels: inc.channels } : {}),
+        ...(inc.escalated?.length ? { escalated: inc.escalated } : {}),
         rules: {
           failureThreshold: rules.failureThreshold,
           successThreshold: rules.successThreshold,

@@ -45,6 +45,8 @@ function title(inc: Incident, state: MonitorState, type: AlertEventType, nowMs: 
         return settled ? `${name}: ${what} stopped flapping and is still open, ${inc.severity}` : `${name}: ${what} got worse${where(inc)}, ${inc.severity}`;
       case 'reminder':
         return `${name}: ${what} still open after ${open}`;
+      case 'escalation':
+        return `${name}: ${what} still open after ${open}, not acknowledged`;
       case 'resolved':
         return `${name}: ${what} resolved after ${open}`;
     }
@@ -57,6 +59,8 @@ function title(inc: Incident, state: MonitorState, type: AlertEventType, nowMs: 
       return settled ? `${name} stopped flapping and is still failing${where(inc)}${classes}` : `${name} got worse: failing${where(inc)}${classes}`;
     case 'reminder':
       return `${name} is still failing${where(inc)} after ${open}${classes}`;
+    case 'escalation':
+      return `${name} is still failing${where(inc)} after ${open}, not acknowledged${classes}`;
     case 'resolved':
       return settled ? `${name} stopped flapping and recovered` : `${name} recovered after ${open}`;
   }
@@ -92,6 +96,7 @@ export function buildEvent(inc: Incident, state: MonitorState, config: AlertsCon
     rule: inc.rule,
     monitor: state.monitor,
     monitorName: state.name,
+    tags: [...state.tags],
     cause: inc.cause,
     severity: inc.severity,
     status: inc.state,

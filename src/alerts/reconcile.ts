@@ -59,7 +59,7 @@ export function reconcile(inc: Incident, gate: Gate, rules: AlertRules, nowMs: n
 export function markAnnounced(inc: Incident, event: AlertEventType, nowMs: number): void {
   inc.version++;
   inc.announced = event === 'resolved' ? 'resolved' : 'open';
-  if (event !== 'reminder') {
+  if (event !== 'reminder' && event !== 'escalation') {
     const now = snapshotOf(inc);
     const told = inc.notified;
     // Keep the worst told so far: getting better then slightly worse again is not news.

@@ -84,6 +84,12 @@ export interface Incident {
    * it sends nothing of its own (one page per incident); the paging alert's messages list it.
    */
   joined?: { incident: string; alertId: string };
+  /** Channels told about this alert so far (routing): its resolve goes to every one of them. */
+  channels?: string[];
+  /** When the first page about it was queued (escalation steps count from here). */
+  pagedAtMs?: number;
+  /** Escalation steps fired (`stepId`), each once per alert. */
+  escalated?: string[];
 }
 
 /** One finding of a finding incident. */
@@ -303,6 +309,9 @@ function continueIncident(inc: Incident, taken: Incident, state: MonitorState): 
   inc.lastAnnouncedAtMs = taken.lastAnnouncedAtMs;
   inc.flaps = taken.flaps;
   inc.flapsAnnounced = taken.flapsAnnounced;
+  if (taken.channels) inc.channels = [...taken.channels];
+  if (taken.pagedAtMs !== undefined) inc.pagedAtMs = taken.pagedAtMs;
+  if (taken.escalated) inc.escalated = [...taken.escalated];
   // Told about this failure already: the down incident is not news unless it is worse than that.
   if (taken.notified) inc.notified = { ...taken.notified, severity: severityRank(taken.notified.severity) >= severityRank(inc.severity) ? taken.notified.severity : inc.severity, errorClasses: union(taken.notified.errorClasses, inc.errorClasses) };
   for (const m of Object.values(taken.members ?? {})) fold(state, m.id, inc.alertId);

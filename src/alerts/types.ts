@@ -13,8 +13,10 @@ export type { FindingChange } from '../model/findings.js';
  *   stopped flapping and is still failing.
  * - `resolved`: the incident is over (successThreshold passing runs, or the finding resolved).
  * - `reminder`: still open after `reminderIntervalMs`.
+ * - `escalation`: still open and not acknowledged (`observer alerts ack`) a route's `escalate.afterMs`
+ *   after the first page; it goes to the step's channels (or the route's again).
  */
-export const ALERT_EVENT_TYPES = ['open', 'update', 'resolved', 'reminder'] as const;
+export const ALERT_EVENT_TYPES = ['open', 'update', 'resolved', 'reminder', 'escalation'] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
 /** Which rule opened an incident: consecutive failures, failing locations, or an anomaly finding kind. */
@@ -38,6 +40,8 @@ export interface AlertEvent {
   monitor: string;
   /** Human name of the monitor (its id when unknown). */
   monitorName: string;
+  /** The monitor's tags (routing matches them; PagerDuty's `group`). */
+  tags: string[];
   /** Stable cause: `failing` for a down monitor, `finding:<kind>:<step>:<metric>:<location>` for findings. */
   cause: string;
   severity: Severity;

@@ -5,6 +5,8 @@
 import type { Store, AlertRecord } from '../store/store.js';
 import { computeAlertStats, MIN_ACKS, type AlertStats, type AlertStatsRow } from '../alerts/stats.js';
 import { AlertNotFoundError } from '../alerts/errors.js';
+import { pagerDutyAcknowledge } from '../alerts/channels/pagerduty.js';
+import { deliveryId } from '../alerts/ids.js';
 import type { AlertsConfig } from '../alerts/config.js';
 import { formatDurationMs, parseDurationMs } from '../model/index.js';
 import { isoAt, systemClock, type Clock } from '../runtime/clock.js';
@@ -134,6 +136,15 @@ async function ackCommand(argv: string[], ctx: AlertsCommandContext): Promise<nu
   const at = isoAt((ctx.clock ?? systemClock).nowMs());
   await ctx.store.saveAlert({ ...alert, ack: { at, verdict, ...(values.by ? { by: values.by } : {}) } });
   ctx.stdout.write(`alert ${id} (${alert.monitor}, ${alert.rule}) acknowledged as ${verdict.replace('_', ' ')}${values.by ? ` by ${values.by}` : ''}\n`);
+  // PagerDuty channels told about an open alert get an `acknowledge` (queued; the next run or the daemon sends it).
+  const told = Array.isArray(alert.details?.channels) ? (alert.details.channels as string[]) : [];
+  const pagers = (ctx.alerts?.channels ?? []).filter((c) => c.type === 'pagerduty' && told.includes(c.name)).map((c) => c.name);
+  if (alert.status === 'open' && !alert.ack) {
+    for (const channel of pagers) {
+      await ctx.store.enqueueDelivery({ id: deliveryId(`${alert.id}.ack`, channel), alertId: alert.id, channel, event: 'acknowledge', payload: pagerDutyAcknowledge(alert.id), createdAt: at, attempts: 0, deliveredAt: null, lastError: null });
+    }
+    if (pagers.length) ctx.stdout.write(`PagerDuty acknowledge queued for ${pagers.join(', ')} (sent by the next run or the daemon)\n`);
+  }
   return ExitCode.Ok;
 }
 

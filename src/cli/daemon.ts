@@ -5,6 +5,7 @@
  * aborted, flush the store and exit 0.
  */
 import { readFileSync } from 'node:fs';
+import { startEscalationTimer } from '../alerts/escalation-timer.js';
 import { HeartbeatBook } from '../checks/heartbeat.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, diagnosticFields, formatDiagnostic, formatDiagnostics } from '../config/index.js';
@@ -141,6 +142,8 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
   metrics.knowMonitors(prepared.selected.filter((m) => m.schedule), config.location);
   if (applied.unscheduled.length) log.warn(`no schedule, not scheduled: ${applied.unscheduled.join(', ')}`);
 
+  // Alerts nobody acknowledged escalate on a timer too, not only when a run finishes.
+  const escalation = pipeline.alerts ? startEscalationTimer(pipeline.alerts, { log: (line) => log.warn(line) }) : undefined;
   const { server, dashboard } = await startLiveServer({ flags: values, config, store: pipeline.store, clock, log, env: io.env, metrics, health: daemon, heartbeats, monitors: prepared.all });
   if (dashboard) opened.changed = () => dashboard.changed();
   log.info(`observer daemon: ${applied.scheduled} monitor(s) scheduled, ${dashboard ? `dashboard on :${server.port}/, ` : ''}metrics on :${server.port}/metrics, store ${pipeline.store.description}`);
@@ -180,6 +183,7 @@ export async function daemonCommand(argv: string[], io: CommandIO): Promise<numb
       void (async () => {
         const { aborted } = await daemon.shutdown(deadline);
         if (aborted) log.warn('shutdown deadline reached: the monitors still running were recorded as aborted');
+        await escalation?.stop();
         await pipeline.alerts?.deliver({ budgetMs: 2_000 }).catch(() => undefined);
         await server.close();
         await pipeline.close();

@@ -541,11 +541,11 @@ function withoutDeliverySecrets(value: Record<string, unknown>): Record<string, 
   if (!isPlainObject(alerts) || !Array.isArray(alerts.channels)) return value;
   const channels = alerts.channels.map((c: unknown) => {
     if (!isPlainObject(c)) return c;
-    const out: Record<string, unknown> = { ...c };
-    if (typeof out.url === 'string' && out.url.includes('${env:')) out.url = UNRESOLVED_URL;
-    if (isPlainObject(out.headers)) {
-      out.headers = Object.fromEntries(Object.entries(out.headers).map(([k, v]) => [k, typeof v === 'string' && v.includes('${env:') ? 'not-resolved' : v]));
-    }
+    // Every reference of a channel (headers, PagerDuty's routing key, the SMTP password, ...).
+    const blank = (v: unknown): unknown =>
+      typeof v === 'string' ? (v.includes('${env:') ? 'not-resolved' : v) : Array.isArray(v) ? v.map(blank) : isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, blank(x)])) : v;
+    const out = blank(c) as Record<string, unknown>;
+    if (typeof c.url === 'string' && c.url.includes('${env:')) out.url = UNRESOLVED_URL;
     return out;
   });
   return { ...value, alerts: { ...alerts, channels } };

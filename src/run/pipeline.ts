@@ -28,6 +28,8 @@ import { dashboardHtmlOptions } from './report-context.js';
 /** The alerts stage as the pipeline uses it (AlertManager implements it). */
 export interface AlertsStage {
   evaluate(input: { results: MonitorResult[]; findingChanges: FindingChange[] }): Promise<unknown>;
+  /** Escalate open alerts nobody acknowledged whose step is due (queued; deliver sends them). */
+  escalate?(): Promise<unknown>;
   deliver(opts?: { budgetMs?: number }): Promise<unknown>;
 }
 
@@ -78,6 +80,8 @@ export async function analyzeAndAlert(
   const alerts = deps.alerts;
   if (alerts) {
     await deps.guard('alerts: evaluating', () => alerts.evaluate({ results, findingChanges }));
+    const escalate = alerts.escalate?.bind(alerts);
+    if (escalate) await deps.guard('alerts: escalating', () => escalate());
     // Delivery is bounded: a channel that hangs never holds the run (undelivered ones stay queued).
     await deps.guard('alerts: delivering', () => alerts.deliver({ budgetMs: deliveryBudgetMs }));
   }

@@ -98,7 +98,7 @@ export interface DeliveryRecord {
   id: string;
   alertId: string;
   channel: string;
-  /** `open`, `update`, `resolved`, `reminder`. */
+  /** `open`, `update`, `resolved`, `reminder`, `escalation`. */
   event: string;
   payload: unknown;
   createdAt: string;

@@ -21,6 +21,7 @@ describe('alerts config', () => {
       rules: { failureThreshold: 2, successThreshold: 1, findingSeverity: 'critical', sendOnResolved: true, staleLocationMs: 86_400_000, flapping: { windowRuns: 10, maxTransitions: 4 } },
       mute: { monitors: [], tags: [] },
       maintenance: [],
+      routing: { routes: [], default: { channels: [], escalate: [] } },
     });
     expect(resolveAlertsConfig({ channels: [{ name: 'ops', type: 'webhook', url: 'https://hooks.example.com/x' }] }).channels).toEqual([
       { name: 'ops', type: 'webhook', url: 'https://hooks.example.com/x', headers: {}, timeoutMs: 5000, retries: 2 },
@@ -55,7 +56,7 @@ describe('alerts config', () => {
       }),
     ).toEqual([
       'alerts: unknown key "colour"',
-      'alerts.channels[0].type: expected one of webhook, slack, log',
+      'alerts.channels[0].type: expected one of webhook, slack, pagerduty, email, log',
       'alerts.channels[1].url: is required',
       'alerts.channels[2]: unknown key "retry"',
       'alerts.rules.failureThreshold: must be >= 1',
@@ -75,7 +76,7 @@ describe('alerts config', () => {
       }),
     ).toEqual([
       'alerts.channels[1].name: duplicate channel name "a"',
-      'alerts.channels[1].url: the log channel takes no url',
+      'alerts.channels[1].url: a log channel takes no url (only webhook, slack, pagerduty channels do)',
       'alerts.maintenance[0].end: must be after start (2026-11-25T23:00:00Z)',
       'alerts.maintenance[1].start: expected an ISO 8601 instant, got "tonight"',
       'alerts.rules.flapping.maxTransitions: must be below windowRuns (4): a window of N runs has at most N-1 changes',
@@ -83,10 +84,10 @@ describe('alerts config', () => {
   });
 
   it('the schema type enum and the manager both come from the channel registry', () => {
-    expect(CHANNEL_TYPES).toEqual(['webhook', 'slack', 'log']);
+    expect(CHANNEL_TYPES).toEqual(['webhook', 'slack', 'pagerduty', 'email', 'log']);
     const config = resolveAlertsConfig({ channels: [{ name: 'l', type: 'log' }] });
     const bad = { ...config, channels: [{ ...config.channels[0], type: 'pager' as never }] };
-    expect(() => new AlertManager({ store: {} as Store, config: bad, redactor: new Redactor() })).toThrow('alerts.channels[0].type: unknown channel type "pager"; expected one of webhook, slack, log');
+    expect(() => new AlertManager({ store: {} as Store, config: bad, redactor: new Redactor() })).toThrow('alerts.channels[0].type: unknown channel type "pager"; expected one of webhook, slack, pagerduty, email, log');
     expect(new AlertManager({ store: {} as Store, config, redactor: new Redactor() }).channelNames).toEqual(['l']);
   });
 });

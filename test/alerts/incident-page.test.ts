@@ -77,7 +77,7 @@ describe('alerts carry the incident: one page per incident', () => {
     expect(page.incident!.probableCause).toContain('deploy v2.3.0');
     // Slack says the same: the incident, the other monitor, the probable cause.
     const p0 = page;
-    const event: AlertEvent = { id: p0.id, type: p0.event, at: p0.at, alertId: p0.alert.id, key: p0.alert.key, rule: p0.alert.rule as AlertEvent['rule'], monitor: p0.alert.monitor, monitorName: p0.alert.monitorName, cause: p0.alert.cause, severity: p0.alert.severity as AlertEvent['severity'], status: p0.alert.status, openedAt: p0.alert.openedAt, resolvedAt: p0.alert.resolvedAt, version: p0.alert.version, title: p0.title, explanation: p0.explanation, locations: p0.locations, errorClasses: p0.errorClasses, flaps: p0.alert.flaps, settled: p0.settled, links: p0.links, incident: p0.incident! };
+    const event: AlertEvent = { id: p0.id, type: p0.event, at: p0.at, alertId: p0.alert.id, key: p0.alert.key, rule: p0.alert.rule as AlertEvent['rule'], monitor: p0.alert.monitor, monitorName: p0.alert.monitorName, tags: [], cause: p0.alert.cause, severity: p0.alert.severity as AlertEvent['severity'], status: p0.alert.status, openedAt: p0.alert.openedAt, resolvedAt: p0.alert.resolvedAt, version: p0.alert.version, title: p0.title, explanation: p0.explanation, locations: p0.locations, errorClasses: p0.errorClasses, flaps: p0.alert.flaps, settled: p0.settled, links: p0.links, incident: p0.incident! };
     const slackText = JSON.stringify(slackPayload(event).blocks);
     expect(slackText).toContain(`Incident ${p0.incident!.id}`);
     expect(slackText).toContain(`also affected: ${p0.incident!.otherMonitors[0]}`);

@@ -36,7 +36,7 @@ describe('alerts config through the config loader', () => {
       ['team', 'slack', 5000, 2],
       ['log', 'log', 5000, 2],
     ]);
-    expect(alerts.channels[0].headers.Authorization).toBe('Bearer tok-abcdef123456');
+    expect(alerts.channels[0].headers?.Authorization).toBe('Bearer tok-abcdef123456');
     expect(alerts.rules).toMatchObject({ failureThreshold: 3, successThreshold: 1, minLocations: 2, findingSeverity: 'warning', flapping: { windowRuns: 12, maxTransitions: 5 } });
     expect(config.redactor.redact('token tok-abcdef123456 url https://hooks.slack.com/services/T1/B2/sekret')).toBe('token [REDACTED] url [REDACTED]');
   });

@@ -18,6 +18,42 @@ export interface ChannelConfig {
   timeoutMs?: number;
   /** Retries after the first attempt within one delivery round (default 2). */
   retries?: number;
+  /** pagerduty: the Events API v2 integration key (`${env:PD_KEY}`). A secret: sent, never stored or logged. */
+  routingKey?: string;
+  /** pagerduty: our severity -> PagerDuty's (default critical->critical, warning->warning, info->info). */
+  severityMap?: Partial<Record<'info' | 'warning' | 'critical', PagerDutySeverity>>;
+  /** email: the SMTP server. */
+  smtp?: SmtpSettings;
+  /** email: the sender, `Observer <observer@example.com>`. */
+  from?: string;
+  /** email: recipients. */
+  to?: string[];
+  cc?: string[];
+  /** email: before every subject (default `[observer]`). */
+  subjectPrefix?: string;
+}
+
+export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
+
+/** How an e-mail channel reaches its SMTP server. */
+export interface SmtpSettings {
+  host: string;
+  /** Default 587, or 465 with `secure`. */
+  port?: number;
+  /** TLS from the first byte (SMTPS, usually port 465). Default false. */
+  secure?: boolean;
+  /**
+   * Upgrade a plain connection with STARTTLS: `required` (fail when the server does not offer it),
+   * `if-offered` (default: when the server offers it), `never`. Ignored with `secure`.
+   */
+  starttls?: 'required' | 'if-offered' | 'never';
+  user?: string;
+  /** A secret (`${env:SMTP_PASSWORD}`): never logged, stored or shown in an error. */
+  password?: string;
+  /** PEM of the CA (or self-signed certificate) to trust besides the system's. */
+  ca?: string;
+  /** Verify the server's certificate (default true). */
+  rejectUnauthorized?: boolean;
 }
 
 export interface SendContext {

@@ -17,6 +17,28 @@ export interface PostJsonOptions {
   timeoutMs: number;
   signal: AbortSignal;
   redactor: Redactor;
+  /**
+   * Classify a non-2xx answer from its status and the first 4 KiB of its body (PagerDuty explains a
+   * 400 there). Absent, or returning null: the default (retryable on 5xx, 408 and 429).
+   */
+  onHttpError?: (status: number, body: string) => ChannelError | null;
+}
+
+/** Bytes of an error answer's body read for onHttpError. */
+const ERROR_BODY_LIMIT = 4096;
+
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= ERROR_BODY_LIMIT) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, ERROR_BODY_LIMIT).toString('utf8');
 }
 
 const USER_AGENT = 'production-observer-alerts/1';
@@ -25,6 +47,7 @@ export async function postJson(opts: PostJsonOptions): Promise<void> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = AbortSignal.any([timeout, opts.signal]);
   let statusCode: number;
+  let errorBody = '';
   try {
     const res = await request(opts.url, {
       method: 'POST',
@@ -38,8 +61,12 @@ export async function postJson(opts: PostJsonOptions): Promise<void> {
       signal,
     });
     statusCode = res.statusCode;
-    // Drain (bounded by the same signal) so the connection can be reused.
-    await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    if (opts.onHttpError && (statusCode < 200 || statusCode >= 300)) {
+      errorBody = await readBounded(res.body).catch(() => '');
+    } else {
+      // Drain (bounded by the same signal) so the connection can be reused.
+      await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    }
   } catch (err) {
     if (timeout.aborted) {
       throw new ChannelError('ERR_ALERT_CHANNEL_TIMEOUT', `channel ${opts.channel}: no response within ${opts.timeoutMs} ms`, true);
@@ -52,6 +79,8 @@ export async function postJson(opts: PostJsonOptions): Promise<void> {
     throw new ChannelError('ERR_ALERT_CHANNEL_NETWORK', `channel ${opts.channel}: ${opts.redactor.redact(detail)}`, true);
   }
   if (statusCode >= 200 && statusCode < 300) return;
+  const classified = opts.onHttpError?.(statusCode, errorBody);
+  if (classified) throw classified;
   const retryable = statusCode >= 500 || statusCode === 408 || statusCode === 429;
   throw new ChannelError('ERR_ALERT_CHANNEL_HTTP', `channel ${opts.channel}: HTTP ${statusCode}`, retryable, statusCode);
 }

@@ -5,6 +5,7 @@
  */
 import type { AlertEvent } from '../types.js';
 import type { ChannelConfig, ChannelDeps } from './channel.js';
+import { EVENT_LABEL as LABEL, eventFacts, footerLine, incidentLines } from './content.js';
 import { HttpJsonChannel } from './http.js';
 
 export const SLACK_EMOJI: Record<AlertEvent['type'], string> = {
@@ -12,13 +13,7 @@ export const SLACK_EMOJI: Record<AlertEvent['type'], string> = {
   update: ':warning:',
   reminder: ':bell:',
   resolved: ':white_check_mark:',
-};
-
-const LABEL: Record<AlertEvent['type'], string> = {
-  open: 'Alert',
-  update: 'Alert update',
-  reminder: 'Still failing',
-  resolved: 'Resolved',
+  escalation: ':sos:',
 };
 
 type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
@@ -44,25 +39,16 @@ function cut(text: string, max: number): string {
 export function slackPayload(event: AlertEvent): SlackPayload {
   const emoji = SLACK_EMOJI[event.type];
   const text = `${emoji} ${LABEL[event.type]}: ${slackEscape(event.title)}`;
-  const fields: TextObject[] = [
-    { type: 'mrkdwn', text: `*Monitor*\n${slackEscape(event.monitorName)}` },
-    { type: 'mrkdwn', text: `*Cause*\n${slackEscape(event.cause)}` },
-    { type: 'mrkdwn', text: `*Severity*\n${event.severity}` },
-    { type: 'mrkdwn', text: `*Status*\n${event.status}${event.flaps ? ` (${event.flaps} flaps held back)` : ''}` },
-  ];
-  if (event.locations.length) fields.push({ type: 'mrkdwn', text: `*Locations*\n${slackEscape(event.locations.join(', '))}` });
+  const fields: TextObject[] = eventFacts(event).map((f) => ({ type: 'mrkdwn', text: `*${f.label}*\n${slackEscape(f.value)}` }));
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: cut(`${emoji} ${LABEL[event.type]}: ${event.monitorName}`, 150), emoji: true } },
     { type: 'section', text: { type: 'mrkdwn', text: cut(`*${slackEscape(event.title)}*`, 3000) }, fields },
   ];
-  if (event.incident) {
-    const inc = event.incident;
-    const also = inc.otherMonitors.length ? ` · also affected: ${inc.otherMonitors.join(', ')}` : '';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(`Incident ${inc.id}${also}\nProbable cause: ${inc.probableCause}`), 3000) } });
-  }
+  const incident = incidentLines(event);
+  if (incident.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(incident.join('\n')), 3000) } });
   if (event.explanation) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(slackEscape(event.explanation), 3000) } });
   const context: TextObject[] = event.links.map((l) => ({ type: 'mrkdwn', text: `<${l.url}|${slackEscape(l.label)}>` }));
-  context.push({ type: 'mrkdwn', text: `alert ${event.alertId} · rule ${slackEscape(event.rule)} · opened ${event.openedAt}` });
+  context.push({ type: 'mrkdwn', text: slackEscape(footerLine(event)) });
   blocks.push({ type: 'context', elements: context.slice(0, 10) });
   return { text: cut(text, 3000), blocks };
 }
