@@ -149,8 +149,10 @@ export async function openPipeline(opts: PipelineOptions): Promise<Pipeline> {
     ...(config.playwrightConfig ? { playwrightConfig: config.playwrightConfig } : {}),
     trace: config.journeyTrace,
   });
+  // Everything the alert manager logs is a problem (a delivery failed or was abandoned, a lease
+  // not released, incidents not grouped): warn, so JSON logs filtered at warn still show it.
   const alerts = config.alerts.channels.length
-    ? new AlertManager({ store, config: config.alerts, redactor, clock, log: (line: string) => log.info(line) })
+    ? new AlertManager({ store, config: config.alerts, redactor, clock, log: (line: string) => log.warn(line) })
     : undefined;
   const reporters = createReporters(config.reporters, { redactor, env: opts.env, concurrency: config.concurrency.checks + config.concurrency.journeyWorkers, html: dashboardHtmlOptions(config.dashboard) });
   const reporter = new Multiplexer([...(opts.extraReporters ?? []), ...reporters], (err: Error) => {
