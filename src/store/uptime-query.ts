@@ -4,7 +4,7 @@
  */
 import { sinceMs } from './codec.js';
 import { StoreInvalidInputError } from './errors.js';
-import type { UptimeQuery } from './store.js';
+import type { UptimeCount, UptimeQuery } from './store.js';
 
 /** Error classes that are the runner's fault, never the target's: not counted toward uptime. */
 export const RUNNER_ERROR_CLASSES = ['aborted', 'internal'] as const;
@@ -45,5 +45,16 @@ export function checkUptimeQuery(q: UptimeQuery): CheckedUptimeQuery {
     bucketMs: q.bucketMs,
     // Spans that cannot touch the window cost nothing to drop.
     exclude: exclude.filter((e) => e.endMs > since && (until === undefined || e.startMs < until) && (e.monitors === undefined || e.monitors.length > 0)),
+  };
+}
+
+/** One row of either backend's uptime aggregation (`monitor, bucket, passed, degraded, failed`) as an `UptimeCount`. */
+export function uptimeCountOf(r: Record<string, unknown>): UptimeCount {
+  return {
+    monitor: String(r.monitor),
+    bucketStartMs: r.bucket === null ? null : Number(r.bucket),
+    passed: Number(r.passed),
+    degraded: Number(r.degraded),
+    failed: Number(r.failed),
   };
 }

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
 import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, StatusChange, Store, UptimeCount, UptimeQuery } from '../store.js';
-import { checkUptimeQuery, RUNNER_ERROR_CLASSES, type CheckedUptimeQuery } from '../uptime-query.js';
+import { checkUptimeQuery, RUNNER_ERROR_CLASSES, uptimeCountOf, type CheckedUptimeQuery } from '../uptime-query.js';
 import { RowCodec, checkLimit, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -258,13 +258,7 @@ export class PostgresStore implements Store {
        FROM results ${where} GROUP BY monitor, bucket ORDER BY monitor, bucket`,
       values,
     );
-    return rows.map((r) => ({
-      monitor: String(r.monitor),
-      bucketStartMs: r.bucket === null ? null : Number(r.bucket),
-      passed: Number(r.passed),
-      degraded: Number(r.degraded),
-      failed: Number(r.failed),
-    }));
+    return rows.map(uptimeCountOf);
   }
 
   async statusChanges(query: UptimeQuery): Promise<StatusChange[]> {

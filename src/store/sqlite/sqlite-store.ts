@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { DeployMarker, Finding, MonitorResult, RunInfo } from '../../model/index.js';
 import type { Redactor } from '../../runtime/redact.js';
 import type { AlertRecord, DeliveryRecord, FindingQuery, ResultQuery, StateUpdate, StatusChange, Store, UptimeCount, UptimeQuery } from '../store.js';
-import { checkUptimeQuery, RUNNER_ERROR_CLASSES, type CheckedUptimeQuery } from '../uptime-query.js';
+import { checkUptimeQuery, RUNNER_ERROR_CLASSES, uptimeCountOf, type CheckedUptimeQuery } from '../uptime-query.js';
 import { RowCodec, checkLimit, chunks, parseJsonText, resultFromDocs, sinceMs } from '../codec.js';
 import {
   MigrationError,
@@ -222,13 +222,7 @@ export class SqliteStore implements Store {
            FROM results ${sql} GROUP BY monitor, bucket ORDER BY monitor, bucket`,
         )
         .all(...bucketParams, ...params) as Row[];
-      return rows.map((r) => ({
-        monitor: String(r.monitor),
-        bucketStartMs: r.bucket === null ? null : Number(r.bucket),
-        passed: Number(r.passed),
-        degraded: Number(r.degraded),
-        failed: Number(r.failed),
-      }));
+      return rows.map(uptimeCountOf);
     });
   }
 
